@@ -1,0 +1,300 @@
+"""Typed settings and live parameters, and presets (TOML) that set them with validation.
+
+Two kinds of knobs:
+- ``Settings`` fix what a run *is* (seed, cycle length, counts). They shape the simulation and
+  are chosen at start-up; changing one starts a different run.
+- ``Params`` are the live, tweakable shader-side values. Each has a range, a default, a step for
+  its hotkeys and glides towards its target so a change never jumps.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from nebula import ASSETS_DIR
+
+PRESETS_DIR = ASSETS_DIR / "presets"
+
+
+class ConfigError(ValueError):
+    """A setting, parameter or preset that cannot be used; the message says why and what is ok."""
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run is. Any frame is a function of (settings, frame index)."""
+
+    seed: int = 0
+    #: Length of one cycle of the arc, in seconds; every phase scales with it.
+    cycle_seconds: float = 240.0
+    #: Simulation rate: the world advances in fixed steps of 1 / sim_hz seconds.
+    sim_hz: float = 60.0
+    #: Figures in the circle, not counting the dreamer.
+    figures: int = 8
+    flowers: int = 420
+    #: Particle pool capacity (motes, word-birds and light flowing along threads).
+    particles: int = 12000
+    #: Thread capacity; one per (speaker, listener) pair at most.
+    threads: int = 96
+
+    def __post_init__(self) -> None:
+        _check("seed", self.seed, 0, 2**63 - 1, integer=True)
+        _check("cycle_seconds", self.cycle_seconds, 10.0, 86400.0)
+        _check("sim_hz", self.sim_hz, 1.0, 1000.0)
+        _check("figures", self.figures, 2, 32, integer=True)
+        _check("flowers", self.flowers, 0, 100_000, integer=True)
+        _check("particles", self.particles, 0, 10_000_000, integer=True)
+        pairs = (self.figures + 1) * self.figures
+        _check(
+            "threads",
+            self.threads,
+            pairs,
+            100_000,
+            integer=True,
+            why="one per speaker-listener pair",
+        )
+
+
+def _check(
+    name: str,
+    value: Any,
+    lo: float,
+    hi: float,
+    *,
+    integer: bool = False,
+    why: str = "",
+) -> None:
+    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type:
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"{name} must be {kind} in [{lo:g}, {hi:g}] (got {value!r})")
+    if not (lo <= value <= hi) or (not integer and not math.isfinite(value)):
+        note = f"; {why}" if why else ""
+        raise ConfigError(f"{name} = {value!r} is out of range: allowed [{lo:g}, {hi:g}]{note}")
+
+
+# --------------------------------------------------------------------------- live params
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    default: float
+    lo: float
+    hi: float
+    step: float
+    doc: str
+    #: Glide time constant in seconds; 0 means the value follows its target at once.
+    smoothing: float = 0.25
+
+
+#: The registry of live parameters: one place names, ranges, steps and meaning.
+PARAM_SPECS: tuple[ParamSpec, ...] = (
+    ParamSpec("swirl_speed", 1.0, 0.0, 4.0, 0.1, "how fast the nebula turns (x the arc's swirl)"),
+    ParamSpec("swirl_intensity", 1.0, 0.0, 2.5, 0.1, "how strongly the nebula is domain-warped"),
+    ParamSpec("hue_shift", 0.0, -0.5, 0.5, 0.02, "rotates every hue, in turns"),
+    ParamSpec("exposure", 1.0, 0.2, 3.0, 0.05, "overall brightness before tone mapping"),
+    ParamSpec("bloom", 0.8, 0.0, 2.0, 0.05, "glow around everything bright"),
+    ParamSpec("haze", 1.0, 0.0, 2.0, 0.1, "heat-haze shimmer around guarded figures"),
+    ParamSpec("flower_pulse", 1.0, 0.0, 2.0, 0.1, "depth of the crystal flowers' pulse"),
+    ParamSpec("thread_glow", 1.0, 0.0, 3.0, 0.1, "brightness and width of the threads"),
+    ParamSpec("particle_density", 1.0, 0.0, 1.0, 0.05, "share of the particle pool that is drawn"),
+    ParamSpec("share_rate", 1.0, 0.0, 3.0, 0.1, "how often the figures share (x the arc's rate)"),
+    ParamSpec("time_scale", 1.0, 0.0, 4.0, 0.1, "speed of the piece's clock", smoothing=0.0),
+    ParamSpec("watercolor", 1.0, 0.0, 2.0, 0.1, "strength of the watercolor wash in the fade"),
+    ParamSpec("grain", 1.0, 0.0, 3.0, 0.1, "film grain amount"),
+)
+PARAMS_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
+
+
+def validate_param(name: str, value: Any) -> float:
+    spec = PARAMS_BY_NAME.get(name)
+    if spec is None:
+        raise ConfigError(
+            f"unknown parameter {name!r}; known parameters: {', '.join(PARAMS_BY_NAME)}"
+        )
+    _check(name, value, spec.lo, spec.hi)
+    return float(value)
+
+
+@dataclass
+class Params:
+    """Live parameter values. ``set`` moves a target; ``update(dt)`` glides values towards it."""
+
+    values: dict[str, float] = field(
+        default_factory=lambda: {s.name: s.default for s in PARAM_SPECS}
+    )
+    targets: dict[str, float] = field(
+        default_factory=lambda: {s.name: s.default for s in PARAM_SPECS}
+    )
+
+    def __getitem__(self, name: str) -> float:
+        return self.values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def set(self, name: str, value: float, *, immediate: bool = False) -> float:
+        spec = PARAMS_BY_NAME[name]
+        v = min(spec.hi, max(spec.lo, float(value)))
+        self.targets[name] = v
+        if immediate or spec.smoothing == 0.0:
+            self.values[name] = v
+        return v
+
+    def nudge(self, name: str, steps: int) -> float:
+        spec = PARAMS_BY_NAME[name]
+        # Round to the step grid so repeated presses land on tidy values.
+        raw = self.targets[name] + steps * spec.step
+        return self.set(name, round(raw / spec.step) * spec.step)
+
+    def reset(self) -> None:
+        for s in PARAM_SPECS:
+            self.set(s.name, s.default)
+
+    def apply(self, values: Mapping[str, float], *, immediate: bool = False) -> None:
+        for k, v in values.items():
+            self.set(k, v, immediate=immediate)
+
+    def update(self, dt: float) -> None:
+        for s in PARAM_SPECS:
+            target = self.targets[s.name]
+            if s.smoothing <= 0.0:
+                self.values[s.name] = target
+                continue
+            if dt <= 0.0:
+                continue
+            a = 1.0 - math.exp(-dt / s.smoothing)
+            v = self.values[s.name] + (target - self.values[s.name]) * a
+            # Snap when close so values settle exactly on the grid.
+            self.values[s.name] = target if abs(target - v) < 1e-4 * (s.hi - s.lo) else v
+
+    def snapshot(self) -> dict[str, float]:
+        return dict(self.targets)
+
+
+# --------------------------------------------------------------------------- presets
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    params: dict[str, float]
+    #: Run options a preset may carry (for example ``installation = true``).
+    options: dict[str, Any]
+    path: Path | None = None
+
+
+PRESET_OPTIONS: dict[str, type] = {"installation": bool}
+
+
+def user_presets_dir() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "nebula" / "presets"
+
+
+def preset_dirs() -> list[Path]:
+    return [user_presets_dir(), PRESETS_DIR]
+
+
+def list_presets() -> list[str]:
+    names: set[str] = set()
+    for d in preset_dirs():
+        if d.is_dir():
+            names.update(p.stem for p in d.glob("*.toml"))
+    return sorted(names)
+
+
+def resolve_preset(name_or_path: str) -> Path:
+    """A path to a .toml file, or the name of one in the user's folder or assets/presets/."""
+    p = Path(name_or_path).expanduser()
+    if p.suffix == ".toml" or "/" in name_or_path:
+        if not p.is_file():
+            raise ConfigError(f"preset file {str(p)!r} does not exist")
+        return p
+    for d in preset_dirs():
+        cand = d / f"{name_or_path}.toml"
+        if cand.is_file():
+            return cand
+    known = ", ".join(list_presets()) or "none"
+    raise ConfigError(f"unknown preset {name_or_path!r}; available presets: {known}")
+
+
+def parse_preset(data: Mapping[str, Any], name: str, path: Path | None = None) -> Preset:
+    where = f"preset {name!r}"
+    unknown = set(data) - {"params", "options", "name"}
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {sorted(unknown)[0]!r}; allowed: [params], [options], name"
+        )
+    raw_params = data.get("params", {})
+    if not isinstance(raw_params, Mapping):
+        raise ConfigError(f"{where}: [params] must be a table")
+    params: dict[str, float] = {}
+    for k, v in raw_params.items():
+        try:
+            params[k] = validate_param(k, v)
+        except ConfigError as e:
+            raise ConfigError(f"{where}: {e}") from None
+    raw_opts = data.get("options", {})
+    if not isinstance(raw_opts, Mapping):
+        raise ConfigError(f"{where}: [options] must be a table")
+    options: dict[str, Any] = {}
+    for k, v in raw_opts.items():
+        want = PRESET_OPTIONS.get(k)
+        if want is None:
+            raise ConfigError(
+                f"{where}: unknown option {k!r}; allowed options: {', '.join(PRESET_OPTIONS)}"
+            )
+        if not isinstance(v, want):
+            raise ConfigError(f"{where}: option {k} = {v!r} must be {want.__name__}")
+        options[k] = v
+    return Preset(name=str(data.get("name", name)), params=params, options=options, path=path)
+
+
+def load_preset(name_or_path: str) -> Preset:
+    path = resolve_preset(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"preset {str(path)!r} is not valid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read preset {str(path)!r}: {e.strerror}") from None
+    return parse_preset(data, path.stem, path)
+
+
+def dump_preset(params: Mapping[str, float], name: str) -> str:
+    lines = [f'name = "{name}"', "", "[params]"]
+    lines += [f"{k} = {float(v)!r}" for k, v in params.items()]
+    return "\n".join(lines) + "\n"
+
+
+def save_new_preset(
+    params: Mapping[str, float], folder: Path | None = None, stem: str = "preset"
+) -> Path:
+    """Write ``params`` to a new numbered file; never overwrites an existing preset."""
+    folder = folder or user_presets_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(1, 100_000):
+        path = folder / f"{stem}-{i:03d}.toml"
+        try:
+            with path.open("x", encoding="utf-8") as f:  # "x": fail rather than overwrite
+                f.write(dump_preset(params, path.stem))
+            return path
+        except FileExistsError:
+            continue
+    raise ConfigError(f"no free preset name left in {folder}")
+
+
+def settings_field_names() -> list[str]:
+    return [f.name for f in fields(Settings)]

@@ -1,0 +1,1 @@
+"""Drawing: moderngl only. Reads simulation state and live parameters; imports no pygame."""

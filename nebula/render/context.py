@@ -1,0 +1,89 @@
+"""GL contexts and the live-object count.
+
+Stills, recordings and tests render headless through EGL; the window's context is made by pygame
+and wrapped with ``moderngl.create_context()`` in nebula.app. Either way ``track_objects``
+records every GL object the context creates, so a leak shows up as a count that keeps growing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import moderngl
+
+GL_VERSION = 330
+
+_FACTORIES = (
+    "buffer",
+    "texture",
+    "texture_array",
+    "texture3d",
+    "depth_texture",
+    "renderbuffer",
+    "depth_renderbuffer",
+    "framebuffer",
+    "program",
+    "vertex_array",
+    "simple_vertex_array",
+    "sampler",
+    "query",
+    "compute_shader",
+)
+
+
+class ContextError(RuntimeError):
+    pass
+
+
+def headless_context() -> moderngl.Context:
+    """An offscreen OpenGL 3.3+ core context through EGL (Mesa's llvmpipe where there is no GPU)."""
+    try:
+        ctx = moderngl.create_standalone_context(backend="egl", require=GL_VERSION)  # type: ignore[arg-type]
+    except Exception as e:  # glcontext raises plain Exceptions carrying the loader's message
+        raise ContextError(
+            f"cannot create a headless OpenGL 3.3 context through EGL ({e}); "
+            "on Debian/Ubuntu: sudo apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri"
+        ) from e
+    track_objects(ctx)
+    return ctx
+
+
+class ObjectCounter:
+    """Holds every GL object made through a context; ``live()`` counts those not released.
+
+    Objects dropped without ``release()`` stay counted: in GL terms they are leaked.
+    """
+
+    def __init__(self) -> None:
+        self._objects: list[Any] = []
+
+    def add(self, obj: Any) -> Any:
+        self._objects.append(obj)
+        return obj
+
+    def live(self) -> int:
+        self._objects = [o for o in self._objects if not isinstance(o.mglo, moderngl.InvalidObject)]
+        return len(self._objects)
+
+
+def track_objects(ctx: moderngl.Context) -> ObjectCounter:
+    """Wrap the context's factories (once) so every object they make is counted."""
+    existing = getattr(ctx, "_nebula_counter", None)
+    if isinstance(existing, ObjectCounter):
+        return existing
+    counter = ObjectCounter()
+    for name in _FACTORIES:
+        make = getattr(ctx, name, None)
+        if make is None:
+            continue
+
+        def tracked(*args: Any, _make: Any = make, **kwargs: Any) -> Any:
+            return counter.add(_make(*args, **kwargs))
+
+        setattr(ctx, name, tracked)
+    ctx._nebula_counter = counter  # type: ignore[attr-defined]
+    return counter
+
+
+def live_objects(ctx: moderngl.Context) -> int:
+    return track_objects(ctx).live()

@@ -1,0 +1,84 @@
+"""What one frame is drawn from: a read-only view of the simulation, live parameters and time,
+turned into the uniform values every pass shares.
+
+Shaders never see raw, ever-growing time. Everything periodic arrives as a phase wrapped on the
+CPU in float64 (``fract(t * f)``), so a show in its fifth week animates exactly like its first hour.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nebula import scene
+from nebula.clock import wrap_phase
+from nebula.sim import story
+from nebula.sim.story import Moods
+
+#: Frequencies (Hz) of the generic wave phases handed to shaders as u_wave (twinkle, shimmer...).
+WAVE_HZ = (0.05, 0.21, 0.73, 2.3)
+#: Periods (s) of two slow loops the nebula drifts around in noise space; wrapped, never jumping.
+DRIFT_PERIODS = (173.0, 311.0)
+
+
+class SceneState(Protocol):
+    """What the renderer reads from the simulation (nebula.sim.world.World provides it)."""
+
+    @property
+    def moods(self) -> Moods: ...
+    @property
+    def cycle_t(self) -> float: ...
+    @property
+    def figures(self) -> NDArray[np.void]: ...
+    @property
+    def flowers(self) -> NDArray[np.void]: ...
+    @property
+    def threads(self) -> NDArray[np.void]: ...
+    @property
+    def particles(self) -> NDArray[np.void]: ...
+
+
+@dataclass(frozen=True)
+class FrameTime:
+    """Absolute run time (float64 s) and the cycle length. Everything animated derives from t,
+    grain included, so a still and a recording's frame at the same time are the same picture."""
+
+    t: float
+    cycle_seconds: float = story.REFERENCE_CYCLE
+
+
+def frame_uniforms(
+    state: SceneState, params: Mapping[str, float], time: FrameTime, size: tuple[int, int]
+) -> dict[str, object]:
+    w, h = size
+    aspect = w / h
+    vp = scene.view_projection(aspect)
+    inv_vp = np.linalg.inv(vp.astype(np.float64)).astype(np.float32)
+    m = state.moods
+    t = time.t
+    swirl = story.swirl_turns(t, time.cycle_seconds) * params.get("swirl_speed", 1.0)
+    a, b = (2.0 * math.pi * wrap_phase(t, 1.0 / p) for p in DRIFT_PERIODS)
+    u: dict[str, object] = {
+        "u_resolution": (float(w), float(h)),
+        "u_aspect": aspect,
+        "u_view_proj": tuple(vp.T.ravel()),  # GL wants column-major
+        "u_inv_view_proj": tuple(inv_vp.T.ravel()),
+        "u_cam_pos": tuple(float(x) for x in scene.CAMERA_POS),
+        "u_cycle_t": float(state.cycle_t),
+        "u_cycle_frac": float(state.cycle_t / time.cycle_seconds),
+        "u_swirl_phase": swirl - math.floor(swirl),
+        "u_drift": (math.cos(a), math.sin(a), math.cos(b), math.sin(b)),
+        "u_wave": tuple(wrap_phase(t, f) for f in WAVE_HZ),
+        # Golden-ratio steps at 60 Hz: a fresh grain pattern each frame that never repeats visibly.
+        "u_noise_seed": wrap_phase(t, 60.0 * 0.6180339887498949),
+    }
+    for name, value in zip(story.MOOD_NAMES, m.as_tuple(), strict=True):
+        u[f"u_{name}"] = float(value)
+    for name, value in params.items():
+        u[f"u_{name}"] = float(value)
+    return u

@@ -1,0 +1,1 @@
+"""One module per pass, in drawing order: sky, plain, flowers, figures, threads, particles, post."""

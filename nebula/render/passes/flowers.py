@@ -1,0 +1,118 @@
+"""Crystal flowers: light pools and dancing shadows on the ground, then the faceted crystals,
+all instanced from the simulation's flower array."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import ClassVar
+
+import moderngl
+import numpy as np
+from numpy.typing import NDArray
+
+from nebula.render.gpu import attribute_format
+from nebula.render.passes.base import Pass
+from nebula.render.shaders import HotProgram
+from nebula.sim.flowers import FLOWER_DTYPE
+
+
+def crystal_mesh(petals: int = 5) -> NDArray[np.float32]:
+    """A flower of elongated bipyramid petals, flat-shaded: (position xyz, normal xyz, facet)."""
+    tris: list[tuple[float, ...]] = []
+    for k in range(petals + 1):
+        # Petal k leans outwards; the last one is the upright central crystal.
+        central = k == petals
+        yaw = 2 * math.pi * k / petals
+        tilt = 0.0 if central else 0.55
+        length = 1.0 if central else 0.7
+        r = 0.13 if central else 0.1
+        sides = 6
+        ring = []
+        base = np.array([0.0, 0.0, 0.0])
+        axis = np.array(
+            [math.sin(tilt) * math.cos(yaw), math.cos(tilt), math.sin(tilt) * math.sin(yaw)]
+        )
+        side_a = (
+            np.cross(axis, [0.0, 0.0, 1.0])
+            if abs(axis[2]) < 0.9
+            else np.cross(axis, [1.0, 0.0, 0.0])
+        )
+        side_a /= np.linalg.norm(side_a)
+        side_b = np.cross(axis, side_a)
+        mid = base + axis * length * 0.35
+        tip = base + axis * length
+        for s in range(sides):
+            a = 2 * math.pi * s / sides
+            ring.append(mid + (side_a * math.cos(a) + side_b * math.sin(a)) * r)
+        for s in range(sides):
+            p, q = ring[s], ring[(s + 1) % sides]
+            for tri, facet in (((base, q, p), 0.0), ((p, q, tip), 1.0)):
+                a_, b_, c_ = (np.asarray(v) for v in tri)
+                n = np.cross(b_ - a_, c_ - a_)
+                n /= max(float(np.linalg.norm(n)), 1e-9)
+                for v in (a_, b_, c_):
+                    tris.append((*v, *n, facet + s / sides * 0.5))
+    return np.asarray(tris, dtype=np.float32)
+
+
+class FlowersPass(Pass):
+    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
+        "flower_ground": ("flower_ground.vert", "flower_ground.frag"),
+        "flower": ("flower.vert", "flower.frag"),
+    }
+
+    def __init__(
+        self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int
+    ) -> None:
+        super().__init__(ctx, programs)
+        self.capacity = max(1, capacity)
+        self.instances = ctx.buffer(reserve=self.capacity * FLOWER_DTYPE.itemsize, dynamic=True)
+        self.mesh = ctx.buffer(crystal_mesh())
+        self.mesh_vertices = len(crystal_mesh())
+        self.quad = ctx.buffer(np.array([-1, -1, 1, -1, -1, 1, 1, 1], dtype=np.float32))
+
+    def _ground_vao(self, p: moderngl.Program) -> moderngl.VertexArray:
+        fmt, names = attribute_format(FLOWER_DTYPE, p, "i")
+        return self.ctx.vertex_array(
+            p, [(self.quad, "2f", "in_corner"), (self.instances, fmt, *names)]
+        )
+
+    def _crystal_vao(self, p: moderngl.Program) -> moderngl.VertexArray:
+        fmt, names = attribute_format(FLOWER_DTYPE, p, "i")
+        return self.ctx.vertex_array(
+            p,
+            [
+                (self.mesh, "3f 3f 1f", "in_vertex", "in_normal", "in_facet"),
+                (self.instances, fmt, *names),
+            ],
+        )
+
+    def draw(self, u: Mapping[str, object], flowers: NDArray[np.void]) -> None:
+        n = min(len(flowers), self.capacity)
+        if n == 0:
+            return
+        self.instances.write(flowers[:n])
+        ctx = self.ctx
+        ctx.disable(moderngl.DEPTH_TEST)
+        ctx.enable(moderngl.BLEND)
+        ground = self.vao("flower_ground", self._ground_vao)
+        # Shadows darken (multiply), then pools of light add.
+        ctx.blend_func = moderngl.ZERO, moderngl.SRC_COLOR
+        self.uniforms("flower_ground", {**u, "u_mode": 0})
+        ground.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
+        ctx.blend_func = moderngl.ONE, moderngl.ONE
+        self.uniforms("flower_ground", {**u, "u_mode": 1})
+        ground.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
+        # Crystals: translucent, depth-tested so figures and flowers overlap truly.
+        ctx.enable(moderngl.DEPTH_TEST)
+        ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
+        self.uniforms("flower", u)
+        self.vao("flower", self._crystal_vao).render(
+            moderngl.TRIANGLES, vertices=self.mesh_vertices, instances=n
+        )
+
+    def release(self) -> None:
+        super().release()
+        for b in (self.instances, self.mesh, self.quad):
+            b.release()

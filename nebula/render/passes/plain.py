@@ -1,0 +1,21 @@
+"""The luminous plain: a full-screen pass below the horizon that reflects the sky and glows
+with the memory of what has been shared (the luminance mood)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import moderngl
+
+from nebula.render.passes.base import Pass
+
+
+class PlainPass(Pass):
+    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"plain": ("fullscreen.vert", "plain.frag")}
+
+    def draw(self, u: Mapping[str, object]) -> None:
+        self.uniforms("plain", u)
+        self.vao("plain", lambda p: self.ctx.vertex_array(p, [])).render(
+            moderngl.TRIANGLES, vertices=3
+        )

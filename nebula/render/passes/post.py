@@ -1,0 +1,109 @@
+"""Post-processing: bloom on everything that glows, heat-haze shimmer around guarded figures,
+the watercolor wash of the fade, vignette and fine grain, tone-mapped into the output target."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import moderngl
+
+from nebula.render.passes.base import Pass
+from nebula.render.shaders import HotProgram
+
+MAX_HAZE_FIGURES = 32
+
+
+class PostPass(Pass):
+    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
+        "bright": ("fullscreen.vert", "post_bright.frag"),
+        "blur": ("fullscreen.vert", "post_blur.frag"),
+        "composite": ("fullscreen.vert", "post_composite.frag"),
+    }
+
+    def __init__(
+        self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], size: tuple[int, int]
+    ) -> None:
+        super().__init__(ctx, programs)
+        self._targets: list[moderngl.Texture | moderngl.Framebuffer] = []
+        self.resize(size)
+
+    def _release_targets(self) -> None:
+        for obj in self._targets:
+            obj.release()
+        self._targets.clear()
+
+    def resize(self, size: tuple[int, int]) -> None:
+        self._release_targets()
+        w, h = size
+        # Two blur levels: a tight glow at 1/4 size and a wide one at 1/16.
+        self.levels: list[
+            tuple[moderngl.Framebuffer, moderngl.Framebuffer, moderngl.Texture, moderngl.Texture]
+        ] = []
+        for div in (4, 16):
+            lw, lh = max(1, w // div), max(1, h // div)
+            ta = self.ctx.texture((lw, lh), 4, dtype="f2")
+            tb = self.ctx.texture((lw, lh), 4, dtype="f2")
+            for t in (ta, tb):
+                t.repeat_x = t.repeat_y = False
+                t.filter = moderngl.LINEAR, moderngl.LINEAR
+            fa = self.ctx.framebuffer([ta])
+            fb = self.ctx.framebuffer([tb])
+            self._targets += [ta, tb, fa, fb]
+            self.levels.append((fa, fb, ta, tb))
+
+    def _fullscreen(self, name: str) -> moderngl.VertexArray:
+        return self.vao(name, lambda p: self.ctx.vertex_array(p, []))
+
+    def draw(
+        self,
+        u: Mapping[str, object],
+        scene: moderngl.Texture,
+        out: moderngl.Framebuffer,
+        haze_figures: list[tuple[float, float, float, float]],
+    ) -> None:
+        ctx = self.ctx
+        ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND)
+        source = scene
+        for fa, fb, ta, tb in self.levels:
+            # Downsample + keep what glows, then a separable blur back and forth.
+            fa.use()
+            source.use(0)
+            self.uniforms(
+                "bright", {**u, "u_source": 0, "u_texel": (1.0 / source.width, 1.0 / source.height)}
+            )
+            self._fullscreen("bright").render(moderngl.TRIANGLES, vertices=3)
+            for direction, (dst, src) in (((1.0, 0.0), (fb, ta)), ((0.0, 1.0), (fa, tb))):
+                dst.use()
+                src.use(0)
+                self.uniforms(
+                    "blur",
+                    {
+                        "u_source": 0,
+                        "u_direction": (direction[0] / src.width, direction[1] / src.height),
+                    },
+                )
+                self._fullscreen("blur").render(moderngl.TRIANGLES, vertices=3)
+            source = ta
+        out.use()
+        scene.use(0)
+        self.levels[0][2].use(1)
+        self.levels[1][2].use(2)
+        figs = haze_figures[:MAX_HAZE_FIGURES]
+        padded = figs + [(0.0, 0.0, 0.0, 0.0)] * (MAX_HAZE_FIGURES - len(figs))
+        self.uniforms(
+            "composite",
+            {
+                **u,
+                "u_scene": 0,
+                "u_bloom_near": 1,
+                "u_bloom_far": 2,
+                "u_haze_figures": padded,
+                "u_haze_count": len(figs),
+            },
+        )
+        self._fullscreen("composite").render(moderngl.TRIANGLES, vertices=3)
+
+    def release(self) -> None:
+        super().release()
+        self._release_targets()

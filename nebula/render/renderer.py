@@ -1,0 +1,172 @@
+"""Renderer(ctx, size).draw(state, params, time) -> the output framebuffer.
+
+It owns the GL objects (targets, buffers, programs) and releases them on every path that
+replaces them. It reads state and writes pixels: no clock, no input, no pygame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import moderngl
+import numpy as np
+from numpy.typing import NDArray
+
+from nebula import SHADERS_DIR, scene
+from nebula.render.frame import FrameTime, SceneState, frame_uniforms
+from nebula.render.passes.figures import FiguresPass
+from nebula.render.passes.flowers import FlowersPass
+from nebula.render.passes.particles import ParticlesPass
+from nebula.render.passes.plain import PlainPass
+from nebula.render.passes.post import PostPass
+from nebula.render.passes.sky import SkyPass
+from nebula.render.passes.threads import ThreadsPass
+from nebula.render.shaders import HotProgram, ProgramSpec, ShaderError
+from nebula.sim.figures import KIND_DREAMER
+
+#: Every pass the renderer can draw, by name; tests and `--passes` pick from these.
+PASS_NAMES = ("sky", "plain", "flowers", "figures", "threads", "particles", "post")
+
+
+class Renderer:
+    def __init__(
+        self,
+        ctx: moderngl.Context,
+        size: tuple[int, int],
+        *,
+        capacities: Mapping[str, int] | None = None,
+        shader_root: Path = SHADERS_DIR,
+    ) -> None:
+        self.ctx = ctx
+        caps = {"figures": 33, "flowers": 1, "threads": 1, "particles": 1, **(capacities or {})}
+        self.programs: dict[str, HotProgram] = {}
+        pass_classes = (
+            SkyPass,
+            PlainPass,
+            FlowersPass,
+            FiguresPass,
+            ThreadsPass,
+            ParticlesPass,
+            PostPass,
+        )
+        try:
+            for cls in pass_classes:
+                for name, (vert, frag) in cls.PROGRAMS.items():
+                    self.programs[name] = HotProgram(ctx, ProgramSpec(vert, frag), shader_root)
+        except ShaderError:
+            self.release()
+            raise
+        self.size = size
+        self.sky = SkyPass(ctx, self.programs)
+        self.plain = PlainPass(ctx, self.programs)
+        self.flowers = FlowersPass(ctx, self.programs, caps["flowers"])
+        self.figures = FiguresPass(ctx, self.programs, caps["figures"])
+        self.threads = ThreadsPass(ctx, self.programs, caps["threads"])
+        self.particles = ParticlesPass(ctx, self.programs, caps["particles"])
+        self.post = PostPass(ctx, self.programs, size)
+        self._targets: list[moderngl.Texture | moderngl.Renderbuffer | moderngl.Framebuffer] = []
+        self._make_targets(size)
+
+    # ------------------------------------------------------------------ targets
+
+    def _make_targets(self, size: tuple[int, int]) -> None:
+        for obj in self._targets:
+            obj.release()
+        ctx = self.ctx
+        self.scene_tex = ctx.texture(size, 4, dtype="f2")
+        self.scene_tex.filter = moderngl.LINEAR, moderngl.LINEAR
+        self.scene_tex.repeat_x = self.scene_tex.repeat_y = False
+        self.depth = ctx.depth_renderbuffer(size)
+        self.scene_fbo = ctx.framebuffer([self.scene_tex], self.depth)
+        self.output_tex = ctx.texture(size, 4)
+        self.output_tex.filter = moderngl.LINEAR, moderngl.LINEAR
+        self.output = ctx.framebuffer([self.output_tex])
+        self._targets = [self.scene_tex, self.depth, self.scene_fbo, self.output_tex, self.output]
+        self._pixels = np.empty((size[1], size[0], 3), dtype=np.uint8)
+
+    def resize(self, size: tuple[int, int]) -> None:
+        if size == self.size:
+            return
+        self.size = size
+        self._make_targets(size)
+        self.post.resize(size)
+
+    # ------------------------------------------------------------------ hot reload
+
+    def poll_shaders(self) -> list[ShaderError]:
+        """Reload edited shaders; returns the errors of programs still on their last good build."""
+        for hp in self.programs.values():
+            hp.poll()
+        return [hp.error for hp in self.programs.values() if hp.error is not None]
+
+    # ------------------------------------------------------------------ drawing
+
+    def draw(
+        self,
+        state: SceneState,
+        params: Mapping[str, float],
+        time: FrameTime,
+        passes: tuple[str, ...] = PASS_NAMES,
+    ) -> moderngl.Framebuffer:
+        ctx = self.ctx
+        u = frame_uniforms(state, params, time, self.size)
+        self.scene_fbo.use()
+        ctx.viewport = (0, 0, *self.size)
+        self.scene_fbo.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
+        ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.CULL_FACE)
+        if "sky" in passes:
+            self.sky.draw(u)
+        if "plain" in passes:
+            self.plain.draw(u)
+        if "flowers" in passes:
+            self.flowers.draw(u, state.flowers)
+        if "figures" in passes:
+            self.figures.draw(u, state.figures)
+        if "threads" in passes:
+            self.threads.draw(u, state.threads)
+        if "particles" in passes:
+            self.particles.draw(u, state.particles, params.get("particle_density", 1.0))
+        ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND)
+        if "post" in passes:
+            self.post.draw(u, self.scene_tex, self.output, self._haze_figures(state))
+        else:
+            ctx.copy_framebuffer(self.output, self.scene_fbo)
+        return self.output
+
+    def _haze_figures(self, state: SceneState) -> list[tuple[float, float, float, float]]:
+        """Screen rectangles of the guarded figures, for the heat-haze shimmer in post."""
+        f = state.figures[state.figures["in_kind"] != KIND_DREAMER]
+        if len(f) == 0:
+            return []
+        aspect = self.size[0] / self.size[1]
+        feet = scene.project(f["in_pos"], aspect)
+        heads = f["in_pos"].astype(np.float64)
+        heads[:, 1] += f["in_height"]
+        top = scene.project(heads, aspect)
+        return [
+            (
+                float(feet[i, 0]),
+                float(feet[i, 1]),
+                float(top[i, 1] - feet[i, 1]),
+                float(f["in_shimmer"][i]),
+            )
+            for i in range(len(f))
+        ]
+
+    def read(self) -> NDArray[np.uint8]:
+        """The last frame as (height, width, 3) uint8 RGB, top row first, into one reused array."""
+        self.output.read_into(self._pixels, components=3, alignment=1)
+        return self._pixels[::-1]
+
+    def release(self) -> None:
+        for name in ("sky", "plain", "flowers", "figures", "threads", "particles", "post"):
+            p = getattr(self, name, None)
+            if p is not None:
+                p.release()
+        for obj in getattr(self, "_targets", []):
+            obj.release()
+        self._targets = []
+        for hp in self.programs.values():
+            hp.release()
+        self.programs.clear()

@@ -1,0 +1,194 @@
+"""Shader programs from shaders/: ``#include`` resolution, errors that name file:line, and
+hot reload that keeps the last good program when an edit does not compile.
+
+Includes are resolved relative to the shaders/ root (``#include "lib/noise.glsl"``), each file at
+most once per stage, with a depth guard. The preprocessor remembers where every line came from,
+so a driver message like ``0:12(5): error`` maps back to the file and line that hold it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import moderngl
+
+from nebula import SHADERS_DIR
+
+MAX_INCLUDE_DEPTH = 16
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
+# Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error ..."; ANGLE/others: "ERROR: 0:12: ..."
+_DRIVER_LINE = re.compile(r"(?:ERROR:\s*)?(\d+)[:(](\d+)\)?(?:\(\d+\))?\s*:\s*(.*)")
+
+
+class ShaderError(RuntimeError):
+    """A shader that cannot be loaded or compiled; ``str()`` starts with ``file:line:``."""
+
+    def __init__(self, message: str, file: str = "", line: int = 0) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+@dataclass
+class Source:
+    text: str
+    files: list[Path] = field(default_factory=list)
+    #: For each line of ``text`` (0-based), the file and 1-based line it came from.
+    origin: list[tuple[Path, int]] = field(default_factory=list)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def preprocess(path: Path, root: Path = SHADERS_DIR) -> Source:
+    """Inline ``#include`` directives (each file once per stage), keeping a line-origin map.
+
+    No ``#line`` directives are emitted: drivers disagree on source-string numbers (Mesa reports
+    the wrong one for some errors), so errors are mapped back through ``origin`` instead.
+    """
+    src = Source("")
+    out: list[str] = []
+
+    def visit(p: Path, depth: int, chain: tuple[Path, ...]) -> None:
+        if depth > MAX_INCLUDE_DEPTH:
+            raise ShaderError(
+                f"{_rel(p, root)}:1: include depth over {MAX_INCLUDE_DEPTH} "
+                f"({' -> '.join(_rel(c, root) for c in chain)})",
+                _rel(p, root),
+                1,
+            )
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise ShaderError(
+                f"{_rel(p, root)}: cannot read: {e.strerror}", _rel(p, root)
+            ) from None
+        src.files.append(p)
+        for n, line in enumerate(lines, start=1):
+            m = _INCLUDE.match(line)
+            if m:
+                inc = (root / m.group(1)).resolve()
+                if not inc.is_file():
+                    inc = (p.parent / m.group(1)).resolve()
+                if not inc.is_file():
+                    raise ShaderError(
+                        f"{_rel(p, root)}:{n}: include {m.group(1)!r} not found under "
+                        f"{_rel(root, root)}/",
+                        _rel(p, root),
+                        n,
+                    )
+                if inc not in src.files:
+                    visit(inc, depth + 1, (*chain, inc))
+                continue
+            out.append(line)
+            src.origin.append((p, n))
+
+    visit(path.resolve(), 0, (path.resolve(),))
+    src.text = "\n".join(out) + "\n"
+    return src
+
+
+def explain(error: str, source: Source, root: Path = SHADERS_DIR) -> ShaderError:
+    """Turn a driver's compile log into ``file:line: message`` through the line-origin map."""
+    for raw in error.splitlines():
+        m = _DRIVER_LINE.search(raw)
+        if m and "error" in raw.lower():
+            line, msg = int(m.group(2)), m.group(3).strip()
+            if 1 <= line <= len(source.origin):
+                path, n = source.origin[line - 1]
+                name = _rel(path, root)
+            else:
+                name, n = _rel(source.files[0], root), line
+            return ShaderError(f"{name}:{n}: {msg}", name, n)
+    first = next((ln for ln in error.splitlines() if ln.strip()), error)
+    name = _rel(source.files[0], root) if source.files else "?"
+    return ShaderError(f"{name}: {first.strip()}", name)
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    vertex: str
+    fragment: str
+
+
+def _strip_moderngl_banner(msg: str) -> str:
+    # moderngl prefixes "GLSL Compiler failed\n\nfragment_shader\n===============\n".
+    lines = [ln for ln in msg.splitlines() if ln.strip() and not set(ln.strip()) <= {"="}]
+    return "\n".join(lines)
+
+
+def build(
+    ctx: moderngl.Context, spec: ProgramSpec, root: Path = SHADERS_DIR
+) -> tuple[moderngl.Program, list[Path]]:
+    """Compile and link one program; returns it with every file it read (for hot reload)."""
+    vs = preprocess(root / spec.vertex, root)
+    fs = preprocess(root / spec.fragment, root)
+    try:
+        prog = ctx.program(vertex_shader=vs.text, fragment_shader=fs.text)
+    except moderngl.Error as e:
+        msg = _strip_moderngl_banner(str(e))
+        if "GLSL Compiler failed" not in str(e):
+            raise ShaderError(f"{spec.vertex} + {spec.fragment}: link failed: {msg}") from None
+        raise explain(msg, vs if "vertex_shader" in str(e) else fs, root) from None
+    return prog, [*vs.files, *fs.files]
+
+
+class HotProgram:
+    """A program that reloads when any of its files change; a failed reload keeps the last good
+    program and reports the error until an edit fixes it. Replaced programs are released."""
+
+    def __init__(self, ctx: moderngl.Context, spec: ProgramSpec, root: Path = SHADERS_DIR) -> None:
+        self.ctx = ctx
+        self.spec = spec
+        self.root = root
+        self.program, self._files = build(ctx, spec, root)
+        self._stamps = self._read_stamps()
+        self.version = 0  # bumps on every successful reload; passes rebuild their VAOs
+        self.error: ShaderError | None = None
+
+    def _read_stamps(self) -> dict[Path, float]:
+        stamps: dict[Path, float] = {}
+        for f in self._files:
+            try:
+                stamps[f] = f.stat().st_mtime
+            except OSError:
+                stamps[f] = -1.0
+        return stamps
+
+    def changed(self) -> bool:
+        return self._read_stamps() != self._stamps
+
+    def reload(self) -> bool:
+        """Try to rebuild now. True when a new program replaced the old one."""
+        try:
+            prog, files = build(self.ctx, self.spec, self.root)
+        except ShaderError as e:
+            self.error = e
+            self._stamps = self._read_stamps()  # wait for the next edit
+            return False
+        self.program.release()
+        self.program, self._files = prog, files
+        self._stamps = self._read_stamps()
+        self.version += 1
+        self.error = None
+        return True
+
+    def poll(self) -> bool:
+        return self.changed() and self.reload()
+
+    def release(self) -> None:
+        self.program.release()
+
+
+def set_uniforms(prog: moderngl.Program, values: dict[str, object]) -> None:
+    """Set those uniforms the program uses (the compiler drops unused ones; that is fine)."""
+    for name, value in values.items():
+        u = prog.get(name, None)
+        if u is not None and isinstance(u, moderngl.Uniform):
+            u.value = value

@@ -1,0 +1,181 @@
+"""One preallocated particle pool: motes drifting over the plain, word-birds rising from a
+speaker's heart, and light flowing along threads.
+
+Field names are the shader's attribute names; the renderer uploads the array as it is. Every
+particle moves with constant acceleration, integrated exactly (pos += v dt + a dt^2 / 2), which
+for flow particles traces the thread's quadratic Bezier precisely. Age is not stepped: a particle
+stores its birth time (seconds into the cycle) and the shader derives age and fade from it, so a
+step touches only positions and velocities. Spawning writes into a ring: the oldest slot goes first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+KIND_MOTE, KIND_BIRD, KIND_FLOW = 0.0, 1.0, 2.0
+
+PARTICLE_DTYPE = np.dtype(
+    [
+        ("in_pos", np.float32, 3),
+        ("in_vel", np.float32, 3),
+        ("in_acc", np.float32, 3),
+        ("in_birth", np.float32),  # seconds into the cycle; the shader's age = u_cycle_t - birth
+        ("in_life", np.float32),  # seconds; 0 for a slot never used
+        ("in_size", np.float32),
+        ("in_kind", np.float32),
+        ("in_seed", np.float32),
+        ("in_hue", np.float32),  # colour offset in turns (flow light takes its thread's hue)
+        ("in_bright", np.float32),  # brightness multiplier
+    ]
+)
+assert PARTICLE_DTYPE.itemsize == 64
+
+#: Motes live this long on average; the spawn rate keeps a steady share of the pool alive.
+MOTE_LIFE = (9.0, 16.0)
+MOTE_SHARE = 0.55  # of the pool, in steady state
+BIRD_LIFE = (3.5, 6.0)
+FLOW_LIFE = (2.4, 4.0)
+
+
+class ParticlePool:
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.data = np.zeros(capacity, dtype=PARTICLE_DTYPE)
+        self.head = 0  # next slot to write
+        # Float views of the whole record let the step run on plain strided float32 arrays.
+        flat = self.data.view(np.float32).reshape(capacity, PARTICLE_DTYPE.itemsize // 4)
+        self._pos = flat[:, 0:3]
+        self._vel = flat[:, 3:6]
+        self._acc = flat[:, 6:9]
+        self._tmp = np.zeros((capacity, 3), dtype=np.float32)
+        self._mote_credit = 0.0
+
+    def clear(self) -> None:
+        self.data[:] = 0
+        self.head = 0
+        self._mote_credit = 0.0
+
+    def alive(self, cycle_t: float) -> int:
+        d = self.data
+        return int(np.count_nonzero((d["in_life"] > 0) & (cycle_t - d["in_birth"] < d["in_life"])))
+
+    def _slots(self, n: int) -> NDArray[np.intp] | slice:
+        """n ring slots starting at head (a slice when they do not wrap)."""
+        n = min(n, self.capacity)
+        h = self.head
+        self.head = (h + n) % self.capacity if self.capacity else 0
+        if h + n <= self.capacity:
+            return slice(h, h + n)
+        return np.concatenate([np.arange(h, self.capacity), np.arange(0, h + n - self.capacity)])
+
+    def step(self, dt: float) -> None:
+        """Advance every particle by dt seconds, in place, exactly for constant acceleration."""
+        tmp, pos, vel, acc = self._tmp, self._pos, self._vel, self._acc
+        np.multiply(acc, np.float32(0.5 * dt), out=tmp)
+        np.add(tmp, vel, out=tmp)
+        np.multiply(tmp, np.float32(dt), out=tmp)
+        np.add(pos, tmp, out=pos)
+        np.multiply(acc, np.float32(dt), out=tmp)
+        np.add(vel, tmp, out=vel)
+
+    # ---------------------------------------------------------------- spawning
+
+    def spawn_motes(self, now: float, dt: float, rng: np.random.Generator, density: float) -> None:
+        mean_life = 0.5 * (MOTE_LIFE[0] + MOTE_LIFE[1])
+        self._mote_credit += self.capacity * MOTE_SHARE * density * dt / mean_life
+        n = int(self._mote_credit)
+        if n <= 0:
+            return
+        self._mote_credit -= n
+        self._write_motes(self._slots(n), n, now, rng, age=None)
+
+    def prewarm_motes(self, now: float, rng: np.random.Generator, density: float) -> None:
+        """Fill the pool as if motes had been drifting for a while: a cycle never opens empty."""
+        n = int(self.capacity * MOTE_SHARE * density)
+        if n > 0:
+            self._write_motes(self._slots(n), n, now, rng, age=rng.uniform(0.0, MOTE_LIFE[0], n))
+
+    def _write_motes(
+        self,
+        sl: NDArray[np.intp] | slice,
+        n: int,
+        now: float,
+        rng: np.random.Generator,
+        age: NDArray[np.float64] | None,
+    ) -> None:
+        p = self.data[sl]
+        # Scattered through the air over the plain the camera sees, denser far away.
+        z = -2.0 - rng.power(0.6, n) * 70.0
+        x = rng.uniform(-1.0, 1.0, n) * (4.0 + np.abs(z) * 1.1)
+        y = rng.uniform(0.05, 1.0, n) ** 1.6 * (1.5 + np.abs(z) * 0.35)
+        vel = rng.normal(0.0, 0.08, (n, 3))
+        vel[:, 1] += 0.05
+        acc = rng.normal(0.0, 0.01, (n, 3))
+        pos = np.stack([x, y, z], axis=1)
+        if age is not None:  # rewind the birth: place them where they would be by now
+            pos += vel * age[:, None] + 0.5 * acc * (age**2)[:, None]
+            vel = vel + acc * age[:, None]
+            p["in_birth"] = now - age
+        else:
+            p["in_birth"] = now
+        p["in_pos"], p["in_vel"], p["in_acc"] = pos, vel, acc
+        p["in_life"] = rng.uniform(*MOTE_LIFE, n)
+        p["in_size"] = rng.uniform(0.02, 0.06, n)
+        p["in_kind"] = KIND_MOTE
+        p["in_seed"] = rng.random(n)
+        p["in_hue"] = rng.random(n)
+        p["in_bright"] = rng.uniform(0.3, 1.0, n)
+
+    def spawn_birds(
+        self, origin: NDArray[np.float32], n: int, now: float, rng: np.random.Generator
+    ) -> None:
+        """Word-birds: small fragile lights that flutter up and away from a speaker's heart."""
+        p = self.data[self._slots(n)]
+        m = len(p)
+        p["in_pos"] = origin + rng.normal(0.0, 0.06, (m, 3))
+        ang = rng.uniform(0.0, 2.0 * np.pi, m)
+        spread = rng.uniform(0.2, 0.9, m)
+        vel = np.stack([np.cos(ang) * spread, rng.uniform(0.6, 1.4, m), np.sin(ang) * spread], 1)
+        p["in_vel"] = vel
+        p["in_acc"] = np.stack([np.zeros(m), rng.uniform(0.05, 0.25, m), np.zeros(m)], 1)
+        p["in_birth"] = now
+        p["in_life"] = rng.uniform(*BIRD_LIFE, m)
+        p["in_size"] = rng.uniform(0.05, 0.09, m)
+        p["in_kind"] = KIND_BIRD
+        p["in_seed"] = rng.random(m)
+        p["in_hue"] = rng.random(m)
+        p["in_bright"] = 1.0
+
+    def spawn_flow(
+        self,
+        p0: NDArray[np.float32],
+        p1: NDArray[np.float32],
+        p2: NDArray[np.float32],
+        hue: NDArray[np.float32],
+        bright: NDArray[np.float32],
+        now: float,
+        rng: np.random.Generator,
+    ) -> None:
+        """Light flowing along threads: one particle per row of (p0, p1, p2) control points.
+
+        Constant acceleration 2 (p0 - 2 p1 + p2) / T^2 from velocity 2 (p1 - p0) / T traces the
+        quadratic Bezier from p0 to p2 in T seconds.
+        """
+        n = len(p0)
+        if n == 0:
+            return
+        p = self.data[self._slots(n)]
+        m = len(p)
+        life = rng.uniform(*FLOW_LIFE, m)
+        t = life[:, None]
+        p["in_pos"] = p0[:m]
+        p["in_vel"] = 2.0 * (p1[:m] - p0[:m]) / t
+        p["in_acc"] = 2.0 * (p0[:m] - 2.0 * p1[:m] + p2[:m]) / (t * t)
+        p["in_birth"] = now
+        p["in_life"] = life
+        p["in_size"] = rng.uniform(0.03, 0.06, m)
+        p["in_kind"] = KIND_FLOW
+        p["in_seed"] = rng.random(m)
+        p["in_hue"] = hue[:m]
+        p["in_bright"] = bright[:m]

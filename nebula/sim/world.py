@@ -1,0 +1,218 @@
+"""World: the whole simulation, stepped in place at a fixed rate.
+
+A frame is a function of (settings, frame time): each cycle starts fresh from (seed, cycle
+index), so reaching any moment costs at most one cycle of steps, whether it is 200 s or 30 days
+into the run. ``advance_to`` is how every clock drives the world; ``step`` is one fixed step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nebula.config import ConfigError, Settings
+from nebula.sim import figures as figures_mod
+from nebula.sim import flowers as flowers_mod
+from nebula.sim import story
+from nebula.sim.particles import ParticlePool
+from nebula.sim.shares import Share, ShareProcess
+from nebula.sim.story import Moods, Phase
+from nebula.sim.threads import ThreadWeb, pair_capacity
+
+BIRDS_PER_SHARE = 48
+BIRD_SECONDS = 1.6  # words leave over this long, one small bird at a time
+FLOW_PER_SECOND = 5.0  # light particles per second on a fully strong thread
+LUMINANCE_STEP = 0.16  # each share lifts the plain this far towards full brightness
+SPEAK_SECONDS = 4.0
+
+
+@dataclass
+class _Emitter:
+    origin: int
+    remaining: float
+    rate: float
+
+
+class World:
+    """Everything that moves. Arrays are allocated once and only written in place."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        s = settings or Settings()
+        if s.threads < pair_capacity(s.figures):
+            raise ConfigError(
+                f"threads = {s.threads} is below what a cycle needs: at least "
+                f"{pair_capacity(s.figures)} for {s.figures} figures"
+            )
+        self.settings = s
+        self.dt = 1.0 / s.sim_hz
+        layout_rng = np.random.default_rng([s.seed, 0xC1C1E])
+        self.figures = figures_mod.layout(s.figures, layout_rng)
+        self.flowers = flowers_mod.field(s.flowers, self.figures["in_pos"], layout_rng)
+        self.web = ThreadWeb(s.threads, s.figures + 1)
+        self.pool = ParticlePool(s.particles)
+        self._talking = np.zeros(s.figures + 1, dtype=np.float32)
+        self._flow_credit = np.zeros(s.threads, dtype=np.float64)
+        self.cycle = -1
+        self.steps = 0  # fixed steps taken in the current cycle
+        self._begin_cycle(0)
+
+    # ------------------------------------------------------------------ time
+
+    @property
+    def cycle_t(self) -> float:
+        return self.steps * self.dt
+
+    @property
+    def time(self) -> float:
+        return self.cycle * self.settings.cycle_seconds + self.cycle_t
+
+    @property
+    def phase(self) -> Phase:
+        return story.phase_at(self.cycle_t, self.settings.cycle_seconds)
+
+    def _begin_cycle(self, k: int) -> None:
+        s = self.settings
+        self.cycle = k
+        self.steps = 0
+        self.rng = np.random.default_rng([s.seed, k])
+        self.shares = ShareProcess(s.figures, s.cycle_seconds, self.rng)
+        self.web.clear()
+        self.pool.clear()
+        self.pool.prewarm_motes(0.0, self.rng, 1.0)
+        self._talking[:] = 0.0
+        self._flow_credit[:] = 0.0
+        self._emitters: list[_Emitter] = []
+        self._speaker = -1
+        self._speak_level = 0.0
+        self.share_gain = 0.0  # the plain's memory of what has been shared this cycle
+        self.last_share: Share | None = None
+        self._update_moods()
+
+    def advance_to(self, t: float, share_rate: float = 1.0) -> int:
+        """Step until the world shows run time t (float64 seconds); returns the steps taken.
+
+        Moving backwards, or to another cycle, starts that cycle afresh from its seed.
+        """
+        if not math.isfinite(t) or t < 0:
+            raise ValueError(f"time must be a finite number of seconds >= 0 (got {t})")
+        k, ct = story.split_time(t, self.settings.cycle_seconds)
+        target = math.floor(ct * self.settings.sim_hz + 1e-9)
+        if k != self.cycle or target < self.steps:
+            self._begin_cycle(k)
+        n = 0
+        while self.steps < target:
+            self.step(share_rate=share_rate)
+            n += 1
+        return n
+
+    # ------------------------------------------------------------------ events
+
+    def request_share(self, speaker: int = figures_mod.DREAMER) -> None:
+        """Make ``speaker`` (default: the dreamer) share on the next step: the Space key."""
+        self.shares.request(speaker)
+
+    def _apply_share(self, sh: Share) -> None:
+        hearts = self.figures["in_heart"]
+        for li in sh.listeners:
+            self.web.weave(sh.speaker, li, sh.intensity, hearts, self.rng)
+        self.share_gain += (1.0 - self.share_gain) * LUMINANCE_STEP * (0.6 + 0.4 * sh.intensity)
+        self._speaker = sh.speaker
+        self._talking[sh.speaker] = 1.0
+        n_birds = BIRDS_PER_SHARE * (1.0 if sh.speaker == figures_mod.DREAMER else 0.5)
+        self._emitters.append(_Emitter(sh.speaker, n_birds, n_birds / BIRD_SECONDS))
+        self.last_share = sh
+
+    # ------------------------------------------------------------------ step
+
+    def step(self, dt: float | None = None, share_rate: float = 1.0) -> Share | None:
+        """One fixed step (dt defaults to 1 / sim_hz). Returns the share it started, if any."""
+        dt = self.dt if dt is None else dt
+        if dt != self.dt:
+            raise ValueError(f"the world steps at a fixed dt = 1/{self.settings.sim_hz:g} s")
+        s = self.settings
+        if self.cycle_t + dt > s.cycle_seconds + 1e-9:
+            self._begin_cycle(self.cycle + 1)
+            return None
+        self.steps += 1
+        now = self.cycle_t
+        sh = self.shares.step(now, dt, share_rate)
+        if sh is not None:
+            self._apply_share(sh)
+        self._step_emitters(now, dt)
+        self.web.step(dt)
+        self._spawn_flow(now, dt)
+        self.pool.spawn_motes(now, dt, self.rng, 1.0)
+        self.pool.step(dt)
+        decay = np.float32(math.exp(-dt / SPEAK_SECONDS))
+        self._talking *= decay
+        self._speak_level = float(self._talking[self._speaker]) if self._speaker >= 0 else 0.0
+        self._update_moods()
+        return sh
+
+    def _step_emitters(self, now: float, dt: float) -> None:
+        if not self._emitters:
+            return
+        hearts = self.figures["in_heart"]
+        keep: list[_Emitter] = []
+        for e in self._emitters:
+            want = min(e.remaining, e.rate * dt)
+            n = int(e.remaining) - int(e.remaining - want)
+            e.remaining -= want
+            if n > 0:
+                self.pool.spawn_birds(hearts[e.origin], n, now, self.rng)
+            if e.remaining > 1e-9:
+                keep.append(e)
+        self._emitters = keep
+
+    def _spawn_flow(self, now: float, dt: float) -> None:
+        c = self.web.count
+        if c == 0:
+            return
+        live = self.web.active
+        credit = self._flow_credit[:c]
+        credit += (live["in_strength"] * live["in_grow"] * (1.0 + 3.0 * live["in_flash"])) * (
+            FLOW_PER_SECOND * dt
+        )
+        ready = np.flatnonzero(credit >= 1.0)
+        if len(ready) == 0:
+            return
+        credit[ready] -= 1.0
+        t = live[ready]
+        # Half the light runs each way: sharing goes both ways along a thread.
+        back = self.rng.random(len(ready)) < 0.5
+        p0 = np.where(back[:, None], t["in_p2"], t["in_p0"])
+        p2 = np.where(back[:, None], t["in_p0"], t["in_p2"])
+        self.pool.spawn_flow(
+            p0,
+            t["in_p1"],
+            p2,
+            t["in_hue"],
+            (0.5 + 0.5 * t["in_strength"]).astype(np.float32),
+            now,
+            self.rng,
+        )
+
+    def _update_moods(self) -> None:
+        s = self.settings
+        base = story.moods_at(self.cycle_t, s.cycle_seconds)
+        # Shares lift the plain; the fade returns it to the arc's floor, so the seam is smooth.
+        lum = base.luminance + (1.0 - base.luminance) * self.share_gain * (1.0 - base.fade)
+        self.moods = Moods(**{**base.__dict__, "luminance": min(1.0, max(0.0, lum))})
+        figures_mod.update(
+            self.figures, base.openness, base.haze, self._speaker, self._speak_level, self._talking
+        )
+        unity = story.mood("swirl", self.cycle_t, s.cycle_seconds) * base.warmth
+        flowers_mod.update(self.flowers, self.cycle_t, base.warmth, unity)
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def threads(self) -> NDArray[np.void]:
+        return self.web.active
+
+    @property
+    def particles(self) -> NDArray[np.void]:
+        return self.pool.data

@@ -1,0 +1,42 @@
+#version 330 core
+#include "lib/uniforms.glsl"
+
+in vec2 in_corner;     // x in [-1, 1], y in [0, 1]
+in vec3 in_pos;
+in vec3 in_lean;
+in float in_height;
+in float in_open;
+in float in_shimmer;
+in float in_speak;
+in float in_kind;
+in float in_seed;
+
+out vec2 v_local;      // metres: x across the body, y up from the feet
+flat out float v_height;
+flat out float v_open;
+flat out float v_shimmer;
+flat out float v_speak;
+flat out float v_kind;
+flat out float v_seed;
+flat out float v_lean;  // lean across the billboard, metres at the head
+flat out float v_lean_fwd;
+
+const float HALF_WIDTH = 0.62;
+
+void main() {
+    vec3 to_cam = u_cam_pos - in_pos;
+    vec3 right = normalize(vec3(-to_cam.z, 0.0, to_cam.x));
+    vec3 fwd = normalize(vec3(to_cam.x, 0.0, to_cam.z));
+    float h = in_height * 1.12;
+    vec3 world = in_pos + right * in_corner.x * HALF_WIDTH + vec3(0.0, in_corner.y * h, 0.0);
+    v_local = vec2(in_corner.x * HALF_WIDTH, in_corner.y * h);
+    v_height = in_height;
+    v_open = in_open;
+    v_shimmer = in_shimmer;
+    v_speak = in_speak;
+    v_kind = in_kind;
+    v_seed = in_seed;
+    v_lean = dot(in_lean, right);
+    v_lean_fwd = dot(in_lean, fwd);
+    gl_Position = u_view_proj * vec4(world, 1.0);
+}

@@ -1,0 +1,26 @@
+// Colour helpers: hex-free palette mixing, hue rotation, tone mapping.
+vec3 srgb_to_linear(vec3 c) { return pow(c, vec3(2.2)); }
+vec3 linear_to_srgb(vec3 c) { return pow(max(c, 0.0), vec3(1.0 / 2.2)); }
+
+float luma(vec3 c) { return dot(c, vec3(0.2126, 0.7152, 0.0722)); }
+
+// Rotate hue by `turns` around the grey axis (YIQ rotation keeps luminance).
+vec3 hue_rotate(vec3 c, float turns) {
+    const mat3 to_yiq = mat3(0.299, 0.596, 0.211, 0.587, -0.274, -0.523, 0.114, -0.322, 0.312);
+    const mat3 to_rgb = mat3(1.0, 1.0, 1.0, 0.956, -0.272, -1.106, 0.621, -0.647, 1.703);
+    vec3 yiq = to_yiq * c;
+    float a = turns * TAU;
+    float cs = cos(a), sn = sin(a);
+    yiq.yz = mat2(cs, sn, -sn, cs) * yiq.yz;
+    return to_rgb * yiq;
+}
+
+// Thin-film iridescence: gold, magenta, cyan sliding with t (turns).
+vec3 iridescent(float t) {
+    return 0.5 + 0.5 * cos(TAU * (t + vec3(0.0, 0.33, 0.67)) + vec3(0.0, 0.6, 1.2));
+}
+
+vec3 tonemap_aces(vec3 x) {
+    const float a = 2.51, b = 0.03, c = 2.43, d = 0.59, e = 0.14;
+    return clamp((x * (a * x + b)) / (x * (c * x + d) + e), 0.0, 1.0);
+}

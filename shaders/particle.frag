@@ -1,0 +1,32 @@
+#version 330 core
+#include "lib/uniforms.glsl"
+#include "lib/color.glsl"
+#include "lib/palette.glsl"
+
+in vec2 v_corner;
+flat in float v_kind;
+in float v_alpha;
+flat in float v_hue;
+in float v_flap;
+out vec4 out_color;
+
+void main() {
+    vec2 c = v_corner;
+    float d2 = dot(c, c);
+    if (d2 > 1.0) discard;
+    vec3 col;
+    float a;
+    if (v_kind < 0.5) {
+        col = mix(AMETHYST_LIGHT(), ROSE_PALE(), v_hue) * 0.9;
+        a = exp(-d2 * 4.0);
+    } else if (v_kind < 1.5) {
+        // A small bird of light: two wings beating around a bright body.
+        float wing = abs(c.y - abs(c.x) * (0.6 * v_flap));
+        a = exp(-wing * wing * 40.0) * (1.0 - d2) + exp(-d2 * 12.0);
+        col = mix(FIGURE_RIM(), vec3(1.0), 0.4) * 1.6;
+    } else {
+        col = iridescent(v_hue + u_wave.x * 3.0) * 1.4 + 0.3;
+        a = exp(-d2 * 5.0);
+    }
+    out_color = vec4(col * a * v_alpha, 1.0);
+}

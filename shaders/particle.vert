@@ -1,0 +1,52 @@
+#version 330 core
+#include "lib/uniforms.glsl"
+
+in vec2 in_corner;
+in vec3 in_pos;
+in float in_birth;
+in float in_life;
+in float in_size;
+in float in_kind;
+in float in_seed;
+in float in_hue;
+in float in_bright;
+
+out vec2 v_corner;
+flat out float v_kind;
+out float v_alpha;
+flat out float v_hue;
+out float v_flap;
+
+void main() {
+    float age = u_cycle_t - in_birth;
+    float life = max(in_life, 1e-4);
+    float x = age / life;
+    if (in_life <= 0.0 || age < 0.0 || x >= 1.0) {
+        gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // retired or unborn: off-screen, clipped
+        return;
+    }
+    vec3 p = in_pos;
+    float size = in_size;
+    float alpha = smoothstep(0.0, 0.12, x) * (1.0 - smoothstep(0.6, 1.0, x));
+    if (in_kind > 0.5 && in_kind < 1.5) {
+        // Word-birds flutter as they rise.
+        p.x += sin(age * 5.0 + in_seed * TAU) * 0.08 * x;
+        p.z += cos(age * 3.7 + in_seed * 11.0) * 0.06 * x;
+    } else if (in_kind < 0.5) {
+        // Motes twinkle and dim under the wash.
+        alpha *= 0.45 + 0.55 * sin(TAU * (u_wave.z + in_seed * 5.0)) * 0.5 + 0.25;
+        alpha *= 1.0 - 0.8 * u_fade;
+    } else {
+        alpha *= 1.0 - smoothstep(0.86, 1.0, u_fade);  // light on threads fades with them
+    }
+    vec4 c = u_view_proj * vec4(p, 1.0);
+    // At least ~1.5 px so far particles do not shimmer in and out of existence.
+    float px = max(size * u_resolution.y / (c.w * 0.85), 1.5);
+    c.xy += in_corner * px / u_resolution * 2.0 * c.w;
+    v_corner = in_corner;
+    v_kind = in_kind;
+    v_alpha = alpha * in_bright;
+    v_hue = in_hue;
+    v_flap = sin(age * 14.0 + in_seed * TAU);
+    gl_Position = c;
+}

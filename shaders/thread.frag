@@ -1,0 +1,23 @@
+#version 330 core
+#include "lib/uniforms.glsl"
+#include "lib/color.glsl"
+
+in float v_side;
+in float v_s;
+in float v_strength;
+in float v_flash;
+in float v_hue;
+out vec4 out_color;
+
+void main() {
+    float x = abs(v_side);
+    float core = exp(-x * x * 18.0);
+    float glow = exp(-x * x * 3.0) * 0.35;
+    // Thin-film iridescence: the hue slides along the thread and over time.
+    vec3 col = iridescent(v_hue + v_s * 0.9 - u_wave.x * 3.0);
+    col = mix(col, vec3(1.0), core * 0.35);
+    // The threads outlast everything in the fade: they only go in its very last moments.
+    float last = 1.0 - smoothstep(0.86, 1.0, u_fade);
+    float k = (0.35 + 0.9 * v_strength + 1.5 * v_flash) * u_thread_glow * last;
+    out_color = vec4(col * (core + glow) * k, 1.0);
+}

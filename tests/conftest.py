@@ -1,0 +1,25 @@
+"""Shared fixtures: one headless GL context per session; GL tests end with a clean error state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import moderngl
+import pytest
+
+from nebula.render.context import headless_context
+
+
+@pytest.fixture(scope="session")
+def gl() -> Iterator[moderngl.Context]:
+    ctx = headless_context()
+    yield ctx
+    ctx.release()
+
+
+@pytest.fixture
+def ctx(gl: moderngl.Context) -> Iterator[moderngl.Context]:
+    """The session context, asserting the test left no GL error behind."""
+    _ = gl.error  # clear anything stale
+    yield gl
+    assert gl.error == "GL_NO_ERROR"
