@@ -1,0 +1,206 @@
+"""Health: a heartbeat file for the watchdog, a rotating log, and figures once a minute.
+
+The heartbeat is a small JSON file replaced atomically every few seconds. Besides a timestamp
+and the frame counter it carries a signature of the picture (mean luminance and a checksum of a
+downsampled frame), so the watchdog can tell a black or frozen picture from a live one without
+taking screenshots, and a ``dark`` flag so the opening-hours blackout is not taken for a fault.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import resource
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+LOGGER_NAME = "nebula"
+LOG_MAX_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 3
+HEARTBEAT_SECONDS = 2.0
+REPORT_SECONDS = 60.0
+
+
+# ---------------------------------------------------------------------------- memory
+
+
+def rss_mb() -> float:
+    """Resident memory now, in MiB (Linux /proc; elsewhere the peak from getrusage)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1024.0  # kilobytes on Linux (and this fallback is not for macOS precision)
+
+
+# ---------------------------------------------------------------------------- frame times
+
+
+class FrameStats:
+    """Frame times in a ring allocated once (nothing grows however long the show runs)."""
+
+    def __init__(self, capacity: int = 3600) -> None:
+        self._ring = np.zeros(capacity, dtype=np.float64)
+        self._n = 0
+        self._i = 0
+
+    def add(self, seconds: float) -> None:
+        self._ring[self._i] = seconds
+        self._i = (self._i + 1) % len(self._ring)
+        self._n = min(self._n + 1, len(self._ring))
+
+    def clear(self) -> None:
+        self._n = self._i = 0
+
+    @property
+    def count(self) -> int:
+        return self._n
+
+    def percentile_ms(self, q: float) -> float:
+        if self._n == 0:
+            return 0.0
+        return float(np.percentile(self._ring[: self._n], q)) * 1000.0
+
+    def fps(self) -> float:
+        if self._n == 0:
+            return 0.0
+        total = float(self._ring[: self._n].sum())
+        return self._n / total if total > 0 else 0.0
+
+
+# ---------------------------------------------------------------------------- signature
+
+
+def frame_signature(
+    pixels: NDArray[np.uint8], grid: tuple[int, int] = (32, 18)
+) -> tuple[float, int]:
+    """(mean luminance 0..255, CRC32 of the frame averaged down to ``grid`` blocks).
+
+    Block means keep it cheap and independent of the frame size; the film grain changes the
+    checksum on every live frame, so an unchanged checksum means the picture is really frozen.
+    """
+    h, w = pixels.shape[:2]
+    gw, gh = min(grid[0], w), min(grid[1], h)
+    cropped = pixels[: h - h % gh, : w - w % gw, :3].astype(np.float32)
+    blocks = cropped.reshape(gh, cropped.shape[0] // gh, gw, cropped.shape[1] // gw, 3).mean(
+        axis=(1, 3)
+    )
+    luma = blocks @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    return float(luma.mean()), zlib.crc32(blocks.astype(np.float32).tobytes())
+
+
+# ---------------------------------------------------------------------------- heartbeat
+
+
+@dataclass
+class Heartbeat:
+    """Writes ``path`` every ``every`` seconds: {time, frame, pid, luma, sig, dark, scale}."""
+
+    path: Path
+    every: float = HEARTBEAT_SECONDS
+    _last: float = field(default=-1e18)
+
+    def due(self, now: float) -> bool:
+        return now - self._last >= self.every
+
+    def write(
+        self,
+        now: float,
+        frame: int,
+        luma: float,
+        sig: int,
+        *,
+        dark: bool = False,
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        self._last = now
+        data: dict[str, object] = {
+            "time": time.time(),
+            "frame": frame,
+            "pid": os.getpid(),
+            "luma": round(luma, 3),
+            "sig": sig,
+            "dark": dark,
+            **(extra or {}),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.path)  # atomic: the watchdog never reads half a file
+
+
+def read_heartbeat(path: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# ---------------------------------------------------------------------------- logging
+
+
+def setup_logging(
+    path: Path | None, *, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS
+) -> logging.Logger:
+    """The "nebula" logger: a rotating, size-capped file (at most (backups + 1) x max_bytes)
+    when ``path`` is given, and stderr always (the journal keeps it under systemd)."""
+    log = logging.getLogger(LOGGER_NAME)
+    log.setLevel(logging.INFO)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    for h in list(log.handlers):
+        if getattr(h, "_nebula", False):
+            log.removeHandler(h)
+            h.close()
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+            )
+        )
+    for h in handlers:
+        h.setFormatter(fmt)
+        h._nebula = True  # type: ignore[attr-defined]
+        log.addHandler(h)
+    log.propagate = False
+    return log
+
+
+@dataclass
+class MinuteReport:
+    """Logs fps, frame-time p50/p99, RSS and the GL object count every ``every`` seconds."""
+
+    log: logging.Logger
+    every: float = REPORT_SECONDS
+    _last: float | None = None
+
+    def maybe_log(self, now: float, stats: FrameStats, gl_objects: int, **extra: object) -> bool:
+        if self._last is None:
+            self._last = now  # the first minute starts now, not at the epoch
+            return False
+        if now - self._last < self.every:
+            return False
+        self._last = now
+        tail = "".join(f" {k}={v}" for k, v in extra.items())
+        self.log.info(
+            "health fps=%.1f frame_ms_p50=%.2f frame_ms_p99=%.2f rss_mb=%.1f gl_objects=%d%s",
+            stats.fps(),
+            stats.percentile_ms(50),
+            stats.percentile_ms(99),
+            rss_mb(),
+            gl_objects,
+            tail,
+        )
+        stats.clear()
+        return True
