@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 import pytest
@@ -29,10 +30,10 @@ def test_day_hours_fade_out_after_closing_and_in_after_opening() -> None:
 def test_fade_is_monotonic_and_has_no_jumps() -> None:
     hours = parse_hours("10:00-18:00")
     out = [hours.brightness(hm(18) + s) for s in range(0, 61)]
-    assert all(b1 <= b0 for b0, b1 in zip(out, out[1:], strict=False))
-    assert max(abs(b1 - b0) for b0, b1 in zip(out, out[1:], strict=False)) <= 1 / 60 + 1e-9
+    assert all(b1 <= b0 for b0, b1 in itertools.pairwise(out))
+    assert max(abs(b1 - b0) for b0, b1 in itertools.pairwise(out)) <= 1 / 60 + 1e-9
     back = [hours.brightness(hm(10) + s) for s in range(0, 61)]
-    assert all(b1 >= b0 for b0, b1 in zip(back, back[1:], strict=False))
+    assert all(b1 >= b0 for b0, b1 in itertools.pairwise(back))
 
 
 def test_overnight_hours_wrap_midnight() -> None:
