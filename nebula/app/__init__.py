@@ -1,23 +1,139 @@
-"""The live piece: pygame window, event loop, hotkeys, HUD. (Being built: issue 4.)"""
+"""The live piece: `nebula run` (the default command) and `nebula displays`.
+
+show.py holds the per-frame work (no window needed), window.py the pygame window and loop,
+hotkeys.py the key table, hud.py the overlay. pygame is imported only when a command runs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from nebula import SHADERS_DIR
+
+SHADERS_ENV = "NEBULA_SHADERS_DIR"
 
 
 def add_run_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+    from nebula.cli import non_negative_seconds
+
     p = sub.add_parser("run", help="open the piece in a window (the default command)")
-    p.add_argument("--size", default="1280x720", metavar="WxH")
+    p.add_argument(
+        "--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)"
+    )
+    p.add_argument("--fullscreen", action="store_true", help="start fullscreen (F11 toggles)")
+    p.add_argument(
+        "--display", type=int, default=0, metavar="N", help="which display (see `nebula displays`)"
+    )
+    p.add_argument(
+        "--exit-after",
+        type=non_negative_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="quit (status 0) after this long: timed shows and tests",
+    )
+    p.add_argument(
+        "--render-scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="render at this share of the window size, upscaled (default 1)",
+    )
+    p.add_argument("--no-vsync", action="store_true", help="do not sync frames to the display")
+    p.add_argument("--no-hud", action="store_true", help="start with the HUD hidden (H shows it)")
+    p.add_argument(
+        "--screenshot-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where F12 writes nebula-NNNN.png (default: the current folder)",
+    )
+    p.add_argument(
+        "--shaders",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"shader folder to load and watch (default ${SHADERS_ENV} or shaders/)",
+    )
     add_common(p)
-    p.set_defaults(func=_todo)
+    p.set_defaults(func=cmd_run)
 
 
 def add_displays_parser(sub: Any) -> None:
     p = sub.add_parser("displays", help="list the displays and their sizes")
-    p.set_defaults(func=_todo)
+    p.set_defaults(func=cmd_displays)
 
 
-def _todo(args: argparse.Namespace) -> int:
-    raise NotImplementedError("the live window lands with issue 4")
+def shader_root(arg: Path | None) -> Path:
+    env = os.environ.get(SHADERS_ENV)
+    return (arg or (Path(env) if env else SHADERS_DIR)).expanduser()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from nebula.cli import UsageError, load_preset_arg, parse_size, settings_from_args
+
+    size = parse_size(args.size)
+    if not (0.05 <= args.render_scale <= 4.0):
+        raise UsageError(f"--render-scale {args.render_scale:g} must be between 0.05 and 4")
+    if args.display < 0:
+        raise UsageError(f"--display {args.display} must be 0 or more (see `nebula displays`)")
+    root = shader_root(args.shaders)
+    if not root.is_dir():
+        raise UsageError(f"shader folder {str(root)!r} does not exist")
+    preset = load_preset_arg(args.preset)
+    settings = settings_from_args(args)
+
+    from nebula.app.hotkeys import load_hotkeys
+    from nebula.app.show import Show
+    from nebula.app.window import DisplayError, LiveLoop, Window
+    from nebula.render.shaders import ShaderError
+
+    hotkeys = load_hotkeys()
+    try:
+        window = Window(
+            size, fullscreen=args.fullscreen, display=args.display, vsync=not args.no_vsync
+        )
+    except DisplayError as e:
+        print(f"nebula run: error: {e}", file=sys.stderr)
+        return 1
+    try:
+        try:
+            show = Show(
+                window.ctx,
+                window.size,
+                settings,
+                preset=preset,
+                clock_offset=args.clock_offset,
+                render_scale=args.render_scale,
+                shader_root=root,
+                hotkeys=hotkeys,
+                screenshot_dir=args.screenshot_dir,
+                screen=window.screen,
+                hud_visible=not args.no_hud,
+            )
+        except ShaderError as e:
+            print(f"nebula run: error: shader does not compile: {e}", file=sys.stderr)
+            return 1
+        try:
+            return LiveLoop(window, show, hotkeys, args.exit_after).run()
+        finally:
+            show.release()
+    finally:
+        window.close()
+
+
+def cmd_displays(args: argparse.Namespace) -> int:
+    from nebula.app.window import DisplayError, display_sizes, init_display
+
+    try:
+        init_display()
+    except DisplayError as e:
+        print(f"nebula displays: error: {e}", file=sys.stderr)
+        return 1
+    for i, (w, h) in enumerate(display_sizes()):
+        print(f"{i}: {w}x{h}")
+    return 0

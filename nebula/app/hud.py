@@ -1,0 +1,156 @@
+"""Putting pixels on screen: the frame scaled to the window, and the HUD (text in a texture).
+
+The HUD's text is drawn with pygame.font onto one Surface and uploaded into one GL texture, both
+allocated once; it is redrawn only when its lines change. pygame.font needs no window, so the
+headless soak runs this code too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import moderngl
+
+from nebula import SHADERS_DIR
+from nebula.render.shaders import HotProgram, ProgramSpec, set_uniforms
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame
+
+BLIT = ProgramSpec("blit.vert", "blit.frag")
+
+#: HUD texture size in pixels: big enough for every parameter line and a few messages.
+HUD_SIZE = (720, 460)
+HUD_FONT_PX = 17
+HUD_MARGIN = 8
+#: Where tab-separated parts of a line start, in pixels (the default font is proportional).
+TAB_STOPS = (0, 110, 270, 330)
+
+
+class Presenter:
+    """Draws textures as rectangles into the window's framebuffer (hot-reloadable blit.*)."""
+
+    def __init__(self, ctx: moderngl.Context, shader_root: Path = SHADERS_DIR) -> None:
+        self.ctx = ctx
+        self.program = HotProgram(ctx, BLIT, shader_root)
+        self._vao: moderngl.VertexArray | None = None
+        self._vao_version = -1
+
+    def _vertex_array(self) -> moderngl.VertexArray:
+        if self._vao is None or self._vao_version != self.program.version:
+            if self._vao is not None:
+                self._vao.release()
+            # No buffers: blit.vert makes its 4 corners from gl_VertexID.
+            self._vao = self.ctx.vertex_array(self.program.program, [])
+            self._vao_version = self.program.version
+        return self._vao
+
+    def draw(
+        self,
+        texture: moderngl.Texture,
+        rect: tuple[float, float, float, float] = (-1.0, -1.0, 1.0, 1.0),
+        *,
+        flip_y: bool = False,
+        opacity: float = 1.0,
+        blend: bool = False,
+    ) -> None:
+        vao = self._vertex_array()
+        texture.use(0)
+        set_uniforms(
+            self.program.program,
+            {
+                "u_image": 0,
+                "u_rect": rect,
+                "u_flip_y": 1.0 if flip_y else 0.0,
+                "u_opacity": opacity,
+            },
+        )
+        if blend:
+            self.ctx.enable(moderngl.BLEND)
+            self.ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
+        else:
+            self.ctx.disable(moderngl.BLEND)
+        vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
+        self.ctx.disable(moderngl.BLEND)
+
+    def release(self) -> None:
+        if self._vao is not None:
+            self._vao.release()
+            self._vao = None
+        self.program.release()
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    color: tuple[int, int, int] = (235, 228, 245)
+
+
+class Hud:
+    """Lines of text in one texture, re-rendered only when they change."""
+
+    def __init__(self, ctx: moderngl.Context, size: tuple[int, int] = HUD_SIZE) -> None:
+        pygame.font.init()
+        self.font = pygame.font.Font(None, HUD_FONT_PX)
+        self.line_h = self.font.get_linesize()
+        self.size = size
+        self.surface = pygame.Surface(size, pygame.SRCALPHA, 32)
+        self.texture = ctx.texture(size, 4)
+        self.texture.filter = moderngl.LINEAR, moderngl.LINEAR
+        self.lines: tuple[Line, ...] = ()
+        self.renders = 0  # how often the text was re-rendered and uploaded (tests read it)
+        self.extent = (0, 0)
+
+    def set_lines(self, lines: Sequence[Line]) -> bool:
+        """Show ``lines``; returns True when that meant re-rendering the texture."""
+        new = tuple(lines)
+        if new == self.lines:
+            return False
+        self.lines = new
+        surf = self.surface
+        surf.fill((0, 0, 0, 0))
+        if new:
+            width = min(
+                self.size[0], max(self.font.size(ln.text)[0] for ln in new) + 2 * HUD_MARGIN
+            )
+            height = min(self.size[1], len(new) * self.line_h + 2 * HUD_MARGIN)
+            surf.fill((10, 6, 24, 170), pygame.Rect(0, 0, width, height))
+            self.extent = (width, height)
+            y = HUD_MARGIN
+            for ln in new:
+                if y + self.line_h > self.size[1]:
+                    break
+                for stop, part in zip(TAB_STOPS, ln.text.split("\t"), strict=False):
+                    if part:
+                        surf.blit(self.font.render(part, True, ln.color), (HUD_MARGIN + stop, y))
+                y += self.line_h
+        else:
+            self.extent = (0, 0)
+        self.texture.write(pygame.image.tobytes(surf, "RGBA"))
+        self.renders += 1
+        return True
+
+    def _width(self, text: str) -> int:
+        parts = text.split("\t")[: len(TAB_STOPS)]
+        return TAB_STOPS[len(parts) - 1] + self.font.size(parts[-1])[0]
+
+    def rect(self, window: tuple[int, int]) -> tuple[float, float, float, float]:
+        """Clip-space rectangle of the texture at the top-left, shrunk to fit small windows."""
+        w, h = window
+        tw, th = self.size
+        ew, eh = max(1, self.extent[0]), max(1, self.extent[1])
+        scale = min(1.0, (w - 2 * HUD_MARGIN) / ew, (h - 2 * HUD_MARGIN) / eh)
+        scale = max(scale, 0.05)
+        x0 = -1.0 + 2.0 * HUD_MARGIN / w
+        y1 = 1.0 - 2.0 * HUD_MARGIN / h
+        return (x0, y1 - 2.0 * th * scale / h, x0 + 2.0 * tw * scale / w, y1)
+
+    def draw(self, presenter: Presenter, window: tuple[int, int]) -> None:
+        if self.lines:
+            presenter.draw(self.texture, self.rect(window), flip_y=True, blend=True)
+
+    def release(self) -> None:
+        self.texture.release()

@@ -1,0 +1,209 @@
+"""The pygame side of the live piece: the OpenGL window, its events and the loop that drives Show.
+
+Everything that does not need a window (clock, world, render, HUD, actions) lives in Show; this
+module only opens the window, turns key events into action names and flips buffers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+
+import moderngl
+
+from nebula.app.hotkeys import Hotkeys, chord, parse_param_action
+from nebula.app.show import Show
+from nebula.render.context import GL_VERSION, track_objects
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame
+
+STILL_HINT = "render without a window with `nebula still` (one frame) or `nebula record` (a video)"
+#: SDL video drivers that draw nowhere visible; used only when asked for by SDL_VIDEODRIVER.
+_INVISIBLE_DRIVERS = {"offscreen", "dummy"}
+
+
+class DisplayError(RuntimeError):
+    """No display to open a window on, or not the one asked for; the message is one line."""
+
+
+def check_display_available() -> None:
+    """Fail early, before SDL prints its own noise, when there is clearly no display."""
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return  # an explicit choice (for example a kiosk on kmsdrm): let SDL try it
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise DisplayError(
+            f"no display available (neither DISPLAY nor WAYLAND_DISPLAY is set); {STILL_HINT}"
+        )
+
+
+def init_display() -> None:
+    check_display_available()
+    try:
+        pygame.display.init()
+    except pygame.error as e:
+        raise DisplayError(f"no display available ({e}); {STILL_HINT}") from None
+    driver = pygame.display.get_driver()
+    if driver in _INVISIBLE_DRIVERS and not os.environ.get("SDL_VIDEODRIVER"):
+        pygame.display.quit()
+        raise DisplayError(f"no display available (SDL fell back to {driver!r}); {STILL_HINT}")
+
+
+def display_sizes() -> list[tuple[int, int]]:
+    return [tuple(s) for s in pygame.display.get_desktop_sizes()]  # type: ignore[misc]
+
+
+def describe_displays() -> str:
+    return ", ".join(f"{i}: {w}x{h}" for i, (w, h) in enumerate(display_sizes())) or "none"
+
+
+class Window:
+    """A pygame OpenGL 3.3 core window wrapped in a tracked ModernGL context."""
+
+    FLAGS = pygame.OPENGL | pygame.DOUBLEBUF | pygame.RESIZABLE
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        *,
+        fullscreen: bool = False,
+        display: int = 0,
+        vsync: bool = True,
+        title: str = "Nebula",
+    ) -> None:
+        init_display()
+        n = pygame.display.get_num_displays()
+        if not 0 <= display < n:
+            listing = describe_displays()
+            pygame.display.quit()
+            raise DisplayError(f"there is no display {display}; the displays are {listing}")
+        self.display = display
+        self.windowed_size = size
+        # GL attributes must be set before set_mode creates the context.
+        gl = pygame.display.gl_set_attribute
+        gl(pygame.GL_CONTEXT_MAJOR_VERSION, GL_VERSION // 100)
+        gl(pygame.GL_CONTEXT_MINOR_VERSION, (GL_VERSION // 10) % 10)
+        gl(pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE)
+        gl(pygame.GL_DOUBLEBUFFER, 1)
+        if sys.platform == "darwin":
+            gl(pygame.GL_CONTEXT_FORWARD_COMPATIBLE_FLAG, 1)
+        pygame.display.set_caption(title)
+        flags = self.FLAGS | (pygame.FULLSCREEN if fullscreen else 0)
+        self.vsync = vsync
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                pygame.display.set_mode(
+                    (0, 0) if fullscreen else size, flags, display=display, vsync=int(vsync)
+                )
+            # pygame warns (and goes on without) where the driver cannot sync to the display.
+            if any("vsync" in str(w.message).lower() for w in caught):
+                self.vsync = False
+        except pygame.error as e:
+            pygame.display.quit()
+            raise DisplayError(f"cannot open an OpenGL 3.3 window ({e}); {STILL_HINT}") from None
+        self.fullscreen = fullscreen
+        try:
+            self.ctx = moderngl.create_context(require=GL_VERSION)
+        except Exception as e:  # the loader's plain Exception
+            pygame.display.quit()
+            raise DisplayError(
+                f"the window has no OpenGL 3.3 core context ({e}); {STILL_HINT}"
+            ) from None
+        track_objects(self.ctx)
+        self.screen = self.ctx.screen  # made once here; reused (and resized) for every frame
+        pygame.key.set_repeat(350, 45)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        w, h = pygame.display.get_window_size()
+        return max(1, w), max(1, h)
+
+    def toggle_fullscreen(self) -> tuple[int, int]:
+        if not self.fullscreen:
+            self.windowed_size = self.size
+        ok = False
+        try:
+            ok = bool(pygame.display.toggle_fullscreen())
+        except pygame.error:
+            ok = False
+        if not ok:  # some drivers cannot toggle: set the mode again (pygame keeps the context)
+            flags = self.FLAGS | (0 if self.fullscreen else pygame.FULLSCREEN)
+            size = self.windowed_size if self.fullscreen else (0, 0)
+            pygame.display.set_mode(size, flags, display=self.display, vsync=int(self.vsync))
+        self.fullscreen = not self.fullscreen
+        return self.size
+
+    def flip(self) -> None:
+        pygame.display.flip()
+
+    def close(self) -> None:
+        self.ctx.release()
+        pygame.display.quit()
+
+
+def event_chord(ev: pygame.event.Event) -> str:
+    name = pygame.key.name(ev.key)
+    if len(name) == 3 and name.startswith("[") and name.endswith("]"):
+        name = name[1]  # keypad digits and "." act like the main keys
+    mod = ev.mod
+    return chord(
+        name,
+        ctrl=bool(mod & pygame.KMOD_CTRL),
+        alt=bool(mod & pygame.KMOD_ALT),
+        shift=bool(mod & pygame.KMOD_SHIFT),
+    )
+
+
+class LiveLoop:
+    """Events -> actions, then one Show.frame and a buffer flip, until quit or ``exit_after``."""
+
+    def __init__(
+        self, window: Window, show: Show, hotkeys: Hotkeys, exit_after: float | None = None
+    ) -> None:
+        self.window = window
+        self.show = show
+        self.hotkeys = hotkeys
+        self.exit_after = exit_after
+        self._held: set[int] = set()
+        show.handlers["fullscreen"] = self.toggle_fullscreen
+        if not window.vsync:
+            show.message("vsync is not available here; frames are not synced to the display")
+
+    def toggle_fullscreen(self) -> None:
+        self.show.resize(self.window.toggle_fullscreen())
+
+    def handle(self, ev: pygame.event.Event) -> None:
+        if ev.type == pygame.QUIT:
+            self.show.do("quit")
+        elif ev.type == pygame.KEYDOWN:
+            repeat = ev.key in self._held
+            self._held.add(ev.key)
+            action = self.hotkeys.action_for(event_chord(ev))
+            # Held keys repeat parameter steps only: a held F12 must not fill the disk.
+            if action is not None and (not repeat or parse_param_action(action) is not None):
+                self.show.do(action)
+        elif ev.type == pygame.KEYUP:
+            self._held.discard(ev.key)
+
+    def run(self) -> int:
+        show = self.show
+        start = time.perf_counter()
+        while show.running:
+            for ev in pygame.event.get():
+                self.handle(ev)
+            if not show.running:
+                break
+            size = self.window.size
+            if size != show.window_size:
+                show.resize(size)
+            now = time.perf_counter()
+            show.frame(now)
+            self.window.flip()
+            if self.exit_after is not None and now - start >= self.exit_after:
+                break
+        return 0
