@@ -1,0 +1,130 @@
+"""The soak: many frames of the per-frame loop headless, memory and GL objects measured.
+
+After a warm-up (shader compiles, first allocations, caches filling), it records RSS and the
+live GL object count, runs ``frames`` more frames and records them again. Every frame does what
+a live frame does in installation mode: advance the world, draw, wait for the GPU, feed the
+frame-time stats, and every ``heartbeat_every`` frames read the picture back for the heartbeat
+signature. A leak shows as ``rss_end_mb - rss_start_mb`` or ``gl_objects_end - gl_objects_start``
+that grows with ``frames``.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nebula.config import Settings
+from nebula.gallery.health import FrameStats, frame_signature, rss_mb
+from nebula.render.context import live_objects
+
+FPS = 60.0
+
+
+@dataclass(frozen=True)
+class SoakResult:
+    frames: int
+    warmup: int
+    size: tuple[int, int]
+    rss_start_mb: float
+    rss_end_mb: float
+    gl_objects_start: int
+    gl_objects_end: int
+    frame_ms_p50: float
+    frame_ms_p99: float
+    loop: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rss_start_mb": round(self.rss_start_mb, 2),
+            "rss_end_mb": round(self.rss_end_mb, 2),
+            "rss_growth_mb": round(self.rss_end_mb - self.rss_start_mb, 2),
+            "gl_objects_start": self.gl_objects_start,
+            "gl_objects_end": self.gl_objects_end,
+            "frame_ms_p50": round(self.frame_ms_p50, 3),
+            "frame_ms_p99": round(self.frame_ms_p99, 3),
+            "frames": self.frames,
+            "warmup": self.warmup,
+            "size": f"{self.size[0]}x{self.size[1]}",
+            "loop": self.loop,
+        }
+
+
+def run_soak(
+    frames: int,
+    size: tuple[int, int],
+    *,
+    warmup: int = 300,
+    offset: float = 0.0,
+    seed: int = 0,
+    heartbeat_every: int = 120,
+    progress: Callable[[int], None] | None = None,
+) -> SoakResult:
+    from nebula.headless import HeadlessPiece
+
+    stats = FrameStats(capacity=max(1, frames))
+    with HeadlessPiece(Settings(seed=seed), None, size) as piece:
+        ctx = piece.ctx
+
+        def frame(k: int) -> None:
+            piece.draw(offset + k / FPS)
+            if k % heartbeat_every == 0:
+                frame_signature(piece.renderer.read())
+            ctx.finish()
+
+        for k in range(warmup):
+            frame(k)
+        gc.collect()
+        rss0, gl0 = rss_mb(), live_objects(ctx)
+        for i in range(frames):
+            t0 = time.perf_counter()
+            frame(warmup + i)
+            stats.add(time.perf_counter() - t0)
+            if progress is not None and i % 600 == 0:
+                progress(i)
+        gc.collect()
+        rss1, gl1 = rss_mb(), live_objects(ctx)
+    return SoakResult(
+        frames=frames,
+        warmup=warmup,
+        size=size,
+        rss_start_mb=rss0,
+        rss_end_mb=rss1,
+        gl_objects_start=gl0,
+        gl_objects_end=gl1,
+        frame_ms_p50=stats.percentile_ms(50),
+        frame_ms_p99=stats.percentile_ms(99),
+        loop="headless",
+    )
+
+
+def consecutive_differences(
+    offset: float,
+    start: float,
+    count: int,
+    size: tuple[int, int],
+    *,
+    seed: int = 0,
+    params: Mapping[str, float] | None = None,
+    time_map: Callable[[float], float] = float,
+) -> NDArray[np.float64]:
+    """Mean absolute difference (0..255) between consecutive 60 Hz frames from offset + start.
+
+    ``time_map`` lets a test degrade the clock (for example to float32) to show the measure
+    notices when motion stutters.
+    """
+    from nebula.headless import HeadlessPiece
+
+    out = np.empty(count, dtype=np.float64)
+    with HeadlessPiece(Settings(seed=seed), params, size) as piece:
+        prev = piece.render(time_map(offset + start)).astype(np.int16)
+        for k in range(count):
+            cur = piece.render(time_map(offset + start + (k + 1) / FPS)).astype(np.int16)
+            out[k] = float(np.abs(cur - prev).mean())
+            prev = cur
+    return out
