@@ -1,4 +1,7 @@
 #version 330 core
+// One figure of the circle: a soft human silhouette (signed distance, in units of its height)
+// lit as a translucent volume: hazy violet-grey while guarded, a warm rim as it opens, the heart
+// glowing while it speaks. The woman has nebula eyes; the man is woven of moonlight and shadow.
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -21,84 +24,149 @@ float sd_capsule(vec2 p, vec2 a, vec2 b, float r) {
     return length(pa - ba * h) - r;
 }
 
+// Symmetric trapezoid centred on the origin: half width r1 at y = -he, r2 at y = +he (iq).
+float sd_trapezoid(vec2 p, float r1, float r2, float he) {
+    vec2 k1 = vec2(r2, he);
+    vec2 k2 = vec2(r2 - r1, 2.0 * he);
+    p.x = abs(p.x);
+    vec2 ca = vec2(p.x - min(p.x, (p.y < 0.0) ? r1 : r2), abs(p.y) - he);
+    vec2 cb = p - k1 + k2 * clamp(dot(k1 - p, k2) / dot(k2, k2), 0.0, 1.0);
+    float s = (cb.x < 0.0 && ca.y < 0.0) ? -1.0 : 1.0;
+    return s * sqrt(min(dot(ca, ca), dot(cb, cb)));
+}
+
+float sd_ellipse(vec2 p, vec2 r) {
+    float k0 = length(p / r);
+    float k1 = length(p / (r * r));
+    return k0 * (k0 - 1.0) / max(k1, 1e-5);
+}
+
 float smin(float a, float b, float k) {
     float h = clamp(0.5 + 0.5 * (b - a) / k, 0.0, 1.0);
     return mix(b, a, h) - k * h * (1.0 - h);
 }
 
-// A standing figure in a long robe; `open` relaxes the shoulders and lets the arms part.
-float sd_figure(vec2 p, float h, float open) {
-    float head_y = h * 0.925;
-    float shoulder_y = h * 0.81;
-    float head = length(p - vec2(0.0, head_y)) - h * 0.068;
-    float neck = sd_capsule(p, vec2(0.0, shoulder_y), vec2(0.0, head_y), h * 0.03);
-    // Guarded: shoulders drawn up and in; open: lowered and wider.
-    float sw = h * mix(0.105, 0.125, open);
-    float sh = shoulder_y - h * 0.015 * open;
-    float torso = sd_capsule(p, vec2(-sw * 0.55, sh), vec2(sw * 0.55, sh), h * 0.06);
-    // The robe: a trapezoid from the chest to the hem.
-    float t = clamp((sh - p.y) / sh, 0.0, 1.0);
-    float half_w = mix(sw * 0.95, sw * 1.45, t);
-    float robe = max(abs(p.x) - half_w, max(p.y - sh, -p.y));
-    // Arms: crossed over the chest when guarded, open at the sides when open.
-    vec2 hand_l = mix(vec2(sw * 0.25, h * 0.62), vec2(-sw * 1.55, h * 0.5), open);
-    vec2 hand_r = mix(vec2(-sw * 0.25, h * 0.6), vec2(sw * 1.55, h * 0.5), open);
-    float arm_l = sd_capsule(p, vec2(-sw, sh), hand_l, h * 0.028);
-    float arm_r = sd_capsule(p, vec2(sw, sh), hand_r, h * 0.028);
+// q: position in units of the figure's height (feet at 0, crown near 1). Each figure is built
+// from its own seed: shoulders, hips, a long robe or a tunic over legs, hair.
+float sd_figure(vec2 q, float open, float seed, float kind) {
+    vec4 r = vec4(hash12(vec2(seed * 91.7, 3.1)), hash12(vec2(seed * 47.3, 8.9)),
+                  hash12(vec2(seed * 13.1, 1.7)), hash12(vec2(seed * 71.9, 5.3)));
+    float sw = mix(0.082, 0.1, r.x);                       // half shoulder width
+    if (kind > 1.5 && kind < 2.5) sw = 0.104;             // the man: broad
+    if (kind > 0.5 && kind < 1.5) sw = 0.084;             // the woman: slighter
+    // Guarded: shoulders drawn up and in; open: lowered, wider, the chest lifts.
+    float sy = 0.80 + 0.012 * (1.0 - open);
+    sw *= 0.93 + 0.07 * open;
+    float head = sd_ellipse(q - vec2(0.0, 0.918), vec2(0.056, 0.066));
+    float neck = sd_capsule(q, vec2(0.0, sy), vec2(0.0, 0.88), 0.026);
+    float shoulders = sd_capsule(q, vec2(-sw * 0.7, sy - 0.012), vec2(sw * 0.7, sy - 0.012), 0.04);
+    float waist_w = mix(0.062, 0.078, r.y);
+    float torso = sd_trapezoid(q - vec2(0.0, 0.655), waist_w, sw * 0.95, 0.13);
     float d = smin(head, neck, 0.02);
-    d = smin(d, torso, 0.04);
-    d = smin(d, robe, 0.05);
-    d = smin(d, min(arm_l, arm_r), 0.03);
+    d = smin(d, shoulders, 0.03);
+    d = smin(d, torso, 0.03);
+    bool robe = r.z < 0.55 || (kind > 0.5 && kind < 2.5);
+    if (robe) {
+        // A long garment flaring a little to a hem that sways.
+        float hem_w = mix(0.095, 0.135, r.w);
+        float hem = q.y - 0.015 - 0.008 * sin(q.x * 60.0 + seed * 20.0);
+        float skirt = sd_trapezoid(q - vec2(0.0, 0.29), hem_w, waist_w * 1.05, 0.27);
+        d = smin(d, max(skirt, -hem), 0.025);
+    } else {
+        // A short coat over legs.
+        float coat = sd_trapezoid(q - vec2(0.0, 0.44), waist_w * 1.25, waist_w * 1.02, 0.1);
+        float legs = min(sd_capsule(q, vec2(-0.035, 0.42), vec2(-0.042, 0.03), 0.03),
+                         sd_capsule(q, vec2(0.035, 0.42), vec2(0.042, 0.03), 0.03));
+        d = smin(d, min(coat, legs), 0.02);
+    }
+    // Arms: folded in front of the chest while guarded (elbows out), hanging open and a little
+    // away from the body, palms forward, as the figure opens.
+    vec2 sh_l = vec2(-sw, sy - 0.02), sh_r = vec2(sw, sy - 0.02);
+    vec2 el_l = mix(vec2(-sw - 0.03, 0.62), vec2(-sw - 0.02, 0.6), open);
+    vec2 el_r = mix(vec2(sw + 0.03, 0.62), vec2(sw + 0.02, 0.6), open);
+    vec2 ha_l = mix(vec2(0.03, 0.66), vec2(-sw - 0.04, 0.44), open);
+    vec2 ha_r = mix(vec2(-0.03, 0.64), vec2(sw + 0.04, 0.44), open);
+    float arms = min(min(sd_capsule(q, sh_l, el_l, 0.027), sd_capsule(q, el_l, ha_l, 0.023)),
+                     min(sd_capsule(q, sh_r, el_r, 0.027), sd_capsule(q, el_r, ha_r, 0.023)));
+    d = smin(d, arms, 0.015);
+    // Hair: the woman's falls past her shoulders; others get a seeded short or gathered shape.
+    if (kind > 0.5 && kind < 1.5) {
+        float hair = sd_trapezoid(q - vec2(0.0, 0.86), 0.07, 0.06, 0.075);
+        d = smin(d, hair, 0.02);
+    } else if (r.y > 0.6) {
+        d = smin(d, length(q - vec2(0.0, 0.985)) - 0.03, 0.02);
+    }
     return d;
 }
 
 void main() {
-    vec2 p = v_local;
     float h = v_height;
+    vec2 q = v_local / h;
     // Lean towards the speaker: the upper body bends, the feet stay.
-    float bend = pow(clamp(p.y / h, 0.0, 1.0), 2.0);
-    p.x -= v_lean * bend;
-    p.y -= abs(v_lean_fwd) * 0.2 * bend;
+    float bend = q.y * q.y;
+    q.x -= v_lean / h * bend;
+    q.y += abs(v_lean_fwd) / h * 0.2 * bend;
     // Heat haze: the outline wavers, more while guarded.
-    float wobble = (noise2(vec2(p.y * 9.0, TAU * u_wave.z + v_seed * 10.0)) - 0.5) * 0.09 * v_shimmer * u_haze;
-    wobble += sin(p.y * 23.0 + TAU * u_wave.w + v_seed * 40.0) * 0.012 * v_shimmer;
-    p.x += wobble;
+    float haze = v_shimmer * (0.3 + 0.7 * u_haze);
+    float wob = noise2(vec2(q.y * 14.0, TAU * u_wave.z + v_seed * 10.0)) - 0.5;
+    wob += 0.5 * sin(q.y * 40.0 + TAU * u_wave.w + v_seed * 40.0);
+    q.x += wob * 0.02 * haze;
 
-    float d = sd_figure(p, h, v_open);
-    float soft = mix(0.012, 0.07, v_shimmer);  // hazy figures have no crisp edge
+    float d = sd_figure(q, v_open, v_seed, v_kind);
+    // Pixel size in these units keeps edges neither aliased near nor mushy far.
+    float px = fwidth(q.y);
+    float soft = px + mix(0.004, 0.03, haze);
     float body = 1.0 - smoothstep(-soft, soft, d);
-    float halo = exp(-max(d, 0.0) * 16.0) * (1.0 - body);
+    float halo = exp(-max(d, 0.0) * mix(60.0, 22.0, v_open)) * (1.0 - body);
     if (body + halo < 0.004) discard;
 
-    vec3 base = FIGURE_GUARDED();
-    // The man woven from moonlight and shadow: cool pale light broken by dark bands.
-    if (v_kind > 1.5 && v_kind < 2.5) {
-        float bands = smoothstep(-0.2, 0.4, sin(p.y * 38.0 + 4.0 * noise2(p * 6.0 + v_seed) + TAU * u_wave.x * 2.0));
-        base = mix(MOONLIGHT() * 0.85, FIGURE_GUARDED() * 0.25, bands * 0.8);
+    bool woman = v_kind > 0.5 && v_kind < 1.5;
+    bool man = v_kind > 1.5 && v_kind < 2.5;
+    // Inside the volume: sky-lit from above, fading into the plain's mist at the feet.
+    float inner = clamp(-d / 0.05, 0.0, 1.0);
+    float mist = noise2(vec2(q.x * 9.0 + v_seed * 7.0, q.y * 5.0 - TAU * u_wave.y));
+    vec3 base = FIGURE_GUARDED() * (0.9 + 0.6 * q.y) * (0.8 + 0.4 * mist * haze);
+    // Opening, the form warms and lightens from inside.
+    base = mix(base, mix(FIGURE_GUARDED(), ROSE_GOLD(), 0.35) * 1.5, 0.6 * v_open);
+    if (man) {
+        // Moonlight woven with shadow: two slow families of bands crossing the body like
+        // strands of a weave; where both are dark the shadow shows through.
+        float warp = 2.5 * noise2(q * 4.0 + v_seed);
+        float a = sin((q.y * 7.0 + q.x * 9.0) * TAU * 0.5 + warp + TAU * u_wave.x);
+        float b = sin((q.y * 7.0 - q.x * 9.0) * TAU * 0.5 - warp + TAU * u_wave.x * 2.0);
+        float shadow = max(smoothstep(0.2, 0.7, a), smoothstep(0.4, 0.9, b));
+        vec3 moon = MOONLIGHT() * (0.55 + 0.35 * q.y);
+        base = mix(moon, FIGURE_GUARDED() * 0.4, shadow * 0.7);
     }
-    // Coming into focus: the haze lifts, colours firm up.
-    vec3 col = base * (0.45 + 0.4 * (1.0 - v_shimmer));
-    // Warm rim light as they open.
-    float rim = smoothstep(-0.05, 0.0, d) * body;
-    col += FIGURE_RIM() * rim * (0.25 + 1.4 * v_open);
-    // The heart glows while speaking.
-    vec2 heart = vec2(0.0, h * 0.72);
-    float hg = exp(-dot(p - heart, p - heart) * 60.0);
-    col += FIGURE_RIM() * hg * (0.3 * v_open + 2.5 * v_speak);
-    // The woman whose eyes mirror the swirling nebulae: two tiny swirling points of sky.
-    if (v_kind > 0.5 && v_kind < 1.5) {
+    vec3 col = base * (0.7 + 0.3 * inner);
+    // The rim: a cool lilac edge while guarded (the twilight behind them), warm as they open.
+    vec2 g = vec2(dFdx(d), dFdy(d));
+    vec2 n = g / max(length(g), 1e-6);
+    float toward_light = 0.25 + 0.75 * clamp(n.y * 0.8 + 0.35, 0.0, 1.0);
+    float rim = (1.0 - smoothstep(0.0, 0.016 + px, -d)) * body * toward_light;
+    vec3 rim_col = mix(AMETHYST_LIGHT() * 0.5, FIGURE_RIM() * 1.6, v_open);
+    col += rim_col * rim * (0.35 + 0.9 * v_open) * (0.6 + 0.4 * q.y);
+    // The heart glows warm while speaking and softly once open.
+    vec2 heart = vec2(0.0, 0.72);
+    float hg = exp(-dot(q - heart, q - heart) * 260.0);
+    col += FIGURE_RIM() * hg * (0.5 * v_open + 3.5 * v_speak);
+    if (man) col += MOONLIGHT() * halo * 0.35;
+    if (woman) {
+        // Her eyes mirror the swirling nebulae: two tiny spirals of amethyst and rose gold.
         for (int i = 0; i < 2; ++i) {
-            vec2 eye = vec2((float(i) - 0.5) * h * 0.042, h * 0.93);
-            vec2 e = (p - eye) / (h * 0.014);
-            float r = length(e);
-            float ang = atan(e.y, e.x) + TAU * u_swirl_phase * 6.0 + r * 3.0;
+            vec2 e = (q - vec2((float(i) - 0.5) * 0.042, 0.925)) / 0.012;
+            float rr = length(e);
+            float ang = atan(e.y, e.x) + TAU * u_swirl_phase * 8.0 - rr * 2.5;
             float spiral = 0.5 + 0.5 * sin(ang * 2.0);
-            vec3 ec = mix(AMETHYST_LIGHT(), ROSE_PALE(), spiral) * 3.0;
-            col += ec * exp(-r * r * 1.2) * (0.5 + 0.5 * (1.0 - v_shimmer));
+            vec3 ec = mix(AMETHYST_LIGHT(), ROSE_PALE(), spiral) * 4.0;
+            col += ec * exp(-rr * rr * 0.7) * (0.6 + 0.4 * (1.0 - v_shimmer));
         }
     }
-    float alpha = body * mix(0.95, 0.55, v_shimmer) + halo * (0.15 + 0.35 * v_open);
-    col = mix(col, FIGURE_RIM() * 0.6, halo * v_open * (1.0 - body));
+    float alpha = body * mix(0.92, 0.6, haze) * (0.55 + 0.45 * smoothstep(0.0, 0.1, q.y));
+    vec3 halo_col = mix(AMETHYST_LIGHT() * 0.25, FIGURE_RIM() * 0.8, v_open);
+    if (man) halo_col = MOONLIGHT() * 0.5;
+    col = mix(col, halo_col, halo);
+    alpha += halo * (0.12 + 0.3 * v_open + (man ? 0.2 : 0.0));
     alpha *= 1.0 - 0.85 * u_fade;
-    out_color = vec4(col, alpha);
+    out_color = vec4(col, clamp(alpha, 0.0, 1.0));
 }

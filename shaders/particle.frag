@@ -25,7 +25,7 @@ void main() {
         a = exp(-wing * wing * 40.0) * (1.0 - d2) + exp(-d2 * 12.0);
         col = mix(FIGURE_RIM(), vec3(1.0), 0.4) * 1.6;
     } else {
-        col = iridescent(v_hue + u_wave.x * 3.0) * 1.4 + 0.3;
+        col = iridescent(v_hue + u_wave.x * 3.0) * 1.5 + 0.1;
         a = exp(-d2 * 5.0);
     }
     out_color = vec4(col * a * v_alpha, 1.0);

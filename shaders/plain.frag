@@ -1,4 +1,5 @@
 #version 330 core
+// The luminous plain: soft ground that reflects the sky and brightens share by share.
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -6,8 +7,14 @@
 #include "lib/camera.glsl"
 #include "lib/nebula.glsl"
 
+uniform sampler2D u_clouds;  // the sky's half-resolution clouds (see sky_clouds.frag)
+
 in vec2 v_uv;
 out vec4 out_color;
+
+vec3 sky_seen(vec3 dir) {
+    return sky_base(dir.y) + texture(u_clouds, sky_uv(dir)).rgb;
+}
 
 void main() {
     vec3 dir = view_ray(v_uv);
@@ -16,23 +23,25 @@ void main() {
     float dist = u_cam_pos.y / -dir.y;
     vec3 hit = u_cam_pos + dir * dist;
 
-    // Soft, vast ground: gentle mottling like damp sand under dusk light.
-    float mottle = fbm(hit.xz * 0.18 + u_drift.xy * 0.05, 4);
-    float ripples = fbm(hit.xz * vec2(0.9, 2.2), 3);
-    vec3 ground = mix(PLAIN_DUSK(), PLAIN_LIT(), clamp(u_luminance * 0.95 + 0.08 * mottle, 0.0, 1.0));
-    ground *= 0.55 + 0.25 * mottle + 0.55 * u_luminance;
+    // The plain's memory of what has been shared: violet dusk at arrival, each share a step
+    // towards luminous lilac (the curve keeps the first shares from washing it out at once).
+    float lit = pow(clamp(u_luminance, 0.0, 1.0), 1.5);
+    float mottle = fbm(hit.xz * 0.16 + u_drift.xy * 0.05, 3);
+    vec3 ground = mix(PLAIN_DUSK() * 1.6, PLAIN_LIT() * 0.42, lit * (0.8 + 0.3 * mottle));
+    ground *= 0.75 + 0.5 * mottle;
 
-    // It reflects the sky: a blurred, ripple-broken mirror, stronger at grazing angles.
-    vec3 refl_dir = normalize(vec3(dir.x + (ripples - 0.5) * 0.05, -dir.y, dir.z));
-    vec3 sky = nebula_sky(refl_dir, 3);
-    float fresnel = 0.25 + 0.65 * pow(1.0 - clamp(-dir.y, 0.0, 1.0), 6.0);
-    vec3 col = mix(ground, sky, fresnel * (0.55 + 0.25 * u_luminance));
+    // It reflects the sky: a soft mirror broken by long ripples, stronger at grazing angles.
+    float ripple = noise2(hit.xz * vec2(0.7, 2.4) + u_drift.zw * 0.3) - 0.5;
+    vec3 rdir = normalize(vec3(dir.x + ripple * 0.03, -dir.y + ripple * 0.01, dir.z));
+    float fresnel = 0.18 + 0.62 * pow(1.0 - clamp(-dir.y, 0.0, 1.0), 6.0);
+    vec3 col = mix(ground, sky_seen(rdir), fresnel * (0.75 - 0.3 * lit));
 
-    // Memory of what has been shared: a luminous glow that spreads from the circle.
-    float from_circle = length(hit.xz - vec2(0.0, -7.4));
-    col += PLAIN_LIT() * u_luminance * 0.35 * exp(-from_circle * 0.08);
+    // The glow spreads from the circle, where the sharing happens.
+    float from_circle = length(hit.xz - u_circle_center.xz);
+    col += PLAIN_LIT() * lit * 0.16 * exp(-from_circle * 0.16);
+
     // Distance haze into the horizon glow.
-    float fog = 1.0 - exp(-dist * 0.012);
-    col = mix(col, nebula_sky(vec3(dir.x, 0.01, dir.z), 2), fog * 0.8);
+    float fog = 1.0 - exp(-dist * 0.035);
+    col = mix(col, sky_seen(normalize(vec3(dir.x, 0.012, dir.z))), fog * 0.85);
     out_color = vec4(col, 1.0);
 }

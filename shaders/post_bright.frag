@@ -17,9 +17,9 @@ void main() {
     c *= 0.25;
     // Keep what glows (soft knee). During the fade the threshold drops to zero so the blur chain
     // carries the whole picture: the watercolor wash is made from it.
-    float threshold = mix(0.55, 0.0, clamp(u_fade * 1.5, 0.0, 1.0));
+    float threshold = mix(0.85, 0.0, clamp(u_fade * 1.5, 0.0, 1.0));
     float l = luma(c);
-    float knee = 0.25;
+    float knee = 0.3;
     float soft = clamp(l - threshold + knee, 0.0, 2.0 * knee);
     soft = soft * soft / (4.0 * knee + 1e-5);
     float w = max(soft, l - threshold) / max(l, 1e-4);

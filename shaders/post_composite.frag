@@ -39,7 +39,7 @@ void main() {
     vec3 near = texture(u_bloom_near, uv).rgb;
     vec3 far = texture(u_bloom_far, uv).rgb;
     float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
-    vec3 col = scene + (near * 0.8 + far * 0.6) * u_bloom * (1.0 - 0.6 * fade);
+    vec3 col = scene + (near * 0.7 + far * 0.35) * u_bloom * (1.0 - 0.6 * fade);
 
     // Watercolor: the picture bleeds into its own blur, pigment pools at edges, paper shows.
     if (fade > 0.001) {

@@ -11,13 +11,13 @@ out vec4 out_color;
 
 void main() {
     float x = abs(v_side);
-    float core = exp(-x * x * 18.0);
-    float glow = exp(-x * x * 3.0) * 0.35;
+    float core = exp(-x * x * 22.0);
+    float glow = exp(-x * x * 4.0) * 0.3;
     // Thin-film iridescence: the hue slides along the thread and over time.
     vec3 col = iridescent(v_hue + v_s * 0.9 - u_wave.x * 3.0);
-    col = mix(col, vec3(1.0), core * 0.35);
+    col = mix(col, vec3(1.0), core * core * 0.12);
     // The threads outlast everything in the fade: they only go in its very last moments.
     float last = 1.0 - smoothstep(0.86, 1.0, u_fade);
-    float k = (0.35 + 0.9 * v_strength + 1.5 * v_flash) * u_thread_glow * last;
+    float k = (0.22 + 0.33 * v_strength + 1.2 * v_flash) * u_thread_glow * last;
     out_color = vec4(col * (core + glow) * k, 1.0);
 }

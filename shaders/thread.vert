@@ -40,7 +40,7 @@ void main() {
     vec2 nrm = normalize(vec2(-dir.y, dir.x) + 1e-6);
     nrm.x /= u_aspect;
     // Width in pixels (at 720p), glowing wider with strength and right after a share.
-    float px = (2.5 + 5.0 * in_strength + 6.0 * in_flash) * u_thread_glow * (u_resolution.y / 720.0);
+    float px = (2.0 + 3.0 * in_strength + 5.0 * in_flash) * u_thread_glow * (u_resolution.y / 720.0);
     float taper = smoothstep(0.0, 0.04, in_strip.x) * smoothstep(0.0, 0.04, 1.0 - in_strip.x);
     c.xy += nrm * in_strip.y * px * taper / u_resolution.y * 2.0 * c.w;
     v_side = in_strip.y;

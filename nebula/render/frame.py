@@ -69,6 +69,7 @@ def frame_uniforms(
         "u_view_proj": tuple(vp.T.ravel()),  # GL wants column-major
         "u_inv_view_proj": tuple(inv_vp.T.ravel()),
         "u_cam_pos": tuple(float(x) for x in scene.CAMERA_POS),
+        "u_circle_center": tuple(float(x) for x in scene.CIRCLE_CENTER),
         "u_cycle_t": float(state.cycle_t),
         "u_cycle_frac": float(state.cycle_t / time.cycle_seconds),
         "u_swirl_phase": swirl - math.floor(swirl),
@@ -77,8 +78,13 @@ def frame_uniforms(
         # Golden-ratio steps at 60 Hz: a fresh grain pattern each frame that never repeats visibly.
         "u_noise_seed": wrap_phase(t, 60.0 * 0.6180339887498949),
     }
-    for name, value in zip(story.MOOD_NAMES, m.as_tuple(), strict=True):
-        u[f"u_{name}"] = float(value)
+    moods = dict(zip(story.MOOD_NAMES, m.as_tuple(), strict=True))
     for name, value in params.items():
+        if name in moods:
+            # A live parameter named like a mood (haze) scales that mood rather than hiding it.
+            moods[name] *= float(value)
+        else:
+            u[f"u_{name}"] = float(value)
+    for name, value in moods.items():
         u[f"u_{name}"] = float(value)
     return u

@@ -58,7 +58,7 @@ class Renderer:
             self.release()
             raise
         self.size = size
-        self.sky = SkyPass(ctx, self.programs)
+        self.sky = SkyPass(ctx, self.programs, size)
         self.plain = PlainPass(ctx, self.programs)
         self.flowers = FlowersPass(ctx, self.programs, caps["flowers"])
         self.figures = FiguresPass(ctx, self.programs, caps["figures"])
@@ -90,6 +90,7 @@ class Renderer:
             return
         self.size = size
         self._make_targets(size)
+        self.sky.resize(size)
         self.post.resize(size)
 
     # ------------------------------------------------------------------ hot reload
@@ -111,6 +112,8 @@ class Renderer:
     ) -> moderngl.Framebuffer:
         ctx = self.ctx
         u = frame_uniforms(state, params, time, self.size)
+        if "sky" in passes or "plain" in passes:
+            self.sky.draw_clouds(u)  # half resolution; the plain reflects it too
         self.scene_fbo.use()
         ctx.viewport = (0, 0, *self.size)
         self.scene_fbo.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
@@ -118,7 +121,7 @@ class Renderer:
         if "sky" in passes:
             self.sky.draw(u)
         if "plain" in passes:
-            self.plain.draw(u)
+            self.plain.draw(u, self.sky.clouds)
         if "flowers" in passes:
             self.flowers.draw(u, state.flowers)
         if "figures" in passes:

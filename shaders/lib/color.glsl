@@ -17,7 +17,15 @@ vec3 hue_rotate(vec3 c, float turns) {
 
 // Thin-film iridescence: gold, magenta, cyan sliding with t (turns).
 vec3 iridescent(float t) {
-    return 0.5 + 0.5 * cos(TAU * (t + vec3(0.0, 0.33, 0.67)) + vec3(0.0, 0.6, 1.2));
+    // A smooth loop through the three colours of a soap film: gold -> magenta -> cyan.
+    const vec3 gold = vec3(1.0, 0.62, 0.12);
+    const vec3 magenta = vec3(1.0, 0.14, 0.75);
+    const vec3 cyan = vec3(0.1, 0.78, 1.0);
+    float x = fract(t) * 3.0;
+    vec3 a = x < 1.0 ? gold : (x < 2.0 ? magenta : cyan);
+    vec3 b = x < 1.0 ? magenta : (x < 2.0 ? cyan : gold);
+    float f = fract(x);
+    return mix(a, b, f * f * (3.0 - 2.0 * f));
 }
 
 vec3 tonemap_aces(vec3 x) {

@@ -1,4 +1,6 @@
-// The nebula sky as a function of view direction, shared by the sky and the plain's reflection.
+// The nebula sky as a function of view direction. The clouds are costly (domain-warped fbm), so
+// they are drawn once at half resolution (sky_clouds.frag) and everything else samples that:
+// the sky itself (adding stars at full resolution), the plain's reflection and its distance fog.
 // Needs uniforms.glsl, noise.glsl, color.glsl, palette.glsl.
 
 mat2 rot2(float a) { float c = cos(a), s = sin(a); return mat2(c, s, -s, c); }
@@ -11,75 +13,72 @@ vec2 sky_coords(vec3 dir) {
 }
 
 // Rigid rotation about a centre by whole turns of the swirl phase (continuous when it wraps),
-// plus a static twist that winds the clouds into spiral arms.
+// plus a twist that falls off with distance: the clouds wind into spiral arms around the eye.
 vec2 swirl_domain(vec2 p, vec2 centre, float turns, float twist) {
     vec2 d = p - centre;
     float r = length(d);
-    float a = TAU * turns + twist * exp(-r * 0.55);
+    float a = TAU * turns + twist * exp(-r * 0.5);
     return centre + rot2(a) * d;
 }
 
-// Returns the sky colour (linear HDR). `octaves` lowers detail for blurry reflections.
-vec3 nebula_sky(vec3 dir, int octaves) {
+// The background sky without clouds: deep indigo zenith into the twilight glow at the horizon.
+vec3 sky_base(float el) {
+    vec3 base = mix(ZENITH(), ZENITH_DEEP(), smoothstep(0.04, 0.45, el));
+    float horizon = exp(-max(el, 0.0) * 11.0);
+    vec3 glow = mix(TWILIGHT_PINK(), TWILIGHT(), exp(-max(el, 0.0) * 30.0));
+    float amount = 0.5 - 0.38 * u_tension + 0.3 * u_warmth;
+    return base * (1.0 - 0.45 * u_tension) + glow * horizon * amount;
+}
+
+// Clouds: rgb = emitted colour (linear), a = cloud density (stars hide behind it).
+vec4 nebula_clouds(vec3 dir) {
     vec2 p = sky_coords(dir);
     float tension = u_tension;
-    float swirl_amt = u_swirl_intensity * (0.55 + 0.9 * u_swirl);
-    // Tension tightens the sky: finer, denser structure.
-    p *= 1.0 + 0.35 * tension;
+    float swirl_amt = u_swirl_intensity * (0.45 + 0.75 * u_swirl);
+    // Tension tightens the sky: finer, denser, knotted structure.
+    p *= 1.0 + 0.45 * tension;
 
     vec2 loop_a = u_drift.xy * 0.9;
     vec2 loop_b = u_drift.zw * 0.7;
-    vec2 c1 = vec2(-1.3, 1.6);
-    vec2 c2 = vec2(2.2, 1.2);
-    vec2 q1 = swirl_domain(p, c1, u_swirl_phase, 2.6 * swirl_amt);
-    vec2 q = swirl_domain(q1, c2, -2.0 * u_swirl_phase, -1.8 * swirl_amt);
+    // Two eyes the nebula turns around, against each other: the arms shear into spirals.
+    vec2 q = swirl_domain(p, vec2(-0.6, 1.45), u_swirl_phase, 2.6 * swirl_amt);
+    q = swirl_domain(q, vec2(1.7, 0.95), -1.5 * u_swirl_phase, -1.4 * swirl_amt);
 
-    // Domain warp (fbm of fbm): the clouds fold into each other.
-    vec2 w1 = vec2(fbm(q + loop_a, octaves), fbm(q + vec2(5.2, 1.3) - loop_b, octaves));
-    vec2 w2 = vec2(fbm(q + 3.0 * swirl_amt * w1 + vec2(1.7, 9.2) + loop_b, octaves),
-                   fbm(q + 3.0 * swirl_amt * w1 + vec2(8.3, 2.8), octaves));
-    float f = fbm(q + 3.5 * swirl_amt * w2, octaves);
-    float lanes = smoothstep(0.35, 0.75, fbm(q * 1.7 + 2.0 * w2 + loop_a * 0.5, max(octaves - 1, 1)));
+    // Domain warp: one fold, gentle, so the clouds read as gas rather than marbled paper.
+    vec2 w = vec2(fbm(q * 0.7 + loop_a, 3), fbm(q * 0.7 + vec2(5.2, 1.3) - loop_b, 3));
+    vec2 qw = q + (w - 0.5) * 2.6 * swirl_amt;
+    float f = fbm(qw + vec2(1.7, 9.2), 5);
+    // Dark dust lanes: thin ridges of a second field, following the same warp.
+    float r = fbm(qw * 1.6 + vec2(8.3, 2.8) + loop_b * 0.3, 4);
+    float lanes = pow(1.0 - abs(2.0 * r - 1.0), 5.0);
 
-    float el = clamp(dir.y, -0.2, 1.0);
-    // Zenith to horizon.
-    vec3 base = mix(ZENITH(), ZENITH_DEEP(), smoothstep(0.05, 0.5, el));
-    float horizon = exp(-max(el, 0.0) * 9.0);
-    vec3 glow = mix(TWILIGHT_PINK(), TWILIGHT(), exp(-max(el, 0.0) * 28.0));
-    base += glow * horizon * (0.55 - 0.35 * tension + 0.25 * u_warmth);
+    float el = clamp(dir.y, -0.05, 1.0);
+    float density = smoothstep(0.3, 0.8, f);
+    density *= 1.0 - 0.9 * lanes * smoothstep(0.2, 0.55, f);
+    // Thinner near the horizon, where the twilight glow takes over.
+    density *= 0.55 + 0.45 * smoothstep(0.0, 0.25, el);
 
-    // Amethyst and rose-gold clouds in layers, split by a second field.
-    float split = smoothstep(0.3, 0.7, w2.x + 0.25 * sin(TAU * u_swirl_phase + p.x * 0.3));
-    vec3 amethyst = mix(AMETHYST_DARK(), AMETHYST_LIGHT(), f * f * 1.6);
-    vec3 rose = mix(ROSE_GOLD(), ROSE_PALE(), f * f * 1.4);
-    vec3 cloud = mix(amethyst, rose, split);
-    float density = smoothstep(0.28, 0.85, f) * (1.0 - 0.65 * lanes);
-    density *= 0.55 + 0.45 * smoothstep(-0.05, 0.25, el);
-    float brightness = 0.55 + 0.5 * u_warmth + 0.4 * u_luminance - 0.45 * tension;
+    // Amethyst and rose-gold layers, split by the warp field.
+    float split = smoothstep(0.38, 0.66, w.x + 0.15 * sin(TAU * u_swirl_phase + q.y * 0.8));
+    float hot = smoothstep(0.55, 0.95, f);
+    vec3 amethyst = mix(AMETHYST_DARK(), mix(AMETHYST(), AMETHYST_LIGHT(), hot), hot);
+    vec3 rose = mix(ROSE_GOLD(), mix(ROSE_LIGHT(), ROSE_PALE(), hot), hot);
+    vec3 cloud = mix(amethyst, rose * 0.8, split * (0.5 + 0.35 * u_warmth));
+    // Tension drains the colour towards a cold, bruised violet.
+    cloud = mix(cloud, AMETHYST_DARK() * 0.5, 0.55 * tension);
 
-    // The voice: a slow hum-like pulse that ripples outward through the nebula.
-    float ring = length(p - vec2(0.0, 0.9));
-    float hum = u_voice * (0.5 + 0.5 * sin(ring * 3.0 - TAU * u_wave.y * 2.0));
-    brightness *= 1.0 + 0.6 * hum;
+    float brightness = (0.5 + 0.2 * u_warmth + 0.1 * u_luminance) * (1.0 + 1.6 * hot * hot);
+    brightness *= 1.0 - 0.6 * tension;
+    // The voice: a slow hum-like pulse rippling outward through the nebula.
+    float ring = length(p - vec2(0.0, 1.1));
+    float hum = u_voice * (0.5 + 0.5 * sin(ring * 2.6 - TAU * u_wave.y * 2.0));
+    brightness *= 1.0 + 0.9 * hum * smoothstep(4.0, 0.5, ring);
+    return vec4(cloud * density * brightness, density);
+}
 
-    vec3 col = base + cloud * density * brightness * 0.9;
-    // A rose-gold halo along the brighter cloud edges.
-    col += ROSE_LIGHT() * pow(density, 3.0) * 0.25 * brightness;
-
-    // Stars: sparse, twinkling, dimmer behind clouds.
-    if (octaves >= 4) {
-        vec2 sp = vec2(atan(dir.x, -dir.z), dir.y) * vec2(220.0, 220.0);
-        vec2 cell = floor(sp);
-        vec2 h = hash22(cell);
-        float star = step(0.985, h.x);
-        vec2 fp = fract(sp) - 0.25 - 0.5 * hash22(cell + 7.0);
-        float tw = 0.55 + 0.45 * sin(TAU * (u_wave.z + h.y * 7.0));
-        float s = star * exp(-dot(fp, fp) * 140.0) * tw * (1.0 - 0.7 * density);
-        col += vec3(0.9, 0.85, 1.0) * s * 2.2 * smoothstep(0.0, 0.08, el);
-    }
-    // The knot: the sky darkens and a faint static crawls through the air.
-    float stat = hash12(floor(p * 180.0) + floor(u_noise_seed * 97.0)) - 0.5;
-    col *= 1.0 - 0.35 * tension;
-    col += vec3(0.7, 0.6, 0.9) * stat * 0.03 * tension * tension;
-    return max(col, 0.0);
+// Screen position (0..1) of a world direction seen from the camera: where the cloud texture
+// holds it. Used by the plain to look up its reflection and its fog.
+vec2 sky_uv(vec3 dir) {
+    vec4 c = u_view_proj * vec4(u_cam_pos + dir, 1.0);
+    return c.xy / c.w * 0.5 + 0.5;
 }

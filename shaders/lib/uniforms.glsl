@@ -5,6 +5,7 @@ uniform float u_aspect;
 uniform mat4 u_view_proj;
 uniform mat4 u_inv_view_proj;
 uniform vec3 u_cam_pos;
+uniform vec3 u_circle_center;  // centre of the circle of figures, on the plain
 uniform float u_cycle_t;      // seconds into the cycle (resets every cycle)
 uniform float u_cycle_frac;   // 0..1 through the cycle
 uniform float u_swirl_phase;  // nebula turns, fract()

@@ -1,5 +1,5 @@
-"""The luminous plain: a full-screen pass below the horizon that reflects the sky and glows
-with the memory of what has been shared (the luminance mood)."""
+"""The luminous plain: a full-screen pass below the horizon that reflects the sky (sampling the
+sky's half-resolution cloud texture) and glows with the memory of what has been shared."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from nebula.render.passes.base import Pass
 class PlainPass(Pass):
     PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"plain": ("fullscreen.vert", "plain.frag")}
 
-    def draw(self, u: Mapping[str, object]) -> None:
-        self.uniforms("plain", u)
+    def draw(self, u: Mapping[str, object], clouds: moderngl.Texture) -> None:
+        clouds.use(0)
+        self.uniforms("plain", {**u, "u_clouds": 0})
         self.vao("plain", lambda p: self.ctx.vertex_array(p, [])).render(
             moderngl.TRIANGLES, vertices=3
         )

@@ -1,0 +1,20 @@
+#version 330 core
+// The nebula's clouds at half resolution (the costly part of the sky), into a texture that the
+// sky, the plain's reflection and its fog all sample.
+#include "lib/uniforms.glsl"
+#include "lib/noise.glsl"
+#include "lib/color.glsl"
+#include "lib/palette.glsl"
+#include "lib/camera.glsl"
+#include "lib/nebula.glsl"
+
+in vec2 v_uv;
+out vec4 out_color;
+
+void main() {
+    vec3 dir = view_ray(v_uv);
+    // Below the horizon nothing reads the clouds; a small margin keeps bilinear taps clean.
+    if (dir.y < -0.03) discard;
+    dir.y = max(dir.y, 0.0);
+    out_color = nebula_clouds(normalize(dir));
+}
