@@ -47,6 +47,14 @@ def check_output(path: Path, force: bool, *, is_dir: bool = False) -> Path:
         raise UsageError(f"cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write {path}: folder {parent} is not writable")
+    if not is_dir:
+        # os.access says yes to root everywhere, even on /proc: try a real file before rendering.
+        probe = parent / f".{path.name}.probe-{os.getpid()}"
+        try:
+            probe.touch(exist_ok=False)
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+        probe.unlink(missing_ok=True)
     return path
 
 
@@ -152,6 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"run", "still", "record", "bench", "displays", "-h", "--help"}
     if not argv or argv[0] not in commands:
         argv = ["run", *argv]
+    # argparse takes "--size -5x100" for two options; glue it so the size check can explain it.
+    glued: list[str] = []
+    for a in argv:
+        if glued and glued[-1] == "--size" and a.startswith("-"):
+            glued[-1] = f"--size={a}"
+        else:
+            glued.append(a)
+    argv = glued
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -1,0 +1,139 @@
+"""What the renderer draws, checked on small headless frames: a still has contrast, the sky shows
+the palette, the plain remembers what was shared, a thread lights its own curve and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import moderngl
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from nebula import scene
+from nebula.config import Params, Settings
+from nebula.headless import HeadlessPiece
+from nebula.render.frame import FrameTime
+from nebula.render.renderer import Renderer
+from nebula.sim.figures import FIGURE_DTYPE
+from nebula.sim.flowers import FLOWER_DTYPE
+from nebula.sim.particles import PARTICLE_DTYPE
+from nebula.sim.story import Moods
+from nebula.sim.threads import THREAD_DTYPE
+
+SIZE = (320, 180)
+
+
+@pytest.fixture(scope="module")
+def piece(gl: moderngl.Context) -> Iterator[HeadlessPiece]:
+    # 10 Hz steps: the same arc at a sixth of the simulation cost (the picture is what is tested).
+    p = HeadlessPiece(Settings(seed=0, sim_hz=10.0), size=SIZE, ctx=gl)
+    yield p
+    p.close()
+
+
+def luminance(rgb: NDArray[np.uint8]) -> NDArray[np.float64]:
+    c = rgb.astype(np.float64)
+    return np.asarray(0.2126 * c[..., 0] + 0.7152 * c[..., 1] + 0.0722 * c[..., 2])
+
+
+def hue_sat(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """HSV hue in degrees and saturation, per pixel."""
+    c = rgb.astype(np.float64) / 255.0
+    r, g, b = c[..., 0], c[..., 1], c[..., 2]
+    mx, mn = c.max(axis=-1), c.min(axis=-1)
+    d = np.where(mx - mn > 1e-9, mx - mn, 1.0)
+    h = np.where(
+        mx == r, ((g - b) / d) % 6.0, np.where(mx == g, (b - r) / d + 2.0, (r - g) / d + 4.0)
+    )
+    s = np.where(mx > 1e-9, (mx - mn) / np.maximum(mx, 1e-9), 0.0)
+    return np.asarray(h * 60.0), np.asarray(s)
+
+
+# First: it moves forward from arrival, so later tests at 190 s cost no stepping.
+def _bottom_luminance(piece: HeadlessPiece, t: float) -> float:
+    img = piece.render(t, ("plain",))
+    return float(luminance(img[-SIZE[1] // 4 :]).mean())
+
+
+def test_plain_is_brighter_at_unity_than_at_arrival(
+    ctx: moderngl.Context, piece: HeadlessPiece
+) -> None:
+    arrival = _bottom_luminance(piece, 15.0)
+    unity = _bottom_luminance(piece, 190.0)
+    assert unity > arrival * 1.5
+    assert unity - arrival > 20.0
+
+
+def test_still_is_neither_blank_nor_saturated(ctx: moderngl.Context, piece: HeadlessPiece) -> None:
+    img = piece.render(190.0).copy()
+    assert img.shape == (SIZE[1], SIZE[0], 3)
+    lum = luminance(img)
+    assert lum.std() > 20.0
+    assert 30.0 < lum.mean() < 220.0
+    assert (img == 255).all(axis=-1).mean() < 0.02
+    assert (img.max(axis=-1) < 8).mean() < 0.05
+
+
+def test_sky_shows_amethyst_and_rose_gold(ctx: moderngl.Context, piece: HeadlessPiece) -> None:
+    img = piece.render(190.0, ("sky", "post")).copy()
+    sky = img[: int(SIZE[1] * 0.55)]  # above the horizon (40% up from the bottom)
+    hue, sat = hue_sat(sky)
+    tinted = sat > 0.12
+    purple = tinted & (hue >= 250.0) & (hue < 300.0)
+    rose = tinted & ((hue >= 330.0) | (hue < 40.0))
+    assert purple.mean() > 0.05
+    assert rose.mean() > 0.05
+
+
+@dataclass
+class FakeState:
+    """The smallest SceneState: no figures, flowers or particles; the threads given."""
+
+    threads: NDArray[np.void]
+    moods: Moods = field(default_factory=lambda: Moods(0.0, 0.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0))
+    cycle_t: float = 190.0
+    figures: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FIGURE_DTYPE))
+    flowers: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FLOWER_DTYPE))
+    particles: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, PARTICLE_DTYPE))
+
+
+def test_thread_lights_its_curve_and_not_far_from_it(ctx: moderngl.Context) -> None:
+    w, h = SIZE
+    threads = np.zeros(1, THREAD_DTYPE)
+    p0 = np.array([-2.5, 1.3, -7.0])
+    p2 = np.array([2.5, 1.3, -7.5])
+    p1 = np.array([0.3, 2.6, -7.2])  # bowed upwards: a curve, not a line
+    threads["in_p0"], threads["in_p1"], threads["in_p2"] = p0, p1, p2
+    threads["in_strength"] = 1.0
+    threads["in_grow"] = 1.0
+    r = Renderer(ctx, SIZE, capacities={"threads": 1})
+    try:
+        r.draw(FakeState(threads), Params().values, FrameTime(190.0), passes=("threads",))
+        img = r.read().copy()
+    finally:
+        r.release()
+    s = np.linspace(0.0, 1.0, 200)[:, None]
+    curve = (1 - s) ** 2 * p0 + 2 * (1 - s) * s * p1 + s**2 * p2
+    uv = scene.project(curve, w / h)
+    px = np.column_stack([uv[:, 0] * w, (1.0 - uv[:, 1]) * h])  # image rows run top down
+    lum = luminance(img)
+    # Along the curve (inner 90%, away from the tapered ends): lit within a few pixels.
+    lit = 0
+    inner = px[10:-10]
+    for x, y in inner:
+        xi, yi = int(x), int(y)
+        patch = lum[max(0, yi - 3) : yi + 4, max(0, xi - 3) : xi + 4]
+        lit += int(patch.size > 0 and patch.max() > 40.0)
+    assert lit / len(inner) > 0.95
+    # Far from the curve (over 12 px away): dark.
+    ys, xs = np.mgrid[0:h, 0:w]
+    grid = np.column_stack([xs.ravel() + 0.5, ys.ravel() + 0.5])
+    dist = np.full(len(grid), np.inf)
+    for p in px:
+        dist = np.minimum(dist, np.hypot(grid[:, 0] - p[0], grid[:, 1] - p[1]))
+    far = dist.reshape(h, w) > 12.0
+    assert far.mean() > 0.5  # the check below covers most of the frame
+    assert (lum[far] > 12.0).mean() < 0.001
+    assert lum[far].max() < 40.0
