@@ -29,6 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--clock-offset", type=non_negative_seconds, default=0.0, metavar="SECONDS")
     p.add_argument("--max-rss-growth", type=float, default=5.0, metavar="MB")
+    p.add_argument(
+        "--loop",
+        choices=("show", "headless"),
+        default="show",
+        help="show: the live loop's frame (default); headless: the offline pipeline only",
+    )
+    p.add_argument("--heartbeat", type=Path, metavar="FILE", help="also write a heartbeat here")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     args = p.parse_args(argv)
     try:
@@ -47,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup,
         offset=args.clock_offset,
         seed=args.seed,
+        loop=args.loop,
+        heartbeat=args.heartbeat,
         progress=progress,
     )
     data = r.as_json()

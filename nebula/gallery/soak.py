@@ -2,18 +2,20 @@
 
 After a warm-up (shader compiles, first allocations, caches filling), it records RSS and the
 live GL object count, runs ``frames`` more frames and records them again. Every frame does what
-a live frame does in installation mode: advance the world, draw, wait for the GPU, feed the
-frame-time stats, and every ``heartbeat_every`` frames read the picture back for the heartbeat
-signature. A leak shows as ``rss_end_mb - rss_start_mb`` or ``gl_objects_end - gl_objects_start``
-that grows with ``frames``.
+a live frame does in installation mode: advance the world, draw, present, wait for the GPU,
+feed the frame-time stats, and every few seconds read the picture back for the heartbeat.
+A leak shows as ``rss_end_mb - rss_start_mb`` or ``gl_objects_end - gl_objects_start`` that
+grows with ``frames``.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,33 +64,36 @@ def run_soak(
     warmup: int = 300,
     offset: float = 0.0,
     seed: int = 0,
-    heartbeat_every: int = 120,
+    loop: str = "show",
+    heartbeat: Path | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SoakResult:
-    from nebula.headless import HeadlessPiece
+    """``loop="show"``: the live loop's own frame (nebula.app.show.Show presenting into an
+    offscreen framebuffer the size of a window, HUD hidden, inside ``Installation.frame`` with a
+    heartbeat); ``loop="headless"``: the offline pipeline (HeadlessPiece) alone."""
+    from nebula.render.context import headless_context
 
     stats = FrameStats(capacity=max(1, frames))
-    with HeadlessPiece(Settings(seed=seed), None, size) as piece:
-        ctx = piece.ctx
-
-        def frame(k: int) -> None:
-            piece.draw(offset + k / FPS)
-            if k % heartbeat_every == 0:
-                frame_signature(piece.renderer.read())
-            ctx.finish()
-
+    ctx = headless_context()
+    release: list[Callable[[], None]] = [ctx.release]
+    try:
+        frame = _show_frame if loop == "show" else _headless_frame
+        step = frame(ctx, size, seed, offset, heartbeat, release)
         for k in range(warmup):
-            frame(k)
+            step(k)
         gc.collect()
         rss0, gl0 = rss_mb(), live_objects(ctx)
         for i in range(frames):
             t0 = time.perf_counter()
-            frame(warmup + i)
+            step(warmup + i)
             stats.add(time.perf_counter() - t0)
             if progress is not None and i % 600 == 0:
                 progress(i)
         gc.collect()
         rss1, gl1 = rss_mb(), live_objects(ctx)
+    finally:
+        for f in reversed(release):
+            f()
     return SoakResult(
         frames=frames,
         warmup=warmup,
@@ -99,8 +104,68 @@ def run_soak(
         gl_objects_end=gl1,
         frame_ms_p50=stats.percentile_ms(50),
         frame_ms_p99=stats.percentile_ms(99),
-        loop="headless",
+        loop=loop,
     )
+
+
+def _show_frame(
+    ctx: Any,
+    size: tuple[int, int],
+    seed: int,
+    offset: float,
+    heartbeat: Path | None,
+    release: list[Callable[[], None]],
+) -> Callable[[int], None]:
+    from nebula.app.show import Show
+    from nebula.gallery.installation import Installation
+    from nebula.gallery.options import GalleryOptions
+
+    screen_tex = ctx.texture(size, 4)
+    screen = ctx.framebuffer([screen_tex])
+    release += [screen_tex.release, screen.release]
+    show = Show(
+        ctx,
+        size,
+        Settings(seed=seed),
+        clock_offset=offset,
+        screen=screen,
+        now_wall=0.0,
+        hud_visible=False,
+    )
+    release.append(show.release)
+    log = logging.getLogger("nebula.soak")
+    log.addHandler(logging.NullHandler())
+    log.propagate = False
+    inst = Installation(show, GalleryOptions(heartbeat=heartbeat), log=log)
+
+    def step(k: int) -> None:
+        now = k / FPS
+        inst.frame(now, lambda: show.frame(now))
+        ctx.finish()  # count the GPU's work in the frame, as a buffer flip would
+
+    return step
+
+
+def _headless_frame(
+    ctx: Any,
+    size: tuple[int, int],
+    seed: int,
+    offset: float,
+    heartbeat: Path | None,
+    release: list[Callable[[], None]],
+) -> Callable[[int], None]:
+    from nebula.headless import HeadlessPiece
+
+    piece = HeadlessPiece(Settings(seed=seed), None, size, ctx=ctx)
+    release.append(piece.close)
+
+    def step(k: int) -> None:
+        piece.draw(offset + k / FPS)
+        if k % 120 == 0:
+            frame_signature(piece.renderer.read())
+        ctx.finish()
+
+    return step
 
 
 def consecutive_differences(

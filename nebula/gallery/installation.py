@@ -1,0 +1,135 @@
+"""Installation: the gallery pieces around the live loop's frame, behind one small object.
+
+The window's loop calls ``key_down`` / ``key_up`` / ``focus_lost`` from its events and
+``frame(now, draw)`` instead of drawing directly; everything else (key lock, opening hours,
+render scale, heartbeat, minute log, fault retries) happens in here. It talks to the show
+through the few attributes ``ShowLike`` names, so it needs no window and tests drive it with
+a fake show and made-up times.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from nebula.gallery.faults import FrameGuard, context_alive
+from nebula.gallery.health import (
+    FrameStats,
+    Heartbeat,
+    MinuteReport,
+    frame_signature,
+    setup_logging,
+)
+from nebula.gallery.hours import seconds_of_day
+from nebula.gallery.keylock import KeyLock
+from nebula.gallery.options import GalleryOptions
+from nebula.gallery.scaler import RenderScaler
+from nebula.render.context import live_objects
+
+
+class ShowLike(Protocol):
+    ctx: Any
+    master: float
+    running: bool
+    frames: int
+    render_scale: float
+    renderer: Any
+
+    def set_render_scale(self, scale: float) -> None: ...
+    def message(self, text: str, *, error: bool = ..., seconds: float = ...) -> None: ...
+
+
+class Installation:
+    def __init__(
+        self,
+        show: ShowLike,
+        options: GalleryOptions,
+        *,
+        log: logging.Logger | None = None,
+        local_time: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.show = show
+        self.options = options
+        self.log = log or setup_logging(options.log_file)
+        self.local_time = local_time
+        self.lock = KeyLock(options.installation, options.allow_hotkeys)
+        self.scaler = (
+            RenderScaler(options.target_fps, scale=min(1.0, show.render_scale))
+            if options.target_fps
+            else None
+        )
+        self.heartbeat = Heartbeat(options.heartbeat) if options.heartbeat else None
+        self.stats = FrameStats()
+        self.report = MinuteReport(self.log)
+        self.guard = FrameGuard(self.log, probe=lambda: context_alive(show.ctx))
+        self._last: float | None = None
+        self._hinted = False
+        self.brightness = 1.0
+        self.log.info(
+            "nebula started: installation=%s hours=%s target_fps=%s heartbeat=%s",
+            options.installation,
+            options.hours,
+            options.target_fps,
+            options.heartbeat,
+        )
+
+    # ------------------------------------------------------------------ keys
+
+    def key_down(self, key: str, *, ctrl: bool, alt: bool, now: float) -> bool:
+        """True when the window may dispatch the key's own binding."""
+        allowed = self.lock.key_down(key, ctrl=ctrl, alt=alt, now=now)
+        if self.lock.locked and key.lower() == "escape" and not self._hinted:
+            self._hinted = True
+            self.show.message(f"hold Esc for {self.lock.hold_seconds:g} s to end the show")
+        return allowed
+
+    def key_up(self, key: str, *, now: float) -> None:
+        self.lock.key_up(key, now=now)
+        if key.lower() == "escape":
+            self._hinted = False
+
+    def focus_lost(self) -> None:
+        self.lock.focus_lost()
+
+    # ------------------------------------------------------------------ the frame
+
+    def frame(self, now: float, draw: Callable[[], object]) -> bool:
+        """Run one frame through ``draw`` (the show's own frame); False when it should end."""
+        if self.lock.update(now):
+            self.log.info("deliberate exit (held Esc or Ctrl+Alt+Q)")
+            self.show.running = False
+            return False
+        hours = self.options.hours
+        if hours is not None:
+            self.brightness = hours.brightness(seconds_of_day(self.local_time()))
+            self.show.master = self.brightness
+        ok = self.guard.run(draw, now)  # raises ShowExit when faults keep coming
+        if self._last is not None:
+            dt = now - self._last
+            self.stats.add(dt)
+            if ok and self.scaler is not None and self.scaler.observe(dt):
+                self.show.set_render_scale(self.scaler.scale)
+                self.log.info(
+                    "render scale %.2f (target %g fps)", self.scaler.scale, self.scaler.target_fps
+                )
+        self._last = now
+        if ok and self.heartbeat is not None and self.heartbeat.due(now):
+            luma, sig = frame_signature(self.show.renderer.read())
+            self.heartbeat.write(
+                now,
+                self.show.frames,
+                luma,
+                sig,
+                dark=self.brightness <= 0.0,
+                extra={"scale": round(self.show.render_scale, 3)},
+            )
+        self.report.maybe_log(
+            now,
+            self.stats,
+            live_objects(self.show.ctx),
+            scale=round(self.show.render_scale, 3),
+            brightness=round(self.brightness, 3),
+        )
+        return ok
