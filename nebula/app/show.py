@@ -58,11 +58,11 @@ class Message:
 
 
 def key_label(chord_text: str) -> str:
-    """How the HUD names a chord: "shift+s" -> "S", "ctrl+s" -> "Ctrl+S", "f12" -> "F12"."""
+    """How the HUD names a chord: "s" -> "s", "shift+s" -> "S", "ctrl+s" -> "Ctrl+S"."""
     *mods, key = chord_text.split("+") if chord_text != "+" else ["+"]
     if mods == ["shift"] and len(key) == 1 and key.isalpha():
-        return key.upper()
-    label = key.capitalize() if len(key) > 1 else key.upper()
+        return key.upper()  # the shifted letter is how it is typed
+    label = key if not mods and len(key) == 1 else key.capitalize()
     return "+".join([*(m.capitalize() for m in mods), label])
 
 

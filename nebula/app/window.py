@@ -126,12 +126,11 @@ class Window:
     def toggle_fullscreen(self) -> tuple[int, int]:
         if not self.fullscreen:
             self.windowed_size = self.size
-        ok = False
         try:
-            ok = bool(pygame.display.toggle_fullscreen())
+            # Its return value is not a reliable success flag across pygame versions: only an
+            # error means it could not toggle, and then setting the mode again does it.
+            pygame.display.toggle_fullscreen()
         except pygame.error:
-            ok = False
-        if not ok:  # some drivers cannot toggle: set the mode again (pygame keeps the context)
             flags = self.FLAGS | (0 if self.fullscreen else pygame.FULLSCREEN)
             size = self.windowed_size if self.fullscreen else (0, 0)
             pygame.display.set_mode(size, flags, display=self.display, vsync=int(self.vsync))
@@ -190,20 +189,23 @@ class LiveLoop:
         elif ev.type == pygame.KEYUP:
             self._held.discard(ev.key)
 
+    def tick(self, now: float) -> None:
+        """One pass of the loop: events, a resize if the window changed, a frame, a flip."""
+        for ev in pygame.event.get():
+            self.handle(ev)
+        if not self.show.running:
+            return
+        size = self.window.size
+        if size != self.show.window_size:
+            self.show.resize(size)
+        self.show.frame(now)
+        self.window.flip()
+
     def run(self) -> int:
-        show = self.show
         start = time.perf_counter()
-        while show.running:
-            for ev in pygame.event.get():
-                self.handle(ev)
-            if not show.running:
-                break
-            size = self.window.size
-            if size != show.window_size:
-                show.resize(size)
+        while self.show.running:
             now = time.perf_counter()
-            show.frame(now)
-            self.window.flip()
+            self.tick(now)
             if self.exit_after is not None and now - start >= self.exit_after:
                 break
         return 0

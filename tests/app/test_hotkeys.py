@@ -86,4 +86,5 @@ def test_chords_and_labels() -> None:
     assert parse_param_action("up:nothing") is None
     assert key_label("shift+s") == "S"
     assert key_label("ctrl+s") == "Ctrl+S"
+    assert key_label("s") == "s"
     assert key_label("f12") == "F12"
