@@ -133,3 +133,16 @@ class Installation:
             brightness=round(self.brightness, 3),
         )
         return ok
+
+
+def start_installation(show: ShowLike, options: GalleryOptions) -> Installation | None:
+    """What `nebula run` calls once its window and Show exist: None when no gallery option is
+    on; in installation mode it also hides the cursor and keeps the display awake."""
+    if not options.active:
+        return None
+    inst = Installation(show, options)
+    if options.installation:
+        from nebula.gallery.display import keep_awake
+
+        keep_awake(inst.log)
+    return inst
