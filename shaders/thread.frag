@@ -19,5 +19,6 @@ void main() {
     // The threads outlast everything in the fade: they only go in its very last moments.
     float last = 1.0 - smoothstep(0.86, 1.0, u_fade);
     float k = (0.22 + 0.33 * v_strength + 1.2 * v_flash) * u_thread_glow * last;
+    k *= 1.0 + 1.5 * u_fade;  // brighter than the wash that swallows everything else
     out_color = vec4(col * (core + glow) * k, 1.0);
 }

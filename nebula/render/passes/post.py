@@ -19,6 +19,8 @@ class PostPass(Pass):
         "bright": ("fullscreen.vert", "post_bright.frag"),
         "blur": ("fullscreen.vert", "post_blur.frag"),
         "composite": ("fullscreen.vert", "post_composite.frag"),
+        "composite_haze": ("fullscreen.vert", "post_composite_haze.frag"),
+        "composite_fade": ("fullscreen.vert", "post_composite_fade.frag"),
     }
 
     def __init__(
@@ -91,8 +93,9 @@ class PostPass(Pass):
         self.levels[1][2].use(2)
         figs = haze_figures[:MAX_HAZE_FIGURES]
         padded = figs + [(0.0, 0.0, 0.0, 0.0)] * (MAX_HAZE_FIGURES - len(figs))
+        name = self.variant(u, figs)
         self.uniforms(
-            "composite",
+            name,
             {
                 **u,
                 "u_scene": 0,
@@ -102,7 +105,21 @@ class PostPass(Pass):
                 "u_haze_count": len(figs),
             },
         )
-        self._fullscreen("composite").render(moderngl.TRIANGLES, vertices=3)
+        self._fullscreen(name).render(moderngl.TRIANGLES, vertices=3)
+
+    @staticmethod
+    def variant(u: Mapping[str, object], figs: list[tuple[float, float, float, float]]) -> str:
+        """The composite program this frame needs: llvmpipe pays for a skipped branch, so the
+        haze and the watercolor are compiled in only where they show."""
+
+        def num(name: str, default: float) -> float:
+            v = u.get(name, default)
+            return float(v) if isinstance(v, (int, float)) else default
+
+        if num("u_fade", 0.0) * num("u_watercolor", 1.0) > 0.001:
+            return "composite_fade"
+        haze = num("u_haze", 0.0) * max((f[3] for f in figs), default=0.0)
+        return "composite_haze" if haze > 0.005 else "composite"
 
     def release(self) -> None:
         super().release()

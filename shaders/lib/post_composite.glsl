@@ -1,0 +1,93 @@
+// The final picture: bloom, heat haze around guarded figures, the watercolor wash of the fade,
+// tone mapping, vignette and grain. The costly parts are compiled in only where a variant asks
+// (HAZE, WATERCOLOR; see post_composite*.frag): a software rasterizer pays for a skipped
+// branch anyway, so post.py picks the variant each frame instead of a uniform `if`.
+#include "lib/uniforms.glsl"
+#include "lib/noise.glsl"
+#include "lib/color.glsl"
+#include "lib/palette.glsl"
+
+uniform sampler2D u_scene;
+uniform sampler2D u_bloom_near;
+uniform sampler2D u_bloom_far;
+// Guarded figures on screen: (feet x, feet y, height, shimmer), for the heat haze.
+uniform vec4 u_haze_figures[32];
+uniform int u_haze_count;
+
+in vec2 v_uv;
+out vec4 out_color;
+
+#ifdef HAZE
+float haze_mask(vec2 uv) {
+    float m = 0.0;
+    for (int i = 0; i < 32; ++i) {
+        if (i >= u_haze_count) break;
+        vec4 f = u_haze_figures[i];
+        vec2 d = uv - vec2(f.x, f.y + f.z * 0.5);
+        d.x *= u_aspect;
+        vec2 r = vec2(f.z * 0.45, f.z * 0.75);
+        vec2 k = d / r;
+        float k2 = dot(k, k);
+        if (k2 < 9.0) m += f.w * exp(-k2);
+    }
+    return clamp(m, 0.0, 1.0);
+}
+#endif
+
+vec3 display(vec3 linear_hdr) {
+    return tonemap_aces(linear_hdr * u_exposure * 1.1);
+}
+
+void main() {
+    vec2 uv = v_uv;
+#ifdef HAZE
+    // Heat haze: the air wavers around the figures while they are guarded.
+    float hm = haze_mask(uv) * u_haze;
+    vec2 wob = vec2(noise2(uv * vec2(40.0, 18.0) + vec2(0.0, TAU * u_wave.z)),
+                    noise2(uv * vec2(35.0, 22.0) - vec2(TAU * u_wave.w, 0.0))) - 0.5;
+    uv += wob * hm * 0.006;
+#endif
+
+    vec3 scene = texture(u_scene, uv).rgb;
+    vec3 near = texture(u_bloom_near, uv).rgb;
+    vec3 far = texture(u_bloom_far, uv).rgb;
+    float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
+    vec3 col = scene + (near * 0.7 + far * 0.35) * u_bloom * (1.0 - 0.6 * fade);
+    if (abs(u_hue_shift) > 1e-4) col = hue_rotate(col, u_hue_shift);
+    col = display(col);
+
+#ifdef WATERCOLOR
+    {
+        // Watercolor, in display space: the picture bleeds into its own blur and becomes a
+        // transparent glaze on warm paper; pigment pools where the wash changes (dried edges)
+        // and granulates in the paper's tooth.
+        vec2 bleed = (vec2(fbm(uv * 5.0 + u_drift.xy * 0.2, 2), fbm(uv * 5.0 + 4.3, 2)) - 0.5)
+                     * 0.05 * fade;
+        vec3 bn = texture(u_bloom_near, uv + bleed).rgb;
+        vec3 bf = texture(u_bloom_far, uv + bleed * 1.6).rgb;
+        vec3 wash = display((bn * 0.55 + bf * 0.45) * 1.25);
+        float tooth = noise2(gl_FragCoord.xy * 0.45) * 0.6 + noise2(gl_FragCoord.xy * 0.11) * 0.4;
+        vec3 paper = PAPER() * (0.95 + 0.06 * tooth);
+        // Pigment: how far the wash is from white, laid on paper (subtractive, like a glaze).
+        vec3 pigment = clamp(1.0 - wash * 1.1, 0.0, 1.0);
+        float pool = clamp(abs(luma(bn) - luma(bf)) * 5.0, 0.0, 1.0);  // dried edges
+        float density = (0.55 + 0.9 * pool) * (0.85 + 0.3 * tooth);
+        vec3 glaze = paper * (1.0 - pigment * density * 0.85);
+        float wet = smoothstep(0.0, 0.75, fade);
+        col = mix(col, glaze, wet * 0.92);
+        // The threads are the last to go: what glows hardest in the scene stays above the wash.
+        float thread = smoothstep(0.25, 0.9, luma(scene));
+        col = mix(col, display(scene * 1.4), thread * wet * 0.8);
+    }
+#endif
+
+    // Soft vignette.
+    vec2 q = v_uv - 0.5;
+    q.x *= u_aspect * 0.75;
+    col *= 1.0 - 0.5 * smoothstep(0.25, 0.85, length(q)) * (1.0 - 0.6 * fade);
+    col = linear_to_srgb(col);
+    // Fine grain: per pixel, per frame, too small to crawl.
+    float g = hash12(gl_FragCoord.xy + u_noise_seed * 1000.0) - 0.5;
+    col += g * 0.025 * u_grain;
+    out_color = vec4(clamp(col, 0.0, 1.0), 1.0);
+}
