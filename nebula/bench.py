@@ -1,16 +1,268 @@
-"""`nebula bench`: speed and memory figures. (Being built: issue 3.)"""
+"""`nebula bench`: speed and memory figures, printed as a table or (``--json``) as one JSON object
+on the last line of stdout.
+
+The benchmark is a list of sections. Each section is a function that takes the parsed options
+and returns a flat dict of figures; the dicts are merged into one object. To add figures (for
+example render and record speed from ``nebula.record``), write such a function and append it
+to ``SECTIONS``; nothing else changes. ``--only NAME,...`` runs a subset by section name.
+
+Timings are medians; a ratio's two sides are measured interleaved in the same loop, so a busy
+machine slows both alike. Progress goes to stderr so stdout's last line stays the JSON object.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+
+Figures = dict[str, float | int | str]
+Section = Callable[[argparse.Namespace], Figures]
+
+#: Targets for this project's reference machine (2 cores): figure -> (limit, "<=" or ">=").
+TARGETS: dict[str, tuple[float, str]] = {
+    "sim_step_ms": (1.0, "<="),
+    "alloc_bytes_per_step": (64.0, "<="),
+    "sim_1m_vs_copy": (4.0, "<="),
+}
+
+SEEK_AT = 200.0  # seconds into a cycle, for both seeks
+THIRTY_DAYS = 30 * 86400.0
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    unit: str
+    meaning: str
+
+
+#: How the table describes each known figure; figures without a row print with their key only.
+ROWS: tuple[Row, ...] = (
+    Row("sim_step_ms", "ms", "median World.step, default settings, over one whole cycle"),
+    Row("sim_step_ms_p99", "ms", "99th percentile of the same steps"),
+    Row("particles", "", "default particle pool capacity"),
+    Row("sim_step_ms_1m", "ms", "median World.step with 1,000,000 particles"),
+    Row("copy_ms_1m", "ms", "median numpy copy of the 1M particle state, same loop"),
+    Row("state_bytes_1m", "B", "particle state bytes at 1M"),
+    Row("sim_1m_vs_copy", "x", "sim_step_ms_1m / copy_ms_1m"),
+    Row("alloc_bytes_per_step", "B", "net bytes allocated per step, steady state (tracemalloc)"),
+    Row("alloc_steps", "", "steps traced for alloc_bytes_per_step"),
+    Row("alloc_peak_bytes", "B", "largest transient allocation above the start, same steps"),
+    Row("seek_ms_200s", "ms", "fresh world -> frame at t = 200 s"),
+    Row("seek_ms_30d", "ms", "fresh world -> frame at t = 30 days + 200 s (same cycle moment)"),
+    Row("seek_30d_vs_200s", "x", "seek_ms_30d / seek_ms_200s"),
+)
+
+
+def _say(msg: str) -> None:
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1e3, 4)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def section_sim(args: argparse.Namespace) -> Figures:
+    """World.step at default settings: every step of one whole cycle, every phase in it."""
+    from nebula.config import Settings
+    from nebula.sim.world import World
+
+    settings = Settings()
+    world = World(settings)
+    n = round(settings.cycle_seconds * settings.sim_hz)
+    _say(f"sim: {n} steps at default settings")
+    times = np.empty(n)
+    clock = time.perf_counter
+    for i in range(n):
+        t0 = clock()
+        world.step()
+        times[i] = clock() - t0
+    return {
+        "sim_step_ms": _ms(float(np.median(times))),
+        "sim_step_ms_p99": _ms(float(np.percentile(times, 99))),
+        "particles": settings.particles,
+    }
+
+
+def section_sim_1m(args: argparse.Namespace) -> Figures:
+    """One million particles: the step against a plain copy of the same bytes, interleaved."""
+    from nebula.config import Settings
+    from nebula.sim.world import World
+
+    settings = Settings(particles=1_000_000)
+    _say("sim_1m: building a world with 1,000,000 particles")
+    world = World(settings)
+    # Weave every thread and start word-birds, so the step carries all of its kinds of work.
+    for who in range(settings.figures + 1):
+        world.request_share(who)
+    for _ in range(settings.figures + 1 + 5):
+        world.step()
+    state = world.particles
+    src = state.view(np.uint8)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)  # touch the pages once
+    reps = 31
+    steps, copies = np.empty(reps), np.empty(reps)
+    clock = time.perf_counter
+    _say(f"sim_1m: {reps} steps and {reps} copies, interleaved")
+    for i in range(reps):
+        t0 = clock()
+        world.step()
+        t1 = clock()
+        np.copyto(dst, src)
+        t2 = clock()
+        steps[i], copies[i] = t1 - t0, t2 - t1
+    step_ms, copy_ms = float(np.median(steps)), float(np.median(copies))
+    return {
+        "sim_step_ms_1m": _ms(step_ms),
+        "copy_ms_1m": _ms(copy_ms),
+        "state_bytes_1m": int(state.nbytes),
+        "sim_1m_vs_copy": round(step_ms / copy_ms, 3),
+    }
+
+
+def section_alloc(args: argparse.Namespace) -> Figures:
+    """Net bytes the step keeps per call once warm (tracemalloc sees numpy's buffers too)."""
+    from nebula.config import Settings
+    from nebula.sim.world import World
+
+    settings = Settings()
+    world = World(settings)
+    world.advance_to(118.0)  # resonance: shares, threads, birds and flow all running
+    steps = 1200
+    for _ in range(60):  # warm caches and free lists
+        world.step()
+    _say(f"alloc: tracing {steps} steps")
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        for _ in range(steps):
+            world.step()
+        after, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return {
+        "alloc_bytes_per_step": round((after - before) / steps, 2),
+        "alloc_steps": steps,
+        "alloc_peak_bytes": int(peak - before),
+    }
+
+
+def section_seek(args: argparse.Namespace) -> Figures:
+    """The cost of reaching a frame from nothing: 200 s into a run against 30 days into one."""
+    from nebula.config import Settings
+    from nebula.sim.world import World
+
+    settings = Settings()
+    reps = 3
+    near, far = np.empty(reps), np.empty(reps)
+    clock = time.perf_counter
+    _say(f"seek: {reps} x (t = {SEEK_AT:g} s, t = 30 days + {SEEK_AT:g} s) from a fresh world")
+    for i in range(reps):
+        for t, out in ((SEEK_AT, near), (THIRTY_DAYS + SEEK_AT, far)):
+            world = World(settings)
+            t0 = clock()
+            world.advance_to(t)
+            out[i] = clock() - t0
+    a, b = float(np.median(near)), float(np.median(far))
+    return {"seek_ms_200s": _ms(a), "seek_ms_30d": _ms(b), "seek_30d_vs_200s": round(b / a, 3)}
+
+
+#: name -> section, run in this order. Append new sections here (see the module docstring).
+SECTIONS: dict[str, Section] = {
+    "sim": section_sim,
+    "alloc": section_alloc,
+    "seek": section_seek,
+    "sim_1m": section_sim_1m,
+}
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_sections(args: argparse.Namespace, sections: dict[str, Section]) -> Figures:
+    result: Figures = {}
+    for name, fn in sections.items():
+        t0 = time.perf_counter()
+        result.update(fn(args))
+        _say(f"{name}: done in {time.perf_counter() - t0:.1f} s")
+    return result
+
+
+def targets_missed(result: Figures) -> list[str]:
+    missed = []
+    for key, (limit, op) in TARGETS.items():
+        v = result.get(key)
+        if isinstance(v, (int, float)) and not (v <= limit if op == "<=" else v >= limit):
+            missed.append(f"{key} = {v:g} (target {op} {limit:g})")
+    return missed
+
+
+def format_table(result: Figures) -> str:
+    rows = {r.key: r for r in ROWS}
+    lines = [f"{'figure':<22} {'value':>14}  {'target':<8} meaning", "-" * 96]
+    for key, value in result.items():
+        row = rows.get(key)
+        unit = row.unit if row else ""
+        shown = f"{value:,}" if isinstance(value, int) else str(value)
+        target = ""
+        if key in TARGETS:
+            limit, op = TARGETS[key]
+            target = f"{op} {limit:g}"
+        lines.append(
+            f"{key:<22} {shown + (' ' + unit if unit else ''):>14}  {target:<8} "
+            f"{row.meaning if row else ''}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from nebula.cli import UsageError
+
+    chosen = SECTIONS
+    if args.only:
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = [n for n in names if n not in SECTIONS]
+        if unknown or not names:
+            raise UsageError(
+                f"--only {args.only!r}: unknown section; choose from {', '.join(SECTIONS)}"
+            )
+        chosen = {n: SECTIONS[n] for n in names}
+    t0 = time.perf_counter()
+    result = run_sections(args, chosen)
+    result["bench_seconds"] = round(time.perf_counter() - t0, 2)
+    missed = targets_missed(result)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(format_table(result))
+        print("targets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
+    return 0
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("bench", help="measure simulation, render and record speed")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_todo)
-
-
-def _todo(args: argparse.Namespace) -> int:
-    raise NotImplementedError("the benchmark lands with issue 3")
+    p = sub.add_parser(
+        "bench",
+        help="measure simulation speed, memory and seek cost",
+        description="Measure the piece. Without --json: a table. With --json: one JSON object "
+        "on the last line of stdout (progress goes to stderr).",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    p.add_argument(
+        "--only",
+        metavar="NAMES",
+        help=f"comma-separated sections to run (default all: {', '.join(SECTIONS)})",
+    )
+    p.set_defaults(func=cmd_bench)

@@ -11,11 +11,20 @@ import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nebula.config import ConfigError
+
 
 def wrap_phase(t: float, freq: float) -> float:
     """``fract(t * freq)`` computed in float64 on the CPU, safe to hand to a float32 uniform."""
     x = t * freq
     return x - math.floor(x)
+
+
+def _check_start(start: float) -> None:
+    if isinstance(start, bool) or not isinstance(start, (int, float)):
+        raise ConfigError(f"start must be a number of seconds >= 0 (got {start!r})")
+    if not (start >= 0 and math.isfinite(start)):
+        raise ConfigError(f"start = {start!r} is out of range: allowed [0, inf), finite")
 
 
 @dataclass
@@ -27,8 +36,13 @@ class FixedClock:
     frame: int = 0
 
     def __post_init__(self) -> None:
-        if not self.fps > 0:
-            raise ValueError(f"fps must be > 0 (got {self.fps})")
+        if isinstance(self.fps, bool) or not isinstance(self.fps, (int, float)):
+            raise ConfigError(f"fps must be a number > 0 (got {self.fps!r})")
+        if not (self.fps > 0 and math.isfinite(self.fps)):
+            raise ConfigError(f"fps = {self.fps!r} is out of range: allowed (0, inf), finite")
+        _check_start(self.start)
+        if isinstance(self.frame, bool) or not isinstance(self.frame, int) or self.frame < 0:
+            raise ConfigError(f"frame = {self.frame!r} is out of range: an integer >= 0")
 
     @property
     def time(self) -> float:
@@ -50,6 +64,7 @@ class RealtimeClock:
     """
 
     def __init__(self, start: float = 0.0, now: Callable[[], float] = _time.perf_counter) -> None:
+        _check_start(start)
         self._now = now
         self._anchor_piece = start
         self._anchor_wall = now()
@@ -67,6 +82,8 @@ class RealtimeClock:
         self._anchor_wall = self._now()
 
     def set_scale(self, scale: float) -> None:
+        if not (scale >= 0 and math.isfinite(scale)):
+            raise ConfigError(f"scale = {scale!r} is out of range: allowed [0, inf), finite")
         if scale != self._scale:
             self._rebase()
             self._scale = scale

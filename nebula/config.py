@@ -28,21 +28,43 @@ class ConfigError(ValueError):
 # --------------------------------------------------------------------------- settings
 
 
+#: What one cycle needs from the particle pool per thread: light flows at up to 4 x 5 per
+#: second (a fresh share's flash) for up to 4 s; plus two shares' word-birds (48 each).
+_FLOW_PER_THREAD, _BIRD_BURSTS = 20 * 4, 2 * 48
+
+
+def thread_pairs(figures: int) -> int:
+    """Threads one cycle can weave: one per unordered pair among the figures and the dreamer."""
+    return (figures + 1) * figures // 2
+
+
+def min_particles(figures: int) -> int:
+    """The smallest non-empty pool that holds every thread's light and a share's word-birds."""
+    return thread_pairs(figures) * _FLOW_PER_THREAD + _BIRD_BURSTS
+
+
 @dataclass(frozen=True)
 class Settings:
-    """What a run is. Any frame is a function of (settings, frame index)."""
+    """What a run is. Any frame is a function of (settings, frame index).
 
+    Every field is checked on construction; a bad value raises ConfigError naming the field,
+    the value and the allowed range.
+    """
+
+    #: Run seed, [0, 2**63 - 1]. Each cycle is seeded from (seed, cycle index).
     seed: int = 0
-    #: Length of one cycle of the arc, in seconds; every phase scales with it.
+    #: Length of one cycle of the arc in seconds, [10, 86400]; every phase scales with it.
     cycle_seconds: float = 240.0
-    #: Simulation rate: the world advances in fixed steps of 1 / sim_hz seconds.
+    #: Simulation rate in Hz, [1, 1000]: the world advances in fixed steps of 1 / sim_hz s.
     sim_hz: float = 60.0
-    #: Figures in the circle, not counting the dreamer.
+    #: Figures in the circle, not counting the dreamer, [2, 32] (two are named in the text).
     figures: int = 8
+    #: Crystal flowers on the plain, [0, 100000].
     flowers: int = 420
-    #: Particle pool capacity (motes, word-birds and light flowing along threads).
+    #: Particle pool capacity (motes, word-birds and light flowing along threads): 0 for none,
+    #: else [min_particles(figures), 10000000] (2976 for 8 figures). The default fills 1280x720.
     particles: int = 12000
-    #: Thread capacity; one per (speaker, listener) pair at most.
+    #: Thread capacity, [thread_pairs(figures), 100000] (36 for 8 figures): one per pair.
     threads: int = 96
 
     def __post_init__(self) -> None:
@@ -52,14 +74,20 @@ class Settings:
         _check("figures", self.figures, 2, 32, integer=True)
         _check("flowers", self.flowers, 0, 100_000, integer=True)
         _check("particles", self.particles, 0, 10_000_000, integer=True)
-        pairs = (self.figures + 1) * self.figures
+        need = min_particles(self.figures)
+        if 0 < self.particles < need:
+            raise ConfigError(
+                f"particles = {self.particles!r} is below what a cycle needs: allowed 0 (none) "
+                f"or [{need}, 10000000] for {self.figures} figures (light along every thread "
+                "and a share's word-birds)"
+            )
         _check(
             "threads",
             self.threads,
-            pairs,
+            thread_pairs(self.figures),
             100_000,
             integer=True,
-            why="one per speaker-listener pair",
+            why=f"a cycle weaves one per pair among {self.figures} figures and the dreamer",
         )
 
 
@@ -73,12 +101,18 @@ def _check(
     why: str = "",
 ) -> None:
     ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+    span = f"[{_num(lo)}, {_num(hi)}]"
     if isinstance(value, bool) or not ok_type:
         kind = "an integer" if integer else "a number"
-        raise ConfigError(f"{name} must be {kind} in [{lo:g}, {hi:g}] (got {value!r})")
+        raise ConfigError(f"{name} must be {kind} in {span} (got {value!r})")
     if not (lo <= value <= hi) or (not integer and not math.isfinite(value)):
         note = f"; {why}" if why else ""
-        raise ConfigError(f"{name} = {value!r} is out of range: allowed [{lo:g}, {hi:g}]{note}")
+        raise ConfigError(f"{name} = {value!r} is out of range: allowed {span}{note}")
+
+
+def _num(x: float) -> str:
+    """Whole numbers in full (10000000, not 1e+07), others short."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 # --------------------------------------------------------------------------- live params

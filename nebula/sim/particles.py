@@ -36,6 +36,8 @@ MOTE_LIFE = (9.0, 16.0)
 MOTE_SHARE = 0.55  # of the pool, in steady state
 BIRD_LIFE = (3.5, 6.0)
 FLOW_LIFE = (2.4, 4.0)
+#: Records per block of the step: 8192 x 64 B = 512 KiB, which stays in a 1 MiB L2 cache.
+CHUNK = 8192
 
 
 class ParticlePool:
@@ -43,12 +45,21 @@ class ParticlePool:
         self.capacity = capacity
         self.data = np.zeros(capacity, dtype=PARTICLE_DTYPE)
         self.head = 0  # next slot to write
-        # Float views of the whole record let the step run on plain strided float32 arrays.
+        # The step runs over blocks of CHUNK records, each seen as (3, n) float32 arrays (x, y, z
+        # rows) iterated along the particles: the block stays in cache across the six ufunc
+        # calls, and numpy's inner loops are long. A plain (n, 3) view would iterate 3 floats at
+        # a time, which is several times slower. Views and scratch are made once, here.
         flat = self.data.view(np.float32).reshape(capacity, PARTICLE_DTYPE.itemsize // 4)
-        self._pos = flat[:, 0:3]
-        self._vel = flat[:, 3:6]
-        self._acc = flat[:, 6:9]
-        self._tmp = np.zeros((capacity, 3), dtype=np.float32)
+        self._tmp = np.zeros((3, min(capacity, CHUNK)), dtype=np.float32)
+        self._chunks = [
+            (
+                flat[a : a + CHUNK, 0:3].T,
+                flat[a : a + CHUNK, 3:6].T,
+                flat[a : a + CHUNK, 6:9].T,
+                self._tmp[:, : min(CHUNK, capacity - a)],
+            )
+            for a in range(0, capacity, CHUNK)
+        ]
         self._mote_credit = 0.0
 
     def clear(self) -> None:
@@ -70,14 +81,17 @@ class ParticlePool:
         return np.concatenate([np.arange(h, self.capacity), np.arange(0, h + n - self.capacity)])
 
     def step(self, dt: float) -> None:
-        """Advance every particle by dt seconds, in place, exactly for constant acceleration."""
-        tmp, pos, vel, acc = self._tmp, self._pos, self._vel, self._acc
-        np.multiply(acc, np.float32(0.5 * dt), out=tmp)
-        np.add(tmp, vel, out=tmp)
-        np.multiply(tmp, np.float32(dt), out=tmp)
-        np.add(pos, tmp, out=pos)
-        np.multiply(acc, np.float32(dt), out=tmp)
-        np.add(vel, tmp, out=vel)
+        """Advance every particle by dt seconds, in place, exactly for constant acceleration:
+        pos += (vel + acc dt / 2) dt, then vel += acc dt."""
+        half, full = np.float32(0.5 * dt), np.float32(dt)
+        mul, add = np.multiply, np.add
+        for pos, vel, acc, tmp in self._chunks:
+            mul(acc, half, out=tmp, order="C")  # order="C": iterate along particles
+            add(tmp, vel, out=tmp, order="C")
+            mul(tmp, full, out=tmp, order="C")
+            add(pos, tmp, out=pos, order="C")
+            mul(acc, full, out=tmp, order="C")
+            add(vel, tmp, out=vel, order="C")
 
     # ---------------------------------------------------------------- spawning
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from nebula.config import thread_pairs
+
 THREAD_DTYPE = np.dtype(
     [
         ("in_p0", np.float32, 3),  # speaker's heart (the first share's)
@@ -29,8 +31,8 @@ FLASH_SECONDS = 3.0
 
 
 def pair_capacity(n_figures: int) -> int:
-    """Unordered pairs among n figures and the dreamer."""
-    return (n_figures + 1) * n_figures // 2
+    """Unordered pairs among n figures and the dreamer: the threads one cycle can weave."""
+    return thread_pairs(n_figures)
 
 
 class ThreadWeb:

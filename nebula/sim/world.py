@@ -13,20 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula.config import ConfigError, Settings
+from nebula.config import Settings
 from nebula.sim import figures as figures_mod
 from nebula.sim import flowers as flowers_mod
 from nebula.sim import story
 from nebula.sim.particles import ParticlePool
 from nebula.sim.shares import Share, ShareProcess
 from nebula.sim.story import Moods, Phase
-from nebula.sim.threads import ThreadWeb, pair_capacity
+from nebula.sim.threads import ThreadWeb
 
 BIRDS_PER_SHARE = 48
 BIRD_SECONDS = 1.6  # words leave over this long, one small bird at a time
 FLOW_PER_SECOND = 5.0  # light particles per second on a fully strong thread
 LUMINANCE_STEP = 0.16  # each share lifts the plain this far towards full brightness
 SPEAK_SECONDS = 4.0
+STEP_EPS = 1e-6  # in steps: how close to a step boundary counts as on it
 
 
 @dataclass
@@ -40,14 +41,12 @@ class World:
     """Everything that moves. Arrays are allocated once and only written in place."""
 
     def __init__(self, settings: Settings | None = None) -> None:
-        s = settings or Settings()
-        if s.threads < pair_capacity(s.figures):
-            raise ConfigError(
-                f"threads = {s.threads} is below what a cycle needs: at least "
-                f"{pair_capacity(s.figures)} for {s.figures} figures"
-            )
+        s = settings or Settings()  # Settings refuse bad values (ranges, capacities) on creation
         self.settings = s
         self.dt = 1.0 / s.sim_hz
+        #: Steps in one cycle; a cycle that is not a whole number of steps ends on the step
+        #: that would pass its end (the next cycle then starts on time, within one step).
+        self._cycle_steps = max(1, math.ceil(s.cycle_seconds * s.sim_hz - STEP_EPS))
         layout_rng = np.random.default_rng([s.seed, 0xC1C1E])
         self.figures = figures_mod.layout(s.figures, layout_rng)
         self.flowers = flowers_mod.field(s.flowers, self.figures["in_pos"], layout_rng)
@@ -99,14 +98,21 @@ class World:
         if not math.isfinite(t) or t < 0:
             raise ValueError(f"time must be a finite number of seconds >= 0 (got {t})")
         k, ct = story.split_time(t, self.settings.cycle_seconds)
-        target = math.floor(ct * self.settings.sim_hz + 1e-9)
+        # The tolerance absorbs float64 rounding of t = frame / fps far into a run (the ulp of
+        # 30 days is ~5e-10 s), so frame k lands on the same step at any uptime.
+        target = math.floor(ct * self.settings.sim_hz + STEP_EPS)
+        if target >= self._cycle_steps:  # rounding put us on the next cycle's first step
+            k, target = k + 1, 0
         if k != self.cycle or target < self.steps:
             self._begin_cycle(k)
-        n = 0
-        while self.steps < target:
+        n = target - self.steps
+        # Moods, postures and flower light are pure functions of the state the steps leave, and
+        # nothing in the simulation reads them back: compute them for the last step only.
+        for _ in range(n - 1):
+            self._advance(self.dt, share_rate)
+        if n > 0:
             self.step(share_rate=share_rate)
-            n += 1
-        return n
+        return max(n, 0)
 
     # ------------------------------------------------------------------ events
 
@@ -132,8 +138,15 @@ class World:
         dt = self.dt if dt is None else dt
         if dt != self.dt:
             raise ValueError(f"the world steps at a fixed dt = 1/{self.settings.sim_hz:g} s")
-        s = self.settings
-        if self.cycle_t + dt > s.cycle_seconds + 1e-9:
+        sh = self._advance(dt, share_rate)
+        self._update_moods()
+        return sh
+
+    def _advance(self, dt: float, share_rate: float) -> Share | None:
+        """The step without the derived, write-only outputs (moods, postures, flower light)."""
+        if self.steps + 1 >= self._cycle_steps:
+            # The step that reaches the cycle's end is the next cycle's first moment, exactly
+            # what advance_to gives for that time: stepping and seeking agree at the seam.
             self._begin_cycle(self.cycle + 1)
             return None
         self.steps += 1
@@ -149,7 +162,6 @@ class World:
         decay = np.float32(math.exp(-dt / SPEAK_SECONDS))
         self._talking *= decay
         self._speak_level = float(self._talking[self._speaker]) if self._speaker >= 0 else 0.0
-        self._update_moods()
         return sh
 
     def _step_emitters(self, now: float, dt: float) -> None:
