@@ -7,7 +7,8 @@ they are the same picture.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ctypes
+from collections.abc import Callable, Mapping
 
 import moderngl
 import numpy as np
@@ -19,6 +20,9 @@ from nebula.render.frame import FrameTime
 from nebula.render.renderer import PASS_NAMES, Renderer
 from nebula.sim.world import World
 
+#: Largest supersampling factor: 4 x 4 = 16 samples per pixel is already far past visible gains.
+MAX_SSAA = 4
+
 
 def renderer_capacities(settings: Settings) -> dict[str, int]:
     return {
@@ -29,10 +33,56 @@ def renderer_capacities(settings: Settings) -> dict[str, int]:
     }
 
 
+def _gil_free_finish() -> Callable[[], None] | None:
+    """glFinish called through ctypes, which lets go of the GIL while it waits.
+
+    moderngl holds the GIL inside every call, so a readback that waits for llvmpipe to finish
+    rasterising would stall the recorder's encoder thread for the whole frame. Waiting here
+    first lets that thread run meanwhile; the readback that follows only copies. None where
+    EGL cannot hand out the function (then the readback simply waits by itself).
+    """
+    try:
+        egl = ctypes.CDLL("libEGL.so.1")
+        egl.eglGetProcAddress.restype = ctypes.c_void_p
+        egl.eglGetProcAddress.argtypes = [ctypes.c_char_p]
+        addr = egl.eglGetProcAddress(b"glFinish")
+    except (OSError, AttributeError):
+        return None
+    if not addr:
+        return None
+    return ctypes.CFUNCTYPE(None)(addr)
+
+
+def downsample(
+    big: NDArray[np.uint8], k: int, out: NDArray[np.uint8] | None = None
+) -> NDArray[np.uint8]:
+    """Box-filter (h*k, w*k, c) uint8 down to (h, w, c): the mean of each k x k block, rounded.
+
+    Sums in uint32 so the result is exact and the same on every machine (no float rounding).
+    """
+    if k == 1:
+        if out is None:
+            return big
+        np.copyto(out, big)
+        return out
+    hk, wk, c = big.shape
+    h, w = hk // k, wk // k
+    sums = big.reshape(h, k, w, k, c).sum(axis=(1, 3), dtype=np.uint32)
+    sums += (k * k) // 2
+    sums //= k * k
+    if out is None:
+        return np.asarray(sums, dtype=np.uint8)
+    np.copyto(out, sums, casting="unsafe")
+    return out
+
+
 class HeadlessPiece:
     """The piece without a window. ``render(t)`` returns (height, width, 3) uint8, top row first.
 
     The returned array is reused by the next call: copy it if you keep it.
+
+    With ``ssaa=k`` the piece is drawn at k times ``size`` each way and ``render`` box-filters it
+    down to ``size``; ``ssaa=1`` (the default, what `nebula still` uses) draws at ``size`` itself.
     """
 
     def __init__(
@@ -42,17 +92,32 @@ class HeadlessPiece:
         size: tuple[int, int] = (1280, 720),
         *,
         ctx: moderngl.Context | None = None,
+        ssaa: int = 1,
     ) -> None:
+        if not 1 <= ssaa <= MAX_SSAA:
+            raise ValueError(f"ssaa must be 1 to {MAX_SSAA} (got {ssaa})")
         self.settings = settings
         p = Params()
         if params:
             p.apply(params, immediate=True)
         self.params = p
         self.size = size
+        self.ssaa = ssaa
+        #: The size actually drawn: ``size`` times ``ssaa`` each way.
+        self.draw_size = (size[0] * ssaa, size[1] * ssaa)
         self.ctx = ctx or headless_context()
         self._own_ctx = ctx is None
-        self.world = World(settings)
-        self.renderer = Renderer(self.ctx, size, capacities=renderer_capacities(settings))
+        try:
+            self.world = World(settings)
+            self.renderer = Renderer(
+                self.ctx, self.draw_size, capacities=renderer_capacities(settings)
+            )
+        except BaseException:
+            if self._own_ctx:
+                self.ctx.release()
+            raise
+        self._small: NDArray[np.uint8] | None = None
+        self._finish = _gil_free_finish() if self._own_ctx else None
 
     def draw(self, t: float, passes: tuple[str, ...] = PASS_NAMES) -> moderngl.Framebuffer:
         """Bring the world to run time t and draw it (on the GPU; nothing read back yet)."""
@@ -63,7 +128,26 @@ class HeadlessPiece:
 
     def render(self, t: float, passes: tuple[str, ...] = PASS_NAMES) -> NDArray[np.uint8]:
         self.draw(t, passes)
-        return self.renderer.read()
+        big = self.renderer.read()
+        if self.ssaa == 1:
+            return big
+        if self._small is None:
+            self._small = np.empty((self.size[1], self.size[0], 3), dtype=np.uint8)
+        return downsample(big, self.ssaa, self._small)
+
+    def read_into(self, buf: NDArray[np.uint8]) -> None:
+        """Read the last drawn frame into ``buf``, shaped (draw height, draw width, 4), RGBA.
+
+        Rows come out bottom row first, as GL stores them: flip with ``buf[::-1]``. RGBA is the
+        framebuffer's own format, so the copy needs no per-pixel conversion (faster than RGB);
+        the recorder passes preallocated buffers here so nothing is allocated per frame.
+        """
+        w, h = self.draw_size
+        if buf.shape != (h, w, 4) or buf.dtype != np.uint8 or not buf.flags.c_contiguous:
+            raise ValueError(f"buffer must be contiguous uint8 ({h}, {w}, 4), got {buf.shape}")
+        if self._finish is not None:
+            self._finish()
+        self.renderer.output.read_into(buf, components=4, alignment=1)
 
     def close(self) -> None:
         self.renderer.release()

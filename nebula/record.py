@@ -1,17 +1,637 @@
-"""Offline recording to video or PNG sequence. (Being built: issue 5.)"""
+"""`nebula record`: render the piece offline, deterministically, into a video or PNG sequence.
+
+Frame k of a recording is drawn at run time ``clock_offset + (start + k / fps)`` (float64, from
+the frame index, never accumulated): exactly the picture `nebula still --time (start + k / fps)`
+writes. Encoding is in-process through PyAV (its own FFmpeg), so no system ffmpeg is needed.
+
+Throughput: the main thread steps the world, draws and reads pixels back into a ring of buffers
+allocated once; a worker thread converts and encodes them. A bounded queue lets rendering run
+ahead by a few frames while the encoder catches up, and never lets memory grow.
+
+Safety: output goes to a hidden temporary name beside ``--out`` and is renamed into place only
+when complete; on an error or Ctrl+C the partial output is removed.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any
+import errno
+import math
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nebula.cli import UsageError
+
+if TYPE_CHECKING:
+    from nebula.headless import HeadlessPiece
+
+#: How many frames rendering may run ahead of encoding (each holds one RGBA buffer).
+QUEUE_FRAMES = 3
+MAX_FPS = 1000.0
+MAX_FRAMES = 100_000_000
+PNG_PATTERN = "frame_{:06d}.png"
+
+
+class RecordError(Exception):
+    """A recording that could not finish; the message is the one line the user sees."""
+
+
+# ----------------------------------------------------------------------------- codecs
+
+
+@dataclass(frozen=True)
+class CodecSpec:
+    name: str
+    #: PyAV/FFmpeg encoder, or "" for the PNG sequence (written with nebula.imageio).
+    encoder: str
+    pix_fmt: str
+    #: Allowed --out suffixes; the first is the default. Empty: --out is a folder.
+    suffixes: tuple[str, ...]
+    #: (default, lowest, highest) --crf, or None when the codec has no crf.
+    crf: tuple[int, int, int] | None
+    options: Mapping[str, str] = field(default_factory=dict)
+    codec_tag: str | None = None
+
+    @property
+    def needs_even_size(self) -> bool:
+        return self.pix_fmt == "yuv420p"
+
+    @property
+    def is_sequence(self) -> bool:
+        return not self.encoder
+
+
+CODECS: dict[str, CodecSpec] = {
+    # preset fast: at crf 18 the same PSNR as x264's default (medium) and a smaller file for
+    # about two thirds of its CPU time, which the renderer (llvmpipe) needs on small machines.
+    "h264": CodecSpec(
+        "h264", "libx264", "yuv420p", (".mp4", ".mov", ".mkv"), (18, 0, 51), {"preset": "fast"}
+    ),
+    "h265": CodecSpec(
+        "h265",
+        "libx265",
+        "yuv420p",
+        (".mp4", ".mov", ".mkv"),
+        (20, 0, 51),
+        {"preset": "fast", "x265-params": "log-level=error"},
+        # QuickTime and Apple devices play HEVC in MP4/MOV only when tagged hvc1, not hev1.
+        codec_tag="hvc1",
+    ),
+    # ProRes 4444 for editing: 4:4:4, 10-bit in, no alpha (the piece is opaque).
+    "prores": CodecSpec(
+        "prores", "prores_ks", "yuv444p10le", (".mov",), None, {"profile": "4444", "vendor": "apl0"}
+    ),
+    "png": CodecSpec("png", "", "rgb24", (), None),
+}
+
+_CONTAINERS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
+
+
+# ----------------------------------------------------------------------------- the job
+
+
+@dataclass(frozen=True)
+class RecordJob:
+    """Everything a recording is, checked. Frames ``first`` to ``stop - 1`` of a span of
+    ``total`` frames at ``fps``, starting ``start`` seconds into the run."""
+
+    out: Path
+    size: tuple[int, int]
+    fps: Fraction
+    total: int
+    first: int
+    stop: int
+    start: float = 0.0
+    clock_offset: float = 0.0
+    seed: int = 0
+    params: Mapping[str, float] | None = None
+    ssaa: int = 1
+    codec: str = "h264"
+    crf: int | None = None
+    force: bool = False
+
+    @property
+    def spec(self) -> CodecSpec:
+        return CODECS[self.codec]
+
+    @property
+    def frames(self) -> range:
+        return range(self.first, self.stop)
+
+    def time_of(self, k: int) -> float:
+        """Run time of frame k, grouped as `nebula still` groups ``clock_offset + --time``."""
+        return self.clock_offset + (self.start + k / float(self.fps))
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    out: Path
+    frames: int
+    seconds: float  # wall-clock time spent
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else math.inf
+
+
+def parse_fps(text: str) -> Fraction:
+    """A frame rate as an exact fraction (60, 29.97, 30000/1001), so timestamps never drift."""
+    try:
+        fps = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise UsageError(f"--fps {text!r} is not a number (for example 60 or 30000/1001)") from None
+    if not 0 < fps <= MAX_FPS:
+        raise UsageError(f"--fps {text!r}: must be above 0 and at most {MAX_FPS:g}")
+    return fps.limit_denominator(1_000_000)
+
+
+def parse_frame_range(text: str, total: int) -> tuple[int, int]:
+    """``A:B`` -> frames A to B-1 of the span; ``A:`` runs to the end, ``:B`` from the start."""
+    a_text, sep, b_text = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        a = int(a_text) if a_text.strip() else 0
+        b = int(b_text) if b_text.strip() else total
+    except ValueError:
+        raise UsageError(f"--frame-range {text!r} is not A:B (for example 0:600)") from None
+    if not 0 <= a < b <= total:
+        raise UsageError(
+            f"--frame-range {text!r}: need 0 <= A < B <= {total} (the span has {total} frames)"
+        )
+    return a, b
+
+
+def job_from_args(args: argparse.Namespace) -> RecordJob:
+    """Check every argument (raising UsageError with one line) before anything renders."""
+    from nebula.cli import MAX_SIZE, load_preset_arg, parse_size, settings_from_args
+
+    spec = CODECS[args.codec]
+    size = parse_size(args.size)
+    if spec.needs_even_size and (size[0] % 2 or size[1] % 2):
+        raise UsageError(
+            f"--size {args.size!r}: {spec.name} stores colour at half resolution (yuv420p), so "
+            "width and height must be even; try "
+            f"{size[0] + size[0] % 2}x{size[1] + size[1] % 2}, or --codec prores or png"
+        )
+    fps = parse_fps(args.fps)
+    if args.frames is not None:
+        total = args.frames
+        if not 1 <= total <= MAX_FRAMES:
+            raise UsageError(f"--frames {total}: must be 1 to {MAX_FRAMES}")
+    else:
+        seconds = args.seconds
+        if not (math.isfinite(seconds) and seconds > 0):
+            raise UsageError(f"--seconds {seconds:g}: must be above 0")
+        total = round(seconds * fps)
+        if not 1 <= total <= MAX_FRAMES:
+            raise UsageError(
+                f"--seconds {seconds:g} at {float(fps):g} fps is {total} frames; "
+                f"need 1 to {MAX_FRAMES}"
+            )
+    first, stop = parse_frame_range(args.frame_range, total) if args.frame_range else (0, total)
+
+    from nebula.headless import MAX_SSAA
+
+    if not 1 <= args.ssaa <= MAX_SSAA:
+        raise UsageError(f"--ssaa {args.ssaa}: must be 1 to {MAX_SSAA}")
+    if max(size) * args.ssaa > MAX_SIZE:
+        raise UsageError(
+            f"--ssaa {args.ssaa} at --size {args.size}: the drawn image would be "
+            f"{size[0] * args.ssaa}x{size[1] * args.ssaa}, over the {MAX_SIZE} limit"
+        )
+    crf = args.crf
+    if crf is not None:
+        if spec.crf is None:
+            raise UsageError(f"--crf does not apply to --codec {spec.name} (it has fixed quality)")
+        if not spec.crf[1] <= crf <= spec.crf[2]:
+            raise UsageError(
+                f"--crf {crf}: {spec.name} takes {spec.crf[1]} (best) to {spec.crf[2]} (smallest)"
+            )
+    out = check_out(Path(args.out), spec, args.force)
+    if spec.encoder:
+        import av
+
+        if spec.encoder not in av.codecs_available:
+            raise UsageError(f"--codec {spec.name}: this PyAV build has no {spec.encoder} encoder")
+    preset = load_preset_arg(args.preset)
+    settings_from_args(args)  # checks the seed
+    return RecordJob(
+        out=out,
+        size=size,
+        fps=fps,
+        total=total,
+        first=first,
+        stop=stop,
+        start=args.start,
+        clock_offset=args.clock_offset,
+        seed=args.seed,
+        params=preset.params if preset else None,
+        ssaa=args.ssaa,
+        codec=spec.name,
+        crf=crf,
+        force=args.force,
+    )
+
+
+def check_out(out: Path, spec: CodecSpec, force: bool) -> Path:
+    from nebula.cli import check_output
+
+    if spec.is_sequence:
+        out = check_output(out, force, is_dir=True)
+        if out.exists():
+            if not out.is_dir():
+                raise UsageError(f"{out} is a file; --codec png writes a folder of frames")
+            strays = [p.name for p in out.iterdir() if not _is_frame_name(p.name)]
+            if strays:
+                # --force replaces a frame folder, never a folder holding anything else.
+                raise UsageError(
+                    f"{out} holds files other than frame_*.png ({strays[0]}, ...); "
+                    "choose another --out"
+                )
+        return out
+    if out.suffix.lower() not in spec.suffixes:
+        raise UsageError(
+            f"--out {str(out)!r}: --codec {spec.name} writes {' or '.join(spec.suffixes)}"
+        )
+    return check_output(out, force)
+
+
+def _is_frame_name(name: str) -> bool:
+    stem, _, ext = name.partition(".")
+    return ext == "png" and stem.startswith("frame_") and stem[6:].isdigit()
+
+
+# ----------------------------------------------------------------------------- sinks
+
+
+class Sink(Protocol):
+    def write(self, k: int, rgba: NDArray[np.uint8]) -> None:
+        """Frame k (absolute index in the span), (height, width, 4) uint8, top row first."""
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class VideoSink:
+    """One video stream, encoded and muxed with PyAV into ``path`` (a temporary name)."""
+
+    def __init__(self, path: Path, job: RecordJob) -> None:
+        import av
+        from av.video.reformatter import ColorRange, Colorspace, Interpolation, VideoReformatter
+
+        spec = job.spec
+        container_format = _CONTAINERS[job.out.suffix.lower()]
+        # faststart puts the index (moov) first so browsers play before the download ends.
+        options = {"movflags": "+faststart"} if container_format in ("mp4", "mov") else {}
+        self.container = av.open(str(path), "w", format=container_format, options=options)
+        try:
+            stream = self.container.add_stream(spec.encoder, rate=job.fps)
+            assert isinstance(stream, av.VideoStream)
+            stream.width, stream.height = job.size
+            stream.pix_fmt = spec.pix_fmt
+            opts: dict[str, object] = dict(spec.options)
+            if spec.crf is not None:
+                opts["crf"] = str(job.crf if job.crf is not None else spec.crf[0])
+            stream.options = opts
+            if spec.codec_tag and container_format in ("mp4", "mov"):
+                stream.codec_tag = spec.codec_tag
+            cc = stream.codec_context
+            # BT.709 for HD and up; tagged so players do not guess BT.601 and shift the colours.
+            cc.color_primaries = 1
+            cc.color_trc = 1
+            cc.colorspace = 1
+            cc.color_range = 1  # limited ("tv") range, what every player expects
+            cc.time_base = 1 / job.fps
+        except BaseException:
+            self.container.close()
+            raise
+        self.stream = stream
+        self.first = job.first
+        self.fps = job.fps
+        self._reformatter = VideoReformatter()
+        self._av = av
+        self._bt709 = Colorspace.ITU709
+        self._limited = ColorRange.MPEG
+        # Area-averaged chroma with accurate rounding: swscale's default biases colours by ~1/255.
+        self._interp = Interpolation.AREA | Interpolation.ACCURATE_RND
+
+    def write(self, k: int, rgba: NDArray[np.uint8]) -> None:
+        frame = self._av.VideoFrame.from_ndarray(rgba, format="rgba")
+        yuv = self._reformatter.reformat(
+            frame,
+            format=self.stream.pix_fmt,
+            dst_colorspace=self._bt709,
+            dst_color_range=self._limited,
+            interpolation=self._interp,
+        )
+        # Each chunk starts at 0, so chunks join end to end without rewriting timestamps.
+        yuv.pts = k - self.first
+        yuv.time_base = 1 / self.fps
+        self.container.mux(self.stream.encode(yuv))
+
+    def close(self) -> None:
+        self.container.mux(self.stream.encode(None))
+        self.container.close()
+
+    def abort(self) -> None:
+        with suppress(Exception):  # a broken encoder or full disk: the file is deleted anyway
+            self.container.close()
+
+
+class PngSink:
+    """A folder of frame_NNNNNN.png named by the frame's index in the whole span, so the
+    folders of chunks A:B and B:C merge into the frames of A:C."""
+
+    def __init__(self, folder: Path, job: RecordJob) -> None:
+        folder.mkdir()
+        self.folder = folder
+        digits = max(6, len(str(job.total - 1)))
+        self._pattern = "frame_{:0" + str(digits) + "d}.png"
+
+    def write(self, k: int, rgba: NDArray[np.uint8]) -> None:
+        from nebula.imageio import write_png
+
+        write_png(self.folder / self._pattern.format(k), rgba[..., :3])
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+# ----------------------------------------------------------------------------- pipeline
+
+
+class _Encoder(threading.Thread):
+    """Takes (k, buffer) from ``work``, encodes, hands the buffer back through ``free``.
+
+    After an error it keeps draining so the renderer never blocks; the error is re-raised in
+    the main thread by ``check()``.
+    """
+
+    def __init__(self, sink: Sink, ssaa: int, size: tuple[int, int], ring: int) -> None:
+        super().__init__(name="nebula-encoder", daemon=True)
+        self.sink = sink
+        self.ssaa = ssaa
+        self.work: queue.Queue[tuple[int, NDArray[np.uint8]] | None] = queue.Queue(ring)
+        self.free: queue.Queue[NDArray[np.uint8]] = queue.Queue()
+        self.error: BaseException | None = None
+        self.done = 0
+        self._small = np.empty((size[1], size[0], 4), np.uint8) if ssaa > 1 else None
+
+    def run(self) -> None:
+        from nebula.headless import downsample
+
+        while (item := self.work.get()) is not None:
+            k, buf = item
+            try:
+                if self.error is None:
+                    top_first = buf[::-1]  # GL rows come bottom row first
+                    if self._small is not None:
+                        top_first = downsample(top_first, self.ssaa, self._small)
+                    self.sink.write(k, top_first)
+                    self.done += 1
+            except BaseException as e:
+                self.error = e
+            finally:
+                self.free.put(buf)
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _temp_path(out: Path) -> Path:
+    # Same folder, so the final rename is atomic; hidden, and the suffix keeps the format.
+    return out.with_name(f".{out.name}.partial-{os.getpid()}{out.suffix}")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _put_in_place(tmp: Path, out: Path, force: bool) -> None:
+    if out.exists() and not force:  # appeared while we rendered
+        raise RecordError(f"{out} appeared while recording; pass --force to overwrite it")
+    if tmp.is_dir() and out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], object]]:
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if enabled is None else enabled
+    bar = tqdm(
+        total=total, unit="frame", desc="recording", disable=not show, file=sys.stderr, leave=False
+    )
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def record(
+    job: RecordJob,
+    *,
+    piece: HeadlessPiece | None = None,
+    progress: bool | None = None,
+) -> RecordResult:
+    """Render ``job`` and write it to ``job.out``. Raises on failure, leaving nothing behind.
+
+    ``piece`` reuses a HeadlessPiece of the job's size, seed and ssaa (the benchmark does, so
+    shader compilation is not timed); otherwise one is made and closed here.
+    """
+    from nebula.config import Settings
+    from nebula.headless import HeadlessPiece
+
+    own_piece = piece is None
+    if piece is None:
+        piece = HeadlessPiece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa)
+    elif piece.size != job.size or piece.ssaa != job.ssaa:
+        raise ValueError("the piece given to record() must have the job's size and ssaa")
+    tmp = _temp_path(job.out)
+    enc: _Encoder | None = None
+    began = time.perf_counter()
+    try:
+        sink: Sink = PngSink(tmp, job) if job.spec.is_sequence else VideoSink(tmp, job)
+        enc = _Encoder(sink, job.ssaa, job.size, QUEUE_FRAMES)
+        w, h = piece.draw_size
+        for _ in range(QUEUE_FRAMES + 1):  # the ring, allocated once
+            enc.free.put(np.empty((h, w, 4), np.uint8))
+        enc.start()
+        with _progress(len(job.frames), progress) as advance:
+            for k in job.frames:
+                piece.draw(job.time_of(k))
+                buf = enc.free.get()
+                enc.check()
+                piece.read_into(buf)
+                enc.work.put((k, buf))
+                advance(1)
+            enc.work.put(None)
+            enc.join()
+        enc.check()
+        sink.close()
+        _put_in_place(tmp, job.out, job.force)
+    except BaseException:
+        if enc is not None and enc.is_alive():
+            enc.error = enc.error or RecordError("stopped")  # drain without encoding
+            enc.work.put(None)
+            enc.join(timeout=30)
+        if "sink" in locals():
+            sink.abort()
+        _remove(tmp)
+        raise
+    finally:
+        if own_piece:
+            piece.close()
+    return RecordResult(job.out, len(job.frames), time.perf_counter() - began)
+
+
+# ----------------------------------------------------------------------------- command line
 
 
 def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser("record", help="render the piece offline into a video")
+    from nebula.cli import non_negative_seconds
+
+    p = sub.add_parser(
+        "record",
+        help="render the piece offline into a video or PNG sequence",
+        description="Render the piece offline, frame by frame, into a video or a PNG sequence. "
+        "Frame k shows exactly what `nebula still --time (start + k / fps)` shows.",
+    )
+    span = p.add_mutually_exclusive_group(required=True)
+    span.add_argument("--seconds", type=float, metavar="S", help="length of the span to record")
+    span.add_argument("--frames", type=int, metavar="N", help="length of the span, in frames")
+    p.add_argument("--fps", default="60", metavar="F", help="frames per second (default 60)")
+    p.add_argument("--size", default="1920x1080", metavar="WxH", help="default 1920x1080")
+    p.add_argument(
+        "--start",
+        type=non_negative_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="moment of the run where the span begins (default 0)",
+    )
+    p.add_argument(
+        "--ssaa", type=int, default=1, metavar="K", help="supersample K x K per pixel (1-4)"
+    )
+    p.add_argument("--codec", choices=list(CODECS), default="h264", help="default h264")
+    p.add_argument("--crf", type=int, help="h264/h265 quality: lower is better (default 18/20)")
+    p.add_argument(
+        "--frame-range", metavar="A:B", help="only frames A to B-1 of the span (for chunks)"
+    )
+    p.add_argument(
+        "--out", required=True, metavar="PATH", help="video file, or a folder for --codec png"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
     add_common(p)
-    p.set_defaults(func=_todo)
+    p.set_defaults(func=cmd_record)
 
 
-def _todo(args: argparse.Namespace) -> int:
-    raise NotImplementedError("recording lands with issue 5")
+def cmd_record(args: argparse.Namespace) -> int:
+    job = job_from_args(args)
+    try:
+        result = record(job)
+    except KeyboardInterrupt:
+        print("nebula record: interrupted; partial output removed", file=sys.stderr)
+        return 130
+    except (OSError, RecordError) as e:
+        print(f"nebula record: error: {describe_failure(e, job.out)}", file=sys.stderr)
+        return 1
+    print(summary(job, result))
+    return 0
+
+
+def describe_failure(e: BaseException, out: Path) -> str:
+    err = getattr(e, "errno", None)
+    if err == errno.ENOSPC:
+        return f"disk full while writing {out}; partial output removed (free space and retry)"
+    if err in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {out}: permission denied; partial output removed"
+    if isinstance(e, OSError):
+        return f"cannot write {out}: {e.strerror or e}; partial output removed"
+    return str(e)
+
+
+def summary(job: RecordJob, result: RecordResult) -> str:
+    span = result.frames / float(job.fps)
+    w, h = job.size
+    return (
+        f"wrote {job.out}: {result.frames} frames ({span:.2f} s at {float(job.fps):g} fps, "
+        f"{w}x{h} {job.codec}) in {result.seconds:.1f} s, "
+        f"{span / result.seconds:.2f}x realtime ({result.fps:.1f} fps)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python scripts/record.py ...`: the same as `nebula record ...`."""
+    from nebula import cli
+
+    return cli.main(["record", *(sys.argv[1:] if argv is None else argv)])
+
+
+# ----------------------------------------------------------------------------- bench
+
+
+def bench_figures(frames: int = 30, size: tuple[int, int] = (1280, 720)) -> dict[str, float]:
+    """``render_fps_720p`` (draw + readback only) and ``record_fps_720p`` (the whole pipeline to
+    h264 at the default crf, encoder flush included), measured in one run on one piece.
+
+    The recording is bracketed by two render-only halves over neighbouring frames of the run, so
+    a machine that speeds up or slows down meanwhile (other load, clocks) skews neither figure.
+    """
+    from nebula.config import Settings
+    from nebula.headless import HeadlessPiece
+
+    fps = Fraction(60)
+    start = 80.0
+    before = frames // 2
+    with HeadlessPiece(Settings(), None, size) as piece, tempfile.TemporaryDirectory() as d:
+        piece.render(start)  # compile shaders and step the world to the start: not timed
+        buf = np.empty((size[1], size[0], 4), np.uint8)
+
+        def render_only(ks: range) -> float:
+            began = time.perf_counter()
+            for k in ks:
+                piece.draw(start + k / float(fps))
+                piece.read_into(buf)
+            return time.perf_counter() - began
+
+        render_s = render_only(range(before))
+        job = RecordJob(
+            out=Path(d) / "bench.mp4",
+            size=size,
+            fps=fps,
+            total=2 * frames + before,
+            first=before,  # frames run forward throughout, so the world never restarts a cycle
+            stop=before + frames,
+            start=start,
+        )
+        result = record(job, piece=piece, progress=False)
+        render_s += render_only(range(before + frames, 2 * frames))
+    return {"render_fps_720p": frames / render_s, "record_fps_720p": result.fps}
