@@ -30,9 +30,15 @@ def blanking_command(
 def disable_blanking(env: Mapping[str, str], log: logging.Logger) -> bool:
     cmd = blanking_command(env)
     if cmd is None:
+        why = (
+            "not an X11 session"
+            if not env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
+            else "xset is not installed (apt-get install x11-xserver-utils)"
+        )
         log.warning(
-            "cannot turn display blanking off here (no X11 display or no xset); "
-            "turn screen blanking and power saving off in the system settings"
+            "cannot turn display blanking off here (%s); "
+            "turn screen blanking and power saving off in the system settings",
+            why,
         )
         return False
     try:
