@@ -129,14 +129,14 @@ void main() {
     // Opening, the form warms and lightens from inside.
     base = mix(base, mix(FIGURE_GUARDED(), ROSE_GOLD(), 0.35) * 1.5, 0.6 * v_open);
     if (man) {
-        // Moonlight woven with shadow: two slow families of bands crossing the body like
-        // strands of a weave; where both are dark the shadow shows through.
-        float warp = 2.5 * noise2(q * 4.0 + v_seed);
-        float a = sin((q.y * 7.0 + q.x * 9.0) * TAU * 0.5 + warp + TAU * u_wave.x);
-        float b = sin((q.y * 7.0 - q.x * 9.0) * TAU * 0.5 - warp + TAU * u_wave.x * 2.0);
-        float shadow = max(smoothstep(0.2, 0.7, a), smoothstep(0.4, 0.9, b));
+        // Moonlight broken by shadow: soft bands that wind round the body and drift, warped
+        // like light through moving leaves, never a regular stripe.
+        float warp = 1.8 * noise2(q * vec2(4.0, 6.0) + vec2(v_seed * 5.0, TAU * u_wave.x));
+        float bands = sin((q.y * 7.0 + q.x * 5.0 + warp) * TAU * 0.5 + TAU * u_wave.x);
+        float patches = noise2(q * vec2(9.0, 12.0) - vec2(0.0, TAU * u_wave.y));
+        float shadow = smoothstep(0.0, 0.6, bands) * (0.6 + 0.4 * patches);
         vec3 moon = MOONLIGHT() * (0.55 + 0.35 * q.y);
-        base = mix(moon, FIGURE_GUARDED() * 0.4, shadow * 0.7);
+        base = mix(moon, FIGURE_GUARDED() * 0.3, shadow * 0.9);
     }
     vec3 col = base * (0.7 + 0.3 * inner);
     // The rim: a cool lilac edge while guarded (the twilight behind them), warm as they open.

@@ -1,4 +1,6 @@
 #version 330 core
+// A crystal flower's facets: translucent, lit from within (ice blue to lilac), each facet catching
+// the inner light differently, prismatic fringes where facets turn away from the eye.
 #include "lib/uniforms.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
@@ -15,15 +17,19 @@ void main() {
     vec3 n = normalize(v_normal);
     vec3 view = normalize(u_cam_pos - v_world);
     float ndv = abs(dot(n, view));
-    float fres = pow(1.0 - ndv, 3.0);
+    float fres = pow(1.0 - ndv, 2.5);
     vec3 inner = mix(CRYSTAL_ICE(), CRYSTAL_LILAC(), v_hue);
-    float pulse = mix(1.0, v_glow * 1.6, clamp(u_flower_pulse, 0.0, 2.0) * 0.5 + 0.25);
-    // Lit from within: brightest at the heart of the crystal, facets catch it differently.
-    float core = exp(-v_height * 1.8) * 0.6 + 0.4;
-    float facet_tone = 0.65 + 0.35 * fract(v_facet * 7.31);
-    vec3 col = inner * pulse * core * facet_tone * 1.4;
-    // Prismatic fringes where the facets turn away: a thin rainbow.
-    col += iridescent(fres * 1.4 + v_hue + v_facet) * fres * 0.9 * pulse;
-    float alpha = clamp(0.55 + 0.45 * fres, 0.0, 1.0) * (1.0 - 0.8 * u_fade);
+    // The pulse: v_glow swings around its level; flower_pulse deepens the swing.
+    float glow = max(0.0, 0.45 + (v_glow - 0.45) * u_flower_pulse);
+    // Lit from within: a bright heart low in the crystal, facets seen face-on look into it.
+    float core = exp(-v_height * 2.2);
+    float facet_tone = 0.35 + 0.65 * fract(v_facet * 7.31 + 0.13);
+    float through = ndv * ndv;
+    vec3 col = inner * (0.3 + 2.4 * glow) * (0.3 * facet_tone + 1.2 * core * (0.3 + 0.7 * through));
+    // The facet's own sheen: a cool reflection of the dusk sky, darker on facets facing down.
+    col += mix(ZENITH_DEEP(), AMETHYST(), clamp(n.y * 0.5 + 0.5, 0.0, 1.0)) * 0.2 * facet_tone;
+    // Prismatic fringes where the facets turn away: a thin rainbow sliding with the angle.
+    col += iridescent(fres * 1.6 + v_hue + v_facet * 0.5) * fres * (0.5 + 0.8 * glow);
+    float alpha = clamp(0.55 + 0.4 * fres + 0.2 * core, 0.0, 1.0) * (1.0 - 0.8 * u_fade);
     out_color = vec4(col, alpha);
 }

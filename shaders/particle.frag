@@ -21,9 +21,10 @@ void main() {
         a = exp(-d2 * 4.0);
     } else if (v_kind < 1.5) {
         // A small bird of light: two wings beating around a bright body.
-        float wing = abs(c.y - abs(c.x) * (0.6 * v_flap));
-        a = exp(-wing * wing * 40.0) * (1.0 - d2) + exp(-d2 * 12.0);
-        col = mix(FIGURE_RIM(), vec3(1.0), 0.4) * 1.6;
+        // Two thin curved wings beating around a bright body, feathered at the tips.
+        float wing = abs(c.y - (abs(c.x) * 0.9 - c.x * c.x * 0.5) * v_flap);
+        a = exp(-wing * wing * 70.0) * (1.0 - d2) * 0.8 + exp(-d2 * 22.0);
+        col = mix(FIGURE_RIM(), CRYSTAL_ICE(), 0.25 + 0.25 * v_flap) * 1.8;
     } else {
         col = iridescent(v_hue + u_wave.x * 3.0) * 1.5 + 0.1;
         a = exp(-d2 * 5.0);

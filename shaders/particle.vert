@@ -29,7 +29,8 @@ void main() {
     float size = in_size;
     float alpha = smoothstep(0.0, 0.12, x) * (1.0 - smoothstep(0.6, 1.0, x));
     if (in_kind > 0.5 && in_kind < 1.5) {
-        // Word-birds flutter as they rise.
+        // Word-birds flutter as they rise: small and fragile, not a flock of kites.
+        size *= 0.6;
         p.x += sin(age * 5.0 + in_seed * TAU) * 0.08 * x;
         p.z += cos(age * 3.7 + in_seed * 11.0) * 0.06 * x;
     } else if (in_kind < 0.5) {

@@ -23,7 +23,7 @@ void main() {
     vec2 sp = vec2(atan(dir.x, -dir.z), dir.y) * 260.0;
     vec2 cell = floor(sp);
     vec2 h = hash22(cell);
-    if (h.x > 0.984) {
+    if (h.x > 0.988) {
         vec2 fp = fract(sp) - 0.25 - 0.5 * hash22(cell + 7.0);
         float tw = 0.5 + 0.5 * sin(TAU * (u_wave.z + h.y * 7.0));
         float big = step(0.996, h.x);

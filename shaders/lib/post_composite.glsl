@@ -68,11 +68,13 @@ void main() {
         vec3 wash = display((bn * 0.55 + bf * 0.45) * 1.25);
         float tooth = noise2(gl_FragCoord.xy * 0.45) * 0.6 + noise2(gl_FragCoord.xy * 0.11) * 0.4;
         vec3 paper = PAPER() * (0.95 + 0.06 * tooth);
-        // Pigment: how far the wash is from white, laid on paper (subtractive, like a glaze).
-        vec3 pigment = clamp(1.0 - wash * 1.1, 0.0, 1.0);
+        // Pigment: the wash's hue (brightest channel at 1) laid on paper as a glaze, darker where
+        // the wash is dark, pooled along dried edges, granulating in the paper's tooth.
+        vec3 tint = wash / max(max(wash.r, max(wash.g, wash.b)), 1e-3);
+        float value = pow(clamp(luma(wash), 0.0, 1.0), 0.45);
         float pool = clamp(abs(luma(bn) - luma(bf)) * 5.0, 0.0, 1.0);  // dried edges
-        float density = (0.55 + 0.9 * pool) * (0.85 + 0.3 * tooth);
-        vec3 glaze = paper * (1.0 - pigment * density * 0.85);
+        float density = clamp((0.5 + 0.9 * pool) * (0.85 + 0.3 * tooth), 0.0, 1.0);
+        vec3 glaze = paper * mix(vec3(1.0), tint * (0.45 + 0.55 * value), density * 0.9);
         float wet = smoothstep(0.0, 0.75, fade);
         col = mix(col, glaze, wet * 0.92);
         // The threads are the last to go: what glows hardest in the scene stays above the wash.
