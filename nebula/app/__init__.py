@@ -60,6 +60,9 @@ def add_run_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], Non
         help=f"shader folder to load and watch (default ${SHADERS_ENV} or shaders/)",
     )
     add_common(p)
+    from nebula.gallery.options import add_options
+
+    add_options(p)  # --installation, --hours, --target-fps, ... (nebula.gallery)
     p.set_defaults(func=cmd_run)
 
 
@@ -86,6 +89,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"shader folder {str(root)!r} does not exist")
     preset = load_preset_arg(args.preset)
     settings = settings_from_args(args)
+    from nebula.gallery.options import from_args
+
+    try:
+        gallery = from_args(args, preset.options if preset else None)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
     from nebula.app.hotkeys import load_hotkeys
     from nebula.app.show import Show
@@ -95,7 +104,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     hotkeys = load_hotkeys()
     try:
         window = Window(
-            size, fullscreen=args.fullscreen, display=args.display, vsync=not args.no_vsync
+            size,
+            fullscreen=args.fullscreen or gallery.installation,
+            display=args.display,
+            vsync=not args.no_vsync,
         )
     except DisplayError as e:
         print(f"nebula run: error: {e}", file=sys.stderr)
@@ -113,13 +125,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                 hotkeys=hotkeys,
                 screenshot_dir=args.screenshot_dir,
                 screen=window.screen,
-                hud_visible=not args.no_hud,
+                hud_visible=not (args.no_hud or gallery.installation),
             )
         except ShaderError as e:
             print(f"nebula run: error: shader does not compile: {e}", file=sys.stderr)
             return 1
         try:
-            return LiveLoop(window, show, hotkeys, args.exit_after).run()
+            from nebula.gallery.installation import start_installation
+
+            installation = start_installation(show, gallery)
+            return LiveLoop(window, show, hotkeys, args.exit_after, installation).run()
         finally:
             show.release()
     finally:

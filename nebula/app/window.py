@@ -10,12 +10,16 @@ import os
 import sys
 import time
 import warnings
+from typing import TYPE_CHECKING
 
 import moderngl
 
 from nebula.app.hotkeys import Hotkeys, chord, parse_param_action
 from nebula.app.show import Show
 from nebula.render.context import GL_VERSION, track_objects
+
+if TYPE_CHECKING:
+    from nebula.gallery.installation import Installation
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame
@@ -145,10 +149,15 @@ class Window:
         pygame.display.quit()
 
 
-def event_chord(ev: pygame.event.Event) -> str:
+def key_name(ev: pygame.event.Event) -> str:
     name = pygame.key.name(ev.key)
     if len(name) == 3 and name.startswith("[") and name.endswith("]"):
         name = name[1]  # keypad digits and "." act like the main keys
+    return name
+
+
+def event_chord(ev: pygame.event.Event) -> str:
+    name = key_name(ev)
     mod = ev.mod
     return chord(
         name,
@@ -162,12 +171,20 @@ class LiveLoop:
     """Events -> actions, then one Show.frame and a buffer flip, until quit or ``exit_after``."""
 
     def __init__(
-        self, window: Window, show: Show, hotkeys: Hotkeys, exit_after: float | None = None
+        self,
+        window: Window,
+        show: Show,
+        hotkeys: Hotkeys,
+        exit_after: float | None = None,
+        installation: Installation | None = None,
     ) -> None:
         self.window = window
         self.show = show
         self.hotkeys = hotkeys
         self.exit_after = exit_after
+        #: Gallery mode (nebula.gallery): key lock, opening hours, render scale, heartbeat.
+        self.installation = installation
+        self._now = time.perf_counter()
         self._held: set[int] = set()
         show.handlers["fullscreen"] = self.toggle_fullscreen
         if not window.vsync:
@@ -177,20 +194,37 @@ class LiveLoop:
         self.show.resize(self.window.toggle_fullscreen())
 
     def handle(self, ev: pygame.event.Event) -> None:
+        inst = self.installation
         if ev.type == pygame.QUIT:
-            self.show.do("quit")
+            # The window closed or SDL turned SIGTERM/SIGINT into a quit: always honoured, so
+            # a supervisor can stop the show; stray keys are what installation mode locks.
+            self.show.running = False
         elif ev.type == pygame.KEYDOWN:
             repeat = ev.key in self._held
             self._held.add(ev.key)
+            if inst is not None and not inst.key_down(
+                key_name(ev),
+                ctrl=bool(ev.mod & pygame.KMOD_CTRL),
+                alt=bool(ev.mod & pygame.KMOD_ALT),
+                now=self._now,
+            ):
+                return
             action = self.hotkeys.action_for(event_chord(ev))
             # Held keys repeat parameter steps only: a held F12 must not fill the disk.
             if action is not None and (not repeat or parse_param_action(action) is not None):
                 self.show.do(action)
         elif ev.type == pygame.KEYUP:
             self._held.discard(ev.key)
+            if inst is not None:
+                inst.key_up(key_name(ev), now=self._now)
+        elif ev.type == pygame.WINDOWFOCUSLOST:
+            self._held.clear()
+            if inst is not None:
+                inst.focus_lost()
 
     def tick(self, now: float) -> None:
         """One pass of the loop: events, a resize if the window changed, a frame, a flip."""
+        self._now = now
         for ev in pygame.event.get():
             self.handle(ev)
         if not self.show.running:
@@ -198,7 +232,11 @@ class LiveLoop:
         size = self.window.size
         if size != self.show.window_size:
             self.show.resize(size)
-        self.show.frame(now)
+        if self.installation is not None:
+            if not self.installation.frame(now, lambda: self.show.frame(now)):
+                return
+        else:
+            self.show.frame(now)
         self.window.flip()
 
     def run(self) -> int:
