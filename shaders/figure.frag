@@ -139,6 +139,11 @@ void main() {
         base = mix(moon, FIGURE_GUARDED() * 0.3, shadow * 0.9);
     }
     vec3 col = base * (0.7 + 0.3 * inner);
+    // Features coalesce as they come into focus: a face catching the light, folds in the cloth.
+    float face = 1.0 - smoothstep(0.0, 0.02, sd_ellipse(q - vec2(0.0, 0.91), vec2(0.036, 0.05)));
+    col += mix(AMETHYST_LIGHT() * 0.12, FIGURE_RIM() * 0.3, v_open) * face * (1.0 - haze);
+    float folds = sin(q.x * 70.0 + 3.0 * noise2(q * vec2(6.0, 3.0) + v_seed)) * smoothstep(0.55, 0.2, q.y);
+    col *= 1.0 + 0.12 * folds * (1.0 - 0.6 * haze);
     // The rim: a cool lilac edge while guarded (the twilight behind them), warm as they open.
     vec2 g = vec2(dFdx(d), dFdy(d));
     vec2 n = g / max(length(g), 1e-6);

@@ -19,13 +19,14 @@ void main() {
     float ndv = abs(dot(n, view));
     float fres = pow(1.0 - ndv, 2.5);
     vec3 inner = mix(CRYSTAL_ICE(), CRYSTAL_LILAC(), v_hue);
+    inner = mix(vec3(luma(inner)), inner, 1.6);  // the inner light is coloured, not white
     // The pulse: v_glow swings around its level; flower_pulse deepens the swing.
     float glow = max(0.0, 0.45 + (v_glow - 0.45) * u_flower_pulse);
     // Lit from within: a bright heart low in the crystal, facets seen face-on look into it.
     float core = exp(-v_height * 2.2);
     float facet_tone = 0.35 + 0.65 * fract(v_facet * 7.31 + 0.13);
     float through = ndv * ndv;
-    vec3 col = inner * (0.3 + 2.4 * glow) * (0.3 * facet_tone + 1.2 * core * (0.3 + 0.7 * through));
+    vec3 col = inner * (0.2 + 1.6 * glow) * (0.3 * facet_tone + 1.2 * core * (0.3 + 0.7 * through));
     // The facet's own sheen: a cool reflection of the dusk sky, darker on facets facing down.
     col += mix(ZENITH_DEEP(), AMETHYST(), clamp(n.y * 0.5 + 0.5, 0.0, 1.0)) * 0.2 * facet_tone;
     // Prismatic fringes where the facets turn away: a thin rainbow sliding with the angle.

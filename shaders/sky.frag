@@ -1,6 +1,6 @@
 #version 330 core
 // The sky at full resolution: the twilight gradient, the half-resolution clouds, and stars that
-// twinkle in the dark lanes; in the knot, a faint static.
+// twinkle in the dark lanes.
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -23,16 +23,13 @@ void main() {
     vec2 sp = vec2(atan(dir.x, -dir.z), dir.y) * 260.0;
     vec2 cell = floor(sp);
     vec2 h = hash22(cell);
-    if (h.x > 0.988) {
+    if (h.x > 0.994) {
         vec2 fp = fract(sp) - 0.25 - 0.5 * hash22(cell + 7.0);
         float tw = 0.5 + 0.5 * sin(TAU * (u_wave.z + h.y * 7.0));
-        float big = step(0.996, h.x);
+        float big = step(0.999, h.x);
         float s = exp(-dot(fp, fp) * mix(90.0, 30.0, big)) * (0.35 + 0.65 * tw);
         s *= (1.0 - 0.85 * clouds.a) * smoothstep(0.0, 0.12, dir.y);
         col += mix(vec3(0.85, 0.8, 1.0), vec3(1.0, 0.85, 0.8), h.y) * s * mix(1.3, 3.0, big);
     }
-    // The knot: a faint static crawling through the air.
-    float stat = hash12(floor(gl_FragCoord.xy * 0.5) + floor(u_noise_seed * 977.0));
-    col += vec3(0.55, 0.5, 0.75) * smoothstep(0.93, 1.0, stat) * 0.12 * u_tension * u_tension;
     out_color = vec4(max(col, 0.0), 1.0);
 }

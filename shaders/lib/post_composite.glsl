@@ -90,6 +90,10 @@ void main() {
     col = linear_to_srgb(col);
     // Fine grain: per pixel, per frame, too small to crawl.
     float g = hash12(gl_FragCoord.xy + u_noise_seed * 1000.0) - 0.5;
-    col += g * 0.025 * u_grain;
+    // In the knot the grain thickens into a faint static hanging in the air, brighter in
+    // the sky than on the ground, flickering line by line.
+    float line = hash12(vec2(floor(gl_FragCoord.y * 0.5), floor(u_noise_seed * 613.0)));
+    float stat = u_tension * u_tension * (0.05 + 0.05 * line) * smoothstep(0.25, 0.6, v_uv.y);
+    col += g * (0.025 * u_grain + stat);
     out_color = vec4(clamp(col, 0.0, 1.0), 1.0);
 }
