@@ -1,0 +1,85 @@
+"""The particle pool: preallocated, stepped in place, exact along threads, bounded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nebula.config import Settings, min_particles
+from nebula.sim import world as world_mod
+from nebula.sim.particles import FLOW_LIFE, KIND_BIRD, KIND_FLOW, PARTICLE_DTYPE, ParticlePool
+from nebula.sim.threads import THREAD_DTYPE, pair_capacity
+from nebula.sim.world import World
+
+#: The shader attribute names the renderer binds by: renaming one breaks the GPU side.
+PARTICLE_FIELDS = ("in_pos", "in_vel", "in_acc", "in_birth", "in_life", "in_size", "in_kind")
+PARTICLE_FIELDS += ("in_seed", "in_hue", "in_bright")
+
+
+def test_particle_dtype_is_the_shader_contract() -> None:
+    assert PARTICLE_DTYPE.names == PARTICLE_FIELDS
+    assert PARTICLE_DTYPE.itemsize == 64
+    assert all(PARTICLE_DTYPE[n].base == np.float32 for n in PARTICLE_FIELDS)
+    assert all(THREAD_DTYPE[n].base == np.float32 for n in THREAD_DTYPE.names or ())
+
+
+def test_count_never_exceeds_capacity() -> None:
+    s = Settings(seed=2, particles=min_particles(8), flowers=0, sim_hz=20.0)
+    w = World(s)
+    w.advance_to(95.0)
+    for k in range(600):
+        if k % 10 == 0:
+            w.request_share(k % 9)  # far more light and birds than a cycle makes
+        w.step(share_rate=3.0)
+        assert len(w.particles) == s.particles
+        assert 0 <= w.pool.head < s.particles
+        assert w.pool.alive(w.cycle_t) <= s.particles
+    assert w.pool.alive(w.cycle_t) > 0.5 * s.particles
+    pool = ParticlePool(100)
+    pool.spawn_birds(np.zeros(3, np.float32), 250, 1.0, np.random.default_rng(0))
+    assert pool.alive(1.0) == 100
+    assert (pool.data["in_kind"] == KIND_BIRD).all()
+
+
+def test_min_particles_covers_what_the_sim_spawns() -> None:
+    flows = world_mod.FLOW_PER_SECOND * 4.0 * FLOW_LIFE[1]  # a fresh share's flash: x4
+    need = pair_capacity(8) * flows + 2 * world_mod.BIRDS_PER_SHARE
+    assert min_particles(8) >= need
+
+
+def test_step_is_in_place_and_views_are_contiguous() -> None:
+    w = World(Settings(particles=4000, flowers=300))
+    arrays = (w.particles, w.figures, w.flowers, w.web.data)
+    addresses = [a.ctypes.data for a in arrays]
+    w.advance_to(120.0)
+    assert [a.ctypes.data for a in (w.particles, w.figures, w.flowers, w.web.data)] == addresses
+    for view in (w.particles, w.figures, w.flowers, w.threads):
+        assert view.flags.c_contiguous
+    assert w.threads.ctypes.data == w.web.data.ctypes.data  # a prefix of the one array
+    assert np.shares_memory(w.particles, w.pool.data)
+
+
+def test_flow_light_traces_its_thread_exactly() -> None:
+    pool = ParticlePool(8)
+    rng = np.random.default_rng(1)
+    p0 = np.array([[0.0, 1.2, -2.0]], np.float32)
+    p1 = np.array([[1.5, 3.0, -5.0]], np.float32)
+    p2 = np.array([[3.0, 1.3, -9.0]], np.float32)
+    pool.spawn_flow(p0, p1, p2, np.zeros(1, np.float32), np.ones(1, np.float32), 0.0, rng)
+    life = float(pool.data["in_life"][0])
+    dt = 1 / 60
+    n = round(life / dt)
+    for k in range(1, n + 1):
+        pool.step(dt)
+        s = k * dt / life  # the Bezier parameter at this moment
+        want = (1 - s) ** 2 * p0[0] + 2 * s * (1 - s) * p1[0] + s * s * p2[0]
+        assert np.abs(pool.data["in_pos"][0] - want).max() < 2e-3 * (1 + k * dt)
+    assert pool.data["in_kind"][0] == KIND_FLOW
+
+
+def test_pool_holds_all_three_kinds_during_speaking() -> None:
+    w = World(Settings(seed=0, particles=4000, flowers=0, sim_hz=20.0))
+    w.advance_to(80.0)
+    d = w.particles
+    alive = (d["in_life"] > 0) & (w.cycle_t - d["in_birth"] < d["in_life"])
+    kinds = set(np.unique(d["in_kind"][alive]).tolist())
+    assert kinds == {0.0, 1.0, 2.0}

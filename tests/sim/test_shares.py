@@ -1,0 +1,137 @@
+"""Shares follow the arc; each leaves threads to its listeners and lifts the plain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nebula.config import Settings
+from nebula.sim import story
+from nebula.sim.figures import DREAMER, named_figures
+from nebula.sim.shares import Share
+from nebula.sim.story import Phase
+from nebula.sim.world import World
+from tests.sim.helpers import LIGHT, run_cycle
+
+_RUNS: dict[tuple[int, float], list[Share]] = {}
+
+
+def _shares(seed: int, cycle: float = 240.0) -> list[Share]:
+    key = (seed, cycle)
+    if key not in _RUNS:
+        s = Settings(seed=seed, cycle_seconds=cycle, particles=0, **LIGHT)
+        _RUNS[key] = run_cycle(s)[1]
+    return _RUNS[key]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("cycle", [240.0, 60.0])
+def test_shares_follow_the_phases(seed: int, cycle: float) -> None:
+    shares = _shares(seed, cycle)
+    by_phase: dict[Phase, list[int]] = {p: [] for p in Phase}
+    for sh in shares:
+        by_phase[story.phase_at(sh.time, cycle)].append(sh.speaker)
+    assert by_phase[Phase.ARRIVAL] == []
+    assert by_phase[Phase.KNOT] == []
+    assert by_phase[Phase.FADE] == []
+    assert len(by_phase[Phase.SPEAKING]) >= 2
+    assert set(by_phase[Phase.SPEAKING]) == {DREAMER}
+    woman, man = named_figures(Settings().figures)
+    resonance = by_phase[Phase.RESONANCE]
+    assert resonance[:2] == [woman, man]
+    # Then the others, each once before anyone speaks twice, in a seeded order.
+    others = resonance[2 : Settings().figures]
+    assert len(others) >= 3
+    assert len(set(others)) == len(others)
+    assert not {woman, man, DREAMER} & set(others)
+
+
+def test_the_order_of_the_others_is_seeded() -> None:
+    orders = {tuple(sh.speaker for sh in _shares(seed)[:20]) for seed in range(4)}
+    assert len(orders) > 1
+
+
+def test_every_share_leaves_threads_to_its_listeners() -> None:
+    w = World(Settings(seed=3, particles=0, **LIGHT))
+    n = 0
+    for _ in range(200 * 20):
+        before = w.web.data["in_strength"].copy()
+        sh = w.step()
+        if sh is None:
+            continue
+        n += 1
+        assert len(sh.listeners) == Settings().figures
+        assert sh.speaker not in sh.listeners
+        assert 0.0 < sh.intensity <= 1.0
+        for li in sh.listeners:
+            i = w.web.index_of(sh.speaker, li)
+            assert i >= 0
+            assert i == w.web.index_of(li, sh.speaker)
+            assert w.web.data["in_strength"][i] > before[i]  # created or strengthened
+            assert w.web.data["in_flash"][i] > 0.9  # just flashed (one step of decay)
+    assert n >= 8
+    assert w.web.count == (Settings().figures + 1) * Settings().figures // 2
+
+
+def test_threads_are_curved_and_persist_to_the_end_of_the_cycle() -> None:
+    w, _ = run_cycle(Settings(seed=4, particles=0, **LIGHT))
+    assert story.phase_at(w.cycle_t) == Phase.FADE
+    t = w.threads
+    assert len(t) == 36
+    p0, p1, p2 = (t[k].astype(np.float64) for k in ("in_p0", "in_p1", "in_p2"))
+    chord = p2 - p0
+    off = p1 - p0 - chord * (np.sum((p1 - p0) * chord, 1) / np.sum(chord * chord, 1))[:, None]
+    assert (np.linalg.norm(off, axis=1) > 0.1 * np.linalg.norm(chord, axis=1)).all()
+    assert (t["in_strength"] > 0.0).all()
+    assert (t["in_grow"] == 1.0).all()
+    assert t["in_hue"].min() >= 0.0 and t["in_hue"].max() < 1.0
+
+
+def test_luminance_rises_with_shares_and_stays_in_unit_range() -> None:
+    s = Settings(seed=5, particles=0, **LIGHT)
+    shared, silent = World(s), World(s)
+    gains, lum = [], []
+    for _ in range(205 * 20):  # up to the end of unity
+        sh = shared.step()
+        silent.step(share_rate=0.0)
+        lum.append((shared.moods.luminance, silent.moods.luminance))
+        if sh is not None:
+            gains.append(shared.share_gain)
+    a = np.array(lum)
+    assert a.min() >= 0.0 and a.max() <= 1.0
+    assert (a[:, 0] >= a[:, 1]).all()
+    assert len(gains) >= 8 and (np.diff(gains) > 0).all()  # every share lifts the plain
+    assert shared.moods.luminance > silent.moods.luminance + 0.3
+    assert shared.moods.luminance > story.moods_at(15.0).luminance + 0.3  # 190 s vs 15 s
+
+
+def test_luminance_saturates_below_one_under_many_shares() -> None:
+    w = World(Settings(seed=6, particles=0, **LIGHT))
+    w.advance_to(150.0)
+    for _ in range(300):
+        w.request_share(int(w.rng.integers(0, 9)))
+        w.step(share_rate=3.0)
+        assert 0.0 <= w.moods.luminance <= 1.0
+
+
+def test_share_on_demand_happens_on_the_next_step_even_in_arrival() -> None:
+    w = World(Settings(seed=0, particles=4000, flowers=0))
+    w.advance_to(5.0)
+    assert w.web.count == 0
+    w.request_share()
+    sh = w.step()
+    assert sh is not None
+    assert sh.requested and sh.speaker == DREAMER
+    assert w.web.count == Settings().figures
+    w.request_share(3)
+    w.request_share(4)
+    first, second = w.step(), w.step()
+    assert first is not None and first.speaker == 3
+    assert second is not None and second.speaker == 4
+
+
+def test_share_on_demand_refuses_unknown_speakers() -> None:
+    w = World(Settings(particles=0, flowers=0))
+    for who in (-1, 9):
+        with pytest.raises(ValueError, match=r"speaker must be in \[0, 8\]"):
+            w.request_share(who)
