@@ -134,14 +134,14 @@ void main() {
         float warp = 1.8 * noise2(q * vec2(4.0, 6.0) + vec2(v_seed * 5.0, TAU * u_wave.x));
         float bands = sin((q.y * 7.0 + q.x * 5.0 + warp) * TAU * 0.5 + TAU * u_wave.x);
         float patches = noise2(q * vec2(9.0, 12.0) - vec2(0.0, TAU * u_wave.y));
-        float shadow = smoothstep(0.0, 0.6, bands) * (0.6 + 0.4 * patches);
-        vec3 moon = MOONLIGHT() * (0.55 + 0.35 * q.y);
+        float shadow = smoothstep(-0.35, 0.35, bands) * (0.55 + 0.45 * patches);
+        vec3 moon = MOONLIGHT() * (0.45 + 0.35 * q.y);
         base = mix(moon, FIGURE_GUARDED() * 0.3, shadow * 0.9);
     }
     vec3 col = base * (0.7 + 0.3 * inner);
     // Features coalesce as they come into focus: a face catching the light, folds in the cloth.
     float face = 1.0 - smoothstep(0.0, 0.02, sd_ellipse(q - vec2(0.0, 0.91), vec2(0.036, 0.05)));
-    col += mix(AMETHYST_LIGHT() * 0.12, FIGURE_RIM() * 0.3, v_open) * face * (1.0 - haze);
+    col += mix(AMETHYST_LIGHT() * 0.12, FIGURE_RIM() * 0.3, v_open) * face * (1.0 - haze) * (woman ? 0.3 : 1.0);
     float folds = sin(q.x * 70.0 + 3.0 * noise2(q * vec2(6.0, 3.0) + v_seed)) * smoothstep(0.55, 0.2, q.y);
     col *= 1.0 + 0.12 * folds * (1.0 - 0.6 * haze);
     // The rim: a cool lilac edge while guarded (the twilight behind them), warm as they open.
@@ -159,12 +159,12 @@ void main() {
     if (woman) {
         // Her eyes mirror the swirling nebulae: two tiny spirals of amethyst and rose gold.
         for (int i = 0; i < 2; ++i) {
-            vec2 e = (q - vec2((float(i) - 0.5) * 0.042, 0.925)) / 0.012;
+            vec2 e = (q - vec2((float(i) - 0.5) * 0.05, 0.925)) / 0.015;
             float rr = length(e);
             float ang = atan(e.y, e.x) + TAU * u_swirl_phase * 8.0 - rr * 2.5;
             float spiral = 0.5 + 0.5 * sin(ang * 2.0);
-            vec3 ec = mix(AMETHYST_LIGHT(), ROSE_PALE(), spiral) * 4.0;
-            col += ec * exp(-rr * rr * 0.7) * (0.6 + 0.4 * (1.0 - v_shimmer));
+            vec3 ec = mix(AMETHYST(), ROSE_GOLD(), spiral) * 3.5;
+            col += ec * exp(-rr * rr * 1.4) * (0.6 + 0.4 * (1.0 - v_shimmer));
         }
     }
     float alpha = body * mix(0.92, 0.6, haze) * (0.55 + 0.45 * smoothstep(0.0, 0.1, q.y));
