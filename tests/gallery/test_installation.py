@@ -5,29 +5,35 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from nebula import SHADERS_DIR
 from nebula.app.show import Show
 from nebula.gallery import options
 from nebula.gallery.faults import EXIT_FAULT, ShowExit
 from nebula.gallery.hours import parse_hours
 from nebula.gallery.installation import Installation
 from nebula.gallery.options import GalleryOptions
+from nebula.gallery.soak import warm_arc
 from nebula.render.context import headless_context, live_objects
 
 SIZE = (160, 90)
 
 
 @pytest.fixture
-def show() -> Iterator[Show]:
+def show(tmp_path: Path) -> Iterator[Show]:
     # A context of its own: releasing a Show leaves moderngl's bound framebuffer pointing at a
     # deleted one, and the next framebuffer made on that context raises a GL error (see below).
     ctx = headless_context()
-    s = Show(ctx, SIZE, now_wall=0.0, hud_visible=False)
+    # A private copy of the shaders: hot reload must not pick up edits made while tests run.
+    shaders = tmp_path / "shaders"
+    shutil.copytree(SHADERS_DIR, shaders)
+    s = Show(ctx, SIZE, now_wall=0.0, hud_visible=False, shader_root=shaders)
     yield s
     s.release()
     ctx.release()
@@ -97,11 +103,13 @@ def test_faults_in_frames_are_retried_then_exit(
 def test_target_fps_lowers_the_render_scale_without_leaking(show: Show) -> None:
     inst = make(show, GalleryOptions(target_fps=60.0))
     show.frame(0.0)
+    warm_arc(show.world, show.renderer, show.params.values, 0.0, show.settings.cycle_seconds)
     before = live_objects(show.ctx)
     now = 0.0
-    for _ in range(200):  # frames arrive at 20 fps: far too slow
+    for k in range(600):  # frames arrive at 20 fps: far too slow for 60
         now += 0.05
-        inst.frame(now, lambda t=now: show.frame(t))
+        draw = (lambda t=now: show.frame(t)) if k % 20 == 0 else (lambda: None)
+        inst.frame(now, draw)
     assert show.render_scale < 0.6
     assert show.renderer.size[0] < SIZE[0]
     assert live_objects(show.ctx) == before
