@@ -513,6 +513,89 @@ def record(
     return RecordResult(job.out, len(job.frames), time.perf_counter() - began)
 
 
+# ----------------------------------------------------------------------------- joining chunks
+
+
+def join(parts: Sequence[Path], out: Path, *, force: bool = False) -> int:
+    """Join video chunks (``--frame-range`` A:B, B:C, ...) end to end into ``out`` without
+    re-encoding: a PyAV remux that shifts each chunk's timestamps to follow the last. The chunks
+    must come from the same command but for the range (same codec, size and fps). Returns the
+    number of frames. Like recording, it writes a temporary file and renames it when complete.
+    """
+    import av
+
+    if len(parts) < 2:
+        raise UsageError("join needs at least two chunks")
+    for part in parts:
+        if not part.is_file():
+            raise UsageError(f"chunk {part} does not exist")
+    suffix = out.suffix.lower()
+    if suffix not in _CONTAINERS:
+        raise UsageError(f"--out {str(out)!r}: join writes {', '.join(_CONTAINERS)}")
+    from nebula.cli import check_output
+
+    out = check_output(out, force)
+    tmp = _temp_path(out)
+    fmt = _CONTAINERS[suffix]
+    frames = 0
+    try:
+        options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
+        with av.open(str(tmp), "w", format=fmt, options=options) as dst:
+            ostream: Any = None
+            first: tuple[Any, ...] = ()
+            offset = 0  # in the chunks' time base: where the next chunk starts
+            for part in parts:
+                with av.open(str(part)) as src:
+                    s = src.streams.video[0]
+                    shape = (s.codec_context.name, s.width, s.height, s.average_rate, s.time_base)
+                    if ostream is None:
+                        ostream, first = dst.add_stream_from_template(s), shape
+                    elif shape != first:
+                        raise UsageError(
+                            f"chunk {part} is {shape[0]} {shape[1]}x{shape[2]} at "
+                            f"{shape[3]} fps; the first is {first[0]} {first[1]}x{first[2]} "
+                            f"at {first[3]} fps: record every chunk with the same options"
+                        )
+                    end = offset
+                    for packet in src.demux(s):
+                        if packet.dts is None or packet.pts is None:  # end-of-stream marker
+                            continue
+                        packet.pts += offset
+                        packet.dts += offset
+                        end = max(end, packet.pts + (packet.duration or 0))
+                        packet.stream = ostream
+                        dst.mux(packet)
+                        frames += 1
+                    offset = end
+        _put_in_place(tmp, out, force)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return frames
+
+
+def cmd_join(argv: Sequence[str]) -> int:
+    """`python -m nebula.record join [--force] OUT CHUNK CHUNK...`"""
+    p = argparse.ArgumentParser(
+        prog="python -m nebula.record join",
+        description="Join recorded chunks end to end without re-encoding (PyAV remux).",
+    )
+    p.add_argument("out", type=Path)
+    p.add_argument("chunks", type=Path, nargs="+")
+    p.add_argument("--force", action="store_true", help="overwrite an existing OUT")
+    args = p.parse_args(argv)
+    try:
+        n = join(args.chunks, args.out, force=args.force)
+    except UsageError as e:
+        print(f"join: error: {e}", file=sys.stderr)
+        return 2
+    except (OSError, RecordError) as e:
+        print(f"join: error: {describe_failure(e, args.out)}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}: {n} frames from {len(args.chunks)} chunks")
+    return 0
+
+
 # ----------------------------------------------------------------------------- command line
 
 
@@ -554,9 +637,15 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from nebula.render.context import ContextError
+    from nebula.render.shaders import ShaderError
+
     job = job_from_args(args)
     try:
         result = record(job)
+    except (ContextError, ShaderError) as e:  # nothing was written yet
+        print(f"nebula record: error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("nebula record: interrupted; partial output removed", file=sys.stderr)
         return 130
@@ -635,3 +724,9 @@ def bench_figures(frames: int = 30, size: tuple[int, int] = (1280, 720)) -> dict
         result = record(job, piece=piece, progress=False)
         render_s += render_only(range(before + frames, 2 * frames))
     return {"render_fps_720p": frames / render_s, "record_fps_720p": result.fps}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["join"]:
+        sys.exit(cmd_join(sys.argv[2:]))
+    sys.exit(main())
