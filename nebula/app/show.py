@@ -71,16 +71,19 @@ def render_size(window: tuple[int, int], scale: float) -> tuple[int, int]:
 
 
 def preset_slots(user_dir: Path | None = None) -> list[Path]:
-    """The presets keys 1-9 load: the shipped ones (by name), then the user's (by name)."""
-    shipped = sorted(PRESETS_DIR.glob("*.toml"))
+    """The presets keys 1-9 load: the shipped names (sorted), then the user's own (sorted).
+
+    A user preset with a shipped name takes that name's slot, as it does for --preset.
+    """
     user_dir = user_dir or user_presets_dir()
-    names = {p.stem for p in shipped}
-    mine = (
-        sorted(p for p in user_dir.glob("*.toml") if p.stem not in names)
-        if user_dir.is_dir()
-        else []
-    )
-    return [*shipped, *mine]
+    shipped = sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+    mine = sorted(p.stem for p in user_dir.glob("*.toml")) if user_dir.is_dir() else []
+
+    def path(stem: str) -> Path:
+        own = user_dir / f"{stem}.toml"
+        return own if own.is_file() else PRESETS_DIR / f"{stem}.toml"
+
+    return [path(n) for n in shipped] + [user_dir / f"{n}.toml" for n in mine if n not in shipped]
 
 
 class Show:
