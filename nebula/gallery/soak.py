@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nebula import SHADERS_DIR
 from nebula.config import Settings
 from nebula.gallery.health import FrameStats, frame_signature, rss_mb
 from nebula.render.context import live_objects
@@ -143,11 +146,18 @@ def _show_frame(
     screen_tex = ctx.texture(size, 4)
     screen = ctx.framebuffer([screen_tex])
     release += [screen_tex.release, screen.release]
+    # A private copy of the shaders: the show polls them for hot reload, and an edit in the
+    # working tree during a long soak must not change what is measured.
+    tmp = tempfile.TemporaryDirectory(prefix="nebula-soak-")
+    release.append(tmp.cleanup)
+    shaders = Path(tmp.name) / "shaders"
+    shutil.copytree(SHADERS_DIR, shaders)
     show = Show(
         ctx,
         size,
         Settings(seed=seed),
         clock_offset=offset,
+        shader_root=shaders,
         screen=screen,
         now_wall=0.0,
         hud_visible=False,
