@@ -447,8 +447,17 @@ def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], obje
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if enabled is None else enabled
+    # A pseudo-terminal may report a 0 x 0 size, which tqdm would take as "draw nothing".
+    cols, rows = shutil.get_terminal_size((100, 20))
     bar = tqdm(
-        total=total, unit="frame", desc="recording", disable=not show, file=sys.stderr, leave=False
+        total=total,
+        unit="frame",
+        desc="recording",
+        disable=not show,
+        file=sys.stderr,
+        leave=False,
+        ncols=cols or 100,
+        nrows=rows or 20,
     )
     try:
         yield bar.update
