@@ -71,14 +71,21 @@ class ParticlePool:
         d = self.data
         return int(np.count_nonzero((d["in_life"] > 0) & (cycle_t - d["in_birth"] < d["in_life"])))
 
-    def _slots(self, n: int) -> NDArray[np.intp] | slice:
-        """n ring slots starting at head (a slice when they do not wrap)."""
+    def _claim(self, n: int) -> tuple[NDArray[np.void], NDArray[np.intp] | slice]:
+        """A zeroed block for up to n new particles and the ring slots it goes to (the oldest,
+        from head on). Fill the block, then ``_commit`` it: a block that wraps round the end of
+        the ring is two runs of slots, and fancy indexing would hand back a copy, not a view."""
         n = min(n, self.capacity)
         h = self.head
         self.head = (h + n) % self.capacity if self.capacity else 0
+        block = np.zeros(n, dtype=PARTICLE_DTYPE)
         if h + n <= self.capacity:
-            return slice(h, h + n)
-        return np.concatenate([np.arange(h, self.capacity), np.arange(0, h + n - self.capacity)])
+            return block, slice(h, h + n)
+        wrapped = np.concatenate([np.arange(h, self.capacity), np.arange(0, h + n - self.capacity)])
+        return block, wrapped
+
+    def _commit(self, block: NDArray[np.void], slots: NDArray[np.intp] | slice) -> None:
+        self.data[slots] = block
 
     def step(self, dt: float) -> None:
         """Advance every particle by dt seconds, in place, exactly for constant acceleration:
@@ -102,23 +109,25 @@ class ParticlePool:
         if n <= 0:
             return
         self._mote_credit -= n
-        self._write_motes(self._slots(n), n, now, rng, age=None)
+        self._write_motes(n, now, rng, age=None)
 
     def prewarm_motes(self, now: float, rng: np.random.Generator, density: float) -> None:
         """Fill the pool as if motes had been drifting for a while: a cycle never opens empty."""
         n = int(self.capacity * MOTE_SHARE * density)
         if n > 0:
-            self._write_motes(self._slots(n), n, now, rng, age=rng.uniform(0.0, MOTE_LIFE[0], n))
+            self._write_motes(n, now, rng, age=rng.uniform(0.0, MOTE_LIFE[0], n))
 
     def _write_motes(
         self,
-        sl: NDArray[np.intp] | slice,
         n: int,
         now: float,
         rng: np.random.Generator,
         age: NDArray[np.float64] | None,
     ) -> None:
-        p = self.data[sl]
+        p, slots = self._claim(n)
+        n = len(p)
+        if age is not None:
+            age = age[:n]
         # Scattered through the air over the plain the camera sees, denser far away.
         z = -2.0 - rng.power(0.6, n) * 70.0
         x = rng.uniform(-1.0, 1.0, n) * (4.0 + np.abs(z) * 1.1)
@@ -140,12 +149,13 @@ class ParticlePool:
         p["in_seed"] = rng.random(n)
         p["in_hue"] = rng.random(n)
         p["in_bright"] = rng.uniform(0.3, 1.0, n)
+        self._commit(p, slots)
 
     def spawn_birds(
         self, origin: NDArray[np.float32], n: int, now: float, rng: np.random.Generator
     ) -> None:
         """Word-birds: small fragile lights that flutter up and away from a speaker's heart."""
-        p = self.data[self._slots(n)]
+        p, slots = self._claim(n)
         m = len(p)
         p["in_pos"] = origin + rng.normal(0.0, 0.06, (m, 3))
         ang = rng.uniform(0.0, 2.0 * np.pi, m)
@@ -160,6 +170,7 @@ class ParticlePool:
         p["in_seed"] = rng.random(m)
         p["in_hue"] = rng.random(m)
         p["in_bright"] = 1.0
+        self._commit(p, slots)
 
     def spawn_flow(
         self,
@@ -179,7 +190,7 @@ class ParticlePool:
         n = len(p0)
         if n == 0:
             return
-        p = self.data[self._slots(n)]
+        p, slots = self._claim(n)
         m = len(p)
         life = rng.uniform(*FLOW_LIFE, m)
         t = life[:, None]
@@ -193,3 +204,4 @@ class ParticlePool:
         p["in_seed"] = rng.random(m)
         p["in_hue"] = hue[:m]
         p["in_bright"] = bright[:m]
+        self._commit(p, slots)

@@ -83,3 +83,18 @@ def test_pool_holds_all_three_kinds_during_speaking() -> None:
     alive = (d["in_life"] > 0) & (w.cycle_t - d["in_birth"] < d["in_life"])
     kinds = set(np.unique(d["in_kind"][alive]).tolist())
     assert kinds == {0.0, 1.0, 2.0}
+
+
+def test_a_spawn_that_wraps_round_the_ring_lands_in_both_ends() -> None:
+    pool = ParticlePool(10)
+    rng = np.random.default_rng(0)
+    pool.head = 8
+    pool.spawn_birds(np.zeros(3, np.float32), 4, 1.0, rng)
+    assert pool.head == 2
+    kinds = pool.data["in_kind"]
+    assert (kinds[[8, 9, 0, 1]] == KIND_BIRD).all()
+    assert (pool.data["in_life"][[8, 9, 0, 1]] > 0).all()
+    assert (pool.data["in_life"][2:8] == 0).all()
+    pool.spawn_motes(2.0, 40.0, rng, 1.0)  # 40 s of motes at once: more than the pool holds
+    assert (pool.data["in_life"] > 0).all()
+    assert pool.alive(2.0) == 10
