@@ -134,7 +134,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             from nebula.gallery.installation import start_installation
 
             installation = start_installation(show, gallery)
-            return LiveLoop(window, show, hotkeys, args.exit_after, installation).run()
+            loop = LiveLoop(window, show, hotkeys, args.exit_after, installation)
+            code = loop.run()
+            print(f"nebula run: {loop.summary()}")
+            return code
         finally:
             show.release()
     finally:

@@ -185,6 +185,7 @@ class LiveLoop:
         #: Gallery mode (nebula.gallery): key lock, opening hours, render scale, heartbeat.
         self.installation = installation
         self._now = time.perf_counter()
+        self.seconds = 0.0  # how long run() ran
         self._held: set[int] = set()
         show.handlers["fullscreen"] = self.toggle_fullscreen
         if not window.vsync:
@@ -246,4 +247,11 @@ class LiveLoop:
             self.tick(now)
             if self.exit_after is not None and now - start >= self.exit_after:
                 break
+        self.seconds = time.perf_counter() - start
         return 0
+
+    def summary(self) -> str:
+        s = self.seconds
+        fps = self.show.frames / s if s > 0 else 0.0
+        w, h = self.show.renderer.size
+        return f"{self.show.frames} frames in {s:.1f} s ({fps:.1f} fps, rendered at {w}x{h})"

@@ -100,6 +100,59 @@ def renders(win: Window, work: Path) -> dict[str, Any]:
     return res
 
 
+def actions(win: Window, work: Path) -> dict[str, Any]:
+    """Pause, step, reset, the HUD toggle (H and Tab) and an action filter."""
+    r = Rig(win, work, "actions", clock_offset=40.0)
+    r.run(3)
+    hud_text = [ln.text for ln in r.show.hud.lines] if r.show.hud else []
+    r.key(pygame.K_p)
+    r.run(2)
+    t0, steps0 = r.show.time, r.show.world.steps
+    r.run(30)
+    t_paused, steps_paused = r.show.time, r.show.world.steps
+    r.key(pygame.K_PERIOD)
+    r.run(1)
+    stepped = r.show.world.steps - steps_paused
+    r.key(pygame.K_p)
+    r.run(30)
+    resumed = r.show.time - t_paused
+    r.key(pygame.K_b, pygame.KMOD_LSHIFT)
+    r.run(2)
+    bloom_up = r.show.params.targets["bloom"]
+    r.key(pygame.K_r)
+    r.run(2)
+    bloom_reset = r.show.params.targets["bloom"]
+    r.key(pygame.K_h)
+    r.run(2)
+    hud_after_h = r.show.hud_visible
+    lines_hidden = [ln.text for ln in r.show.hud.lines] if r.show.hud else None
+    messages = [m.text for m in r.show.messages]
+    r.key(pygame.K_TAB)
+    r.run(2)
+    hud_after_tab = r.show.hud_visible
+    # Installation mode filters actions through one door: Show.do.
+    r.show.action_filter = lambda name: name == "share"
+    r.key(pygame.K_g, pygame.KMOD_LSHIFT)
+    r.run(2)
+    glow_filtered = r.show.params.targets["thread_glow"]
+    res = {
+        "hud_text": hud_text,
+        "paused_dt": t_paused - t0,
+        "paused_steps": steps_paused - steps0,
+        "stepped": stepped,
+        "resumed_dt": resumed,
+        "bloom_up": bloom_up,
+        "bloom_reset": bloom_reset,
+        "hud_after_h": hud_after_h,
+        "lines_hidden": lines_hidden,
+        "messages": messages,
+        "hud_after_tab": hud_after_tab,
+        "glow_filtered": glow_filtered,
+    }
+    r.close()
+    return res
+
+
 def param_key(win: Window, work: Path) -> dict[str, Any]:
     r = Rig(win, work, "param_key", clock_offset=130.0)
     r.run(3)
@@ -154,7 +207,7 @@ def share(win: Window, work: Path) -> dict[str, Any]:
 def shader_reload(win: Window, work: Path) -> dict[str, Any]:
     r = Rig(win, work, "shader_reload", clock_offset=80.0)
     r.run(3)
-    res: dict[str, Any] = {}
+    res: dict[str, Any] = {"objects_before": live_objects(win.ctx)}
     for name, rel in (("main", "sky.frag"), ("include", "lib/noise.glsl")):
         path = r.shaders / rel
         good = path.read_text(encoding="utf-8")
@@ -177,6 +230,7 @@ def shader_reload(win: Window, work: Path) -> dict[str, Any]:
             "errors_after_fix": [str(e) for e in r.show.shader_errors],
             "hud_after_fix": [ln.text for ln in r.show.hud.lines] if r.show.hud else [],
         }
+    res["objects_after"] = live_objects(win.ctx)
     res["gl_error"] = win.ctx.error
     r.close()
     return res
@@ -277,7 +331,7 @@ def gl_objects(win: Window, work: Path) -> dict[str, Any]:
 
 
 SCENARIOS: dict[str, Callable[[Window, Path], dict[str, Any]]] = {
-    f.__name__: f for f in (renders, param_key, share, shader_reload, presets, gl_objects)
+    f.__name__: f for f in (renders, actions, param_key, share, shader_reload, presets, gl_objects)
 }
 
 

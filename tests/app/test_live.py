@@ -53,6 +53,22 @@ def test_window_opens_and_renders_frames_that_are_not_blank(live: dict[str, Any]
     assert r["gl_error"] == "GL_NO_ERROR"
 
 
+def test_pause_step_reset_hud_and_the_action_filter(live: dict[str, Any]) -> None:
+    r = scenario(live, "actions")
+    head = "\n".join(r["hud_text"])
+    assert "fps" in head and "knot" in head and "t      40.0 s" in head  # fps, arc phase, time
+    assert "exposure" in head and "e E" in head.replace("\t", " ")  # a parameter and its keys
+    assert r["paused_dt"] == 0.0 and r["paused_steps"] == 0
+    assert r["stepped"] == 1  # "." while paused: exactly one fixed step
+    assert r["resumed_dt"] == pytest.approx(0.5, abs=0.02)  # 30 frames at 60 Hz
+    assert r["bloom_up"] == pytest.approx(0.85)
+    assert r["bloom_reset"] == pytest.approx(0.8)
+    assert r["hud_after_h"] is False
+    assert r["lines_hidden"] == r["messages"]  # hidden: only the messages stay on screen
+    assert r["hud_after_tab"] is True
+    assert r["glow_filtered"] == pytest.approx(1.0)  # filtered out: no change
+
+
 def test_a_parameter_key_changes_the_value_and_the_picture(live: dict[str, Any]) -> None:
     r = scenario(live, "param_key")
     assert r["paused"] is True
@@ -86,6 +102,12 @@ def test_a_broken_then_fixed_shader_edit_while_running(
     assert r["errors_after_fix"] == []
     assert not any("shader error" in line for line in r["hud_after_fix"])
     assert any("shaders reloaded" in line for line in r["hud_after_fix"])
+
+
+def test_shader_reloads_release_what_they_replace(live: dict[str, Any]) -> None:
+    r = scenario(live, "shader_reload")
+    assert r["objects_after"] == r["objects_before"]
+    assert r["gl_error"] == "GL_NO_ERROR"
 
 
 def test_presets_round_trip(live: dict[str, Any]) -> None:
