@@ -36,6 +36,7 @@ def stop(proc: subprocess.Popen[bytes], wait: float = 5.0) -> None:
         return
     try:
         os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGCONT)  # a stopped (frozen) piece must run to see TERM
         proc.wait(wait)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)

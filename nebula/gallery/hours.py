@@ -40,6 +40,12 @@ class Hours:
     end: float
     fade_seconds: float = FADE_SECONDS
 
+    def __str__(self) -> str:
+        def hm(x: float) -> str:
+            return f"{int(x // 3600):02d}:{int(x % 3600 // 60):02d}"
+
+        return f"{hm(self.start)}-{hm(self.end)}"
+
     def _since(self, boundary: float, sod: float) -> float:
         return (sod - boundary) % DAY
 

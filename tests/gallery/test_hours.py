@@ -46,6 +46,11 @@ def test_overnight_hours_wrap_midnight() -> None:
     assert hours.brightness(hm(2, 0, 30)) == pytest.approx(0.5)
 
 
+def test_hours_print_as_given() -> None:
+    assert str(parse_hours("9:05-18:00")) == "09:05-18:00"
+    assert str(parse_hours("22:00-02:00")) == "22:00-02:00"
+
+
 def test_until_midnight() -> None:
     hours = parse_hours("18:00-24:00")
     assert hours.brightness(hm(23, 59)) == 1.0

@@ -138,3 +138,29 @@ def test_watchdog_leaves_a_deliberate_exit_alone(tmp_path: Path) -> None:
     pids, err = watch(tmp_path, "ok", 0.5, run_for=6.0)
     assert len(pids) == 1, err
     assert "exited cleanly" in err
+
+
+def test_watchdog_restarts_a_stopped_process(tmp_path: Path) -> None:
+    """SIGSTOP freezes the whole process (no heartbeat at all): restarted, and the old one gone."""
+    hb, starts = tmp_path / "hb.json", tmp_path / "starts.log"
+    starts.touch()
+    cmd = [sys.executable, str(ROOT / "scripts" / "watchdog.py"), "--heartbeat", str(hb)]
+    cmd += ["--stale=1", "--grace=3", "--poll=0.1", "--", sys.executable, str(FAKE)]
+    cmd += [str(hb), str(starts), "ok", "1000"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    try:
+        t0 = time.monotonic()
+        while not hb.exists() and time.monotonic() - t0 < 10:
+            time.sleep(0.05)
+        first = int(starts.read_text().split()[0])
+        os.kill(first, signal.SIGSTOP)
+        while len(starts.read_text().split()) < 2 and time.monotonic() - t0 < 15:
+            time.sleep(0.05)
+        assert len(starts.read_text().split()) == 2
+        time.sleep(0.3)
+        with pytest.raises(ProcessLookupError):
+            os.kill(first, 0)  # TERM (with CONT) or KILL ended the stopped piece
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    assert "heartbeat is" in err
