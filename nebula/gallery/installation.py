@@ -55,8 +55,15 @@ class Installation:
         self.log = log or setup_logging(options.log_file)
         self.local_time = local_time
         self.lock = KeyLock(options.installation, options.allow_hotkeys)
+        # --render-scale (at most 1) is the ceiling the scaler returns to, never beyond.
+        ceiling = min(1.0, show.render_scale)
         self.scaler = (
-            RenderScaler(options.target_fps, scale=min(1.0, show.render_scale))
+            RenderScaler(
+                options.target_fps,
+                min_scale=min(0.35, ceiling),
+                max_scale=ceiling,
+                scale=ceiling,
+            )
             if options.target_fps
             else None
         )
