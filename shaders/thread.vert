@@ -16,6 +16,7 @@ out float v_s;
 out float v_strength;
 out float v_flash;
 out float v_hue;
+out float v_turn;  // cos of the ribbon's twist: 1 face-on, 0 edge-on
 
 vec3 bezier(float s) {
     float a = 1.0 - s;
@@ -41,6 +42,9 @@ void main() {
     nrm.x /= u_aspect;
     // Width in pixels (at 720p), glowing wider with strength and right after a share.
     float px = (2.0 + 3.0 * in_strength + 5.0 * in_flash) * u_thread_glow * (u_resolution.y / 720.0);
+    // A ribbon, not a wire: it twists as it goes, narrowing where it turns edge-on.
+    float turn = cos(TAU * (s * 2.0 + in_seed * 3.0 - u_wave.x * 3.0));
+    px *= 0.4 + 0.6 * abs(turn);
     float taper = smoothstep(0.0, 0.04, in_strip.x) * smoothstep(0.0, 0.04, 1.0 - in_strip.x);
     c.xy += nrm * in_strip.y * px * taper / u_resolution.y * 2.0 * c.w;
     v_side = in_strip.y;
@@ -48,5 +52,6 @@ void main() {
     v_strength = in_strength;
     v_flash = in_flash;
     v_hue = in_hue;
+    v_turn = turn;
     gl_Position = c;
 }
