@@ -185,6 +185,9 @@ class MinuteReport:
     every: float = REPORT_SECONDS
     _last: float | None = None
 
+    def due(self, now: float) -> bool:
+        return self._last is None or now - self._last >= self.every
+
     def maybe_log(self, now: float, stats: FrameStats, gl_objects: int, **extra: object) -> bool:
         if self._last is None:
             self._last = now  # the first minute starts now, not at the epoch

@@ -132,13 +132,14 @@ class Installation:
                 dark=self.brightness <= 0.0,
                 extra={"scale": round(self.show.render_scale, 3)},
             )
-        self.report.maybe_log(
-            now,
-            self.stats,
-            live_objects(self.show.ctx),
-            scale=round(self.show.render_scale, 3),
-            brightness=round(self.brightness, 3),
-        )
+        if self.report.due(now):  # counting GL objects walks them all: only once a minute
+            self.report.maybe_log(
+                now,
+                self.stats,
+                live_objects(self.show.ctx),
+                scale=round(self.show.render_scale, 3),
+                brightness=round(self.brightness, 3),
+            )
         return ok
 
 
