@@ -154,3 +154,14 @@ def test_target_fps_never_raises_beyond_the_render_scale_asked_for(show: Show) -
         inst.frame(now, lambda: None)
     assert show.render_scale == 0.5
     _ = show.ctx.error  # set_render_scale after a frame: see the xfail above
+
+
+def test_a_health_line_once_a_minute(show: Show, caplog: pytest.LogCaptureFixture) -> None:
+    inst = make(show, GalleryOptions(installation=True))
+    with caplog.at_level(logging.INFO, logger="test.inst"):
+        for k in range(0, 60 * 30 + 1):  # two minutes at 15 fps
+            inst.frame(k / 15.0, lambda: None)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("health")]
+    assert len(lines) == 2
+    assert "fps=15.0" in lines[0] and f"gl_objects={live_objects(show.ctx)}" in lines[0]
+    assert "rss_mb=" in lines[0] and "frame_ms_p99=66.67" in lines[0]
