@@ -67,7 +67,12 @@ void main() {
         vec3 bf = texture(u_bloom_far, uv + bleed * 1.6).rgb;
         vec3 wash = display((bn * 0.55 + bf * 0.45) * 1.25);
         float tooth = noise2(gl_FragCoord.xy * 0.45) * 0.6 + noise2(gl_FragCoord.xy * 0.11) * 0.4;
-        vec3 paper = PAPER() * (0.95 + 0.06 * tooth);
+        // Leaving the dream the paper is warm and dries; waking into it the wash is cool and wet,
+        // a dusk violet the scene resolves out of. The paper cools over the last seconds of the
+        // cycle, so the seam between two cycles (fully washed) does not jump.
+        float arriving = u_cycle_frac < 0.5 ? 1.0 : smoothstep(0.95, 1.0, u_cycle_frac);
+        vec3 cool = mix(PAPER(), AMETHYST(), 0.55) * 0.55;
+        vec3 paper = mix(PAPER(), cool, arriving) * (0.95 + 0.06 * tooth);
         // Pigment: the wash's hue (brightest channel at 1) laid on paper as a glaze, darker where
         // the wash is dark, pooled along dried edges, granulating in the paper's tooth.
         vec3 tint = wash / max(max(wash.r, max(wash.g, wash.b)), 1e-3);

@@ -137,3 +137,15 @@ def test_thread_lights_its_curve_and_not_far_from_it(ctx: moderngl.Context) -> N
     assert far.mean() > 0.5  # the check below covers most of the frame
     assert (lum[far] > 12.0).mean() < 0.001
     assert lum[far].max() < 40.0
+
+
+def test_post_compiles_in_haze_and_watercolor_only_where_they_show() -> None:
+    from nebula.render.passes.post import PostPass
+
+    guarded = [(0.5, 0.3, 0.2, 1.0)]
+    calm = {"u_fade": 0.0, "u_watercolor": 1.0, "u_haze": 0.0}
+    assert PostPass.variant(calm, guarded) == "composite"
+    assert PostPass.variant({**calm, "u_haze": 0.8}, guarded) == "composite_haze"
+    assert PostPass.variant({**calm, "u_haze": 0.8}, [(0.5, 0.3, 0.2, 0.0)]) == "composite"
+    assert PostPass.variant({**calm, "u_fade": 0.5}, []) == "composite_fade"
+    assert PostPass.variant({**calm, "u_fade": 0.5, "u_watercolor": 0.0}, []) == "composite"
