@@ -110,7 +110,7 @@ def _track(keys: tuple[tuple[float, float], ...], t_ref: float) -> float:
     return keys[-1][1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one small object per step, no __dict__ to build
 class Moods:
     haze: float
     tension: float

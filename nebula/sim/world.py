@@ -7,6 +7,7 @@ into the run. ``advance_to`` is how every clock drives the world; ``step`` is on
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from nebula.sim import flowers as flowers_mod
 from nebula.sim import story
 from nebula.sim.particles import ParticlePool
 from nebula.sim.shares import Share, ShareProcess
-from nebula.sim.story import Moods, Phase
+from nebula.sim.story import Phase
 from nebula.sim.threads import ThreadWeb
 
 BIRDS_PER_SHARE = 48
@@ -212,7 +213,7 @@ class World:
         base = story.moods_at(self.cycle_t, s.cycle_seconds)
         # Shares lift the plain; the fade returns it to the arc's floor, so the seam is smooth.
         lum = base.luminance + (1.0 - base.luminance) * self.share_gain * (1.0 - base.fade)
-        self.moods = Moods(**{**base.__dict__, "luminance": min(1.0, max(0.0, lum))})
+        self.moods = dataclasses.replace(base, luminance=min(1.0, max(0.0, lum)))
         figures_mod.update(
             self.figures, base.openness, base.haze, self._speaker, self._speak_level, self._talking
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import numpy as np
 
 from nebula.config import Settings, min_particles
@@ -98,3 +101,20 @@ def test_a_spawn_that_wraps_round_the_ring_lands_in_both_ends() -> None:
     pool.spawn_motes(2.0, 40.0, rng, 1.0)  # 40 s of motes at once: more than the pool holds
     assert (pool.data["in_life"] > 0).all()
     assert pool.alive(2.0) == 10
+
+
+def test_steps_keep_no_memory_once_warm() -> None:
+    """The bench's alloc figure as a test: a leak of one small object per step fails it."""
+    w = World(Settings(seed=0, particles=4000, flowers=0))
+    w.advance_to(118.0)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        for _ in range(1000):
+            w.step()
+        gc.collect()
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (after - before) / 1000 <= 64
