@@ -4,12 +4,12 @@
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
-#include "lib/camera.glsl"
 #include "lib/nebula.glsl"
 
 uniform sampler2D u_clouds;  // the sky's half-resolution clouds (see sky_clouds.frag)
 
 in vec2 v_uv;
+in vec3 v_ray;
 out vec4 out_color;
 
 vec3 sky_seen(vec3 dir) {
@@ -17,7 +17,7 @@ vec3 sky_seen(vec3 dir) {
 }
 
 void main() {
-    vec3 dir = view_ray(v_uv);
+    vec3 dir = normalize(v_ray);
     if (dir.y >= -0.002) discard;
     // Where the view ray meets the ground (y = 0).
     float dist = u_cam_pos.y / -dir.y;

@@ -5,16 +5,16 @@
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
-#include "lib/camera.glsl"
 #include "lib/nebula.glsl"
 
 uniform sampler2D u_clouds;
 
 in vec2 v_uv;
+in vec3 v_ray;
 out vec4 out_color;
 
 void main() {
-    vec3 dir = view_ray(v_uv);
+    vec3 dir = normalize(v_ray);
     if (dir.y < -0.002) discard;  // the plain draws below the horizon
     vec4 clouds = texture(u_clouds, v_uv);
     vec3 col = sky_base(dir.y) + clouds.rgb;

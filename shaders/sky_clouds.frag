@@ -5,14 +5,14 @@
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
-#include "lib/camera.glsl"
 #include "lib/nebula.glsl"
 
 in vec2 v_uv;
+in vec3 v_ray;
 out vec4 out_color;
 
 void main() {
-    vec3 dir = view_ray(v_uv);
+    vec3 dir = normalize(v_ray);
     // Below the horizon nothing reads the clouds; a small margin keeps bilinear taps clean.
     if (dir.y < -0.03) discard;
     dir.y = max(dir.y, 0.0);

@@ -12,7 +12,7 @@ from nebula.render.passes.base import Pass
 
 
 class PlainPass(Pass):
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"plain": ("fullscreen.vert", "plain.frag")}
+    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"plain": ("sky_ray.vert", "plain.frag")}
 
     def draw(self, u: Mapping[str, object], clouds: moderngl.Texture) -> None:
         clouds.use(0)

@@ -21,8 +21,8 @@ CLOUD_DIVISOR = 2
 
 class SkyPass(Pass):
     PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
-        "sky_clouds": ("fullscreen.vert", "sky_clouds.frag"),
-        "sky": ("fullscreen.vert", "sky.frag"),
+        "sky_clouds": ("sky_ray.vert", "sky_clouds.frag"),
+        "sky": ("sky_ray.vert", "sky.frag"),
     }
 
     def __init__(
