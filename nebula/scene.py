@@ -29,15 +29,29 @@ CIRCLE_RADIUS = 4.3
 DREAMER_HEART = np.array([0.0, 1.4, -0.85], dtype=np.float64)
 
 
-def camera_pitch() -> float:
+#: The circle is composed for 16:9; narrower frames (4:3, portrait) widen the lens until they see
+#: as much of it across, instead of cropping the figures away.
+REFERENCE_ASPECT = 16.0 / 9.0
+MAX_FOV_Y_DEG = 100.0
+
+
+def fov_y(aspect: float = REFERENCE_ASPECT) -> float:
+    """Vertical field of view (degrees) for a frame of this aspect ratio."""
+    if aspect >= REFERENCE_ASPECT:
+        return FOV_Y_DEG
+    half = math.atan(math.tan(math.radians(FOV_Y_DEG) / 2.0) * REFERENCE_ASPECT / aspect)
+    return min(MAX_FOV_Y_DEG, math.degrees(2.0 * half))
+
+
+def camera_pitch(aspect: float = REFERENCE_ASPECT) -> float:
     """Upward pitch (radians) that puts the horizon HORIZON_FROM_BOTTOM up the frame."""
     ndc_y = HORIZON_FROM_BOTTOM * 2.0 - 1.0  # -0.2
-    return math.atan(-ndc_y * math.tan(math.radians(FOV_Y_DEG) / 2.0))
+    return math.atan(-ndc_y * math.tan(math.radians(fov_y(aspect)) / 2.0))
 
 
-def view_matrix() -> NDArray[np.float32]:
+def view_matrix(aspect: float = REFERENCE_ASPECT) -> NDArray[np.float32]:
     """World to camera (column vectors, row-major array; transpose when uploading to GL)."""
-    p = camera_pitch()
+    p = camera_pitch(aspect)
     c, s = math.cos(p), math.sin(p)
     # Rotate about x by -pitch (the world tilts down as the camera looks up), then translate.
     rot = np.array([[1, 0, 0, 0], [0, c, -s, 0], [0, s, c, 0], [0, 0, 0, 1]], dtype=np.float64)
@@ -48,7 +62,7 @@ def view_matrix() -> NDArray[np.float32]:
 
 
 def projection_matrix(aspect: float) -> NDArray[np.float32]:
-    f = 1.0 / math.tan(math.radians(FOV_Y_DEG) / 2.0)
+    f = 1.0 / math.tan(math.radians(fov_y(aspect)) / 2.0)
     n, fa = NEAR, FAR
     m = np.zeros((4, 4), dtype=np.float64)
     m[0, 0] = f / aspect
@@ -60,7 +74,7 @@ def projection_matrix(aspect: float) -> NDArray[np.float32]:
 
 
 def view_projection(aspect: float) -> NDArray[np.float32]:
-    return (projection_matrix(aspect) @ view_matrix()).astype(F32)
+    return (projection_matrix(aspect) @ view_matrix(aspect)).astype(F32)
 
 
 def project(points: NDArray[np.floating], aspect: float) -> NDArray[np.float64]:
