@@ -32,6 +32,7 @@ TARGETS: dict[str, tuple[float, str]] = {
     "sim_step_ms": (1.0, "<="),
     "alloc_bytes_per_step": (64.0, "<="),
     "sim_1m_vs_copy": (4.0, "<="),
+    "record_vs_render_720p": (0.85, ">="),
 }
 
 SEEK_AT = 200.0  # seconds into a cycle, for both seeks
@@ -60,6 +61,9 @@ ROWS: tuple[Row, ...] = (
     Row("seek_ms_200s", "ms", "fresh world -> frame at t = 200 s"),
     Row("seek_ms_30d", "ms", "fresh world -> frame at t = 30 days + 200 s (same cycle moment)"),
     Row("seek_30d_vs_200s", "x", "seek_ms_30d / seek_ms_200s"),
+    Row("render_fps_720p", "fps", "draw + readback at 1280x720 (median of 3 rounds)"),
+    Row("record_fps_720p", "fps", "whole pipeline to h264 at default crf, rounds alternating"),
+    Row("record_vs_render_720p", "x", "record_fps_720p / render_fps_720p"),
 )
 
 
@@ -189,12 +193,21 @@ def section_seek(args: argparse.Namespace) -> Figures:
     return {"seek_ms_200s": _ms(a), "seek_ms_30d": _ms(b), "seek_30d_vs_200s": round(b / a, 3)}
 
 
+def section_record(args: argparse.Namespace) -> Figures:
+    """Render and record speed at 1280x720, measured in the same run (nebula.record)."""
+    from nebula.record import bench_figures
+
+    _say("record: 3 rounds of 10 frames drawn, then 10 recorded to h264, at 1280x720")
+    return dict(bench_figures())
+
+
 #: name -> section, run in this order. Append new sections here (see the module docstring).
 SECTIONS: dict[str, Section] = {
     "sim": section_sim,
     "alloc": section_alloc,
     "seek": section_seek,
     "sim_1m": section_sim_1m,
+    "record": section_record,
 }
 
 

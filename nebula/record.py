@@ -738,9 +738,11 @@ def bench_figures(
                 force=True,
             )
             record_fps.append(record(job, piece=piece, progress=False).fps)
+    render, rec = float(np.median(render_fps)), float(np.median(record_fps))
     return {
-        "render_fps_720p": float(np.median(render_fps)),
-        "record_fps_720p": float(np.median(record_fps)),
+        "render_fps_720p": round(render, 3),
+        "record_fps_720p": round(rec, 3),
+        "record_vs_render_720p": round(rec / render, 3),  # target >= 0.85
     }
 
 

@@ -172,8 +172,10 @@ def test_scripts_record_is_the_same_command() -> None:
 
 def test_bench_figures_reports_both_rates() -> None:
     figures = bench_figures(frames=2, size=(64, 36))
-    assert set(figures) == {"render_fps_720p", "record_fps_720p"}
+    assert set(figures) == {"render_fps_720p", "record_fps_720p", "record_vs_render_720p"}
     assert all(v > 0 for v in figures.values())
+    ratio = figures["record_fps_720p"] / figures["render_fps_720p"]
+    assert figures["record_vs_render_720p"] == pytest.approx(ratio, abs=0.01)
 
 
 def test_video_chunks_join_without_reencoding(tmp_path: Path, record_cli: Run) -> None:
