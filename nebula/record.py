@@ -369,7 +369,14 @@ class PngSink:
     def write(self, k: int, rgba: NDArray[np.uint8]) -> None:
         from nebula.imageio import write_png
 
-        write_png(self.folder / self._pattern.format(k), rgba[..., :3])
+        try:
+            write_png(self.folder / self._pattern.format(k), rgba[..., :3])
+        except OSError:
+            raise
+        except Exception as e:  # pygame reports a failed write as pygame.error, without errno
+            if shutil.disk_usage(self.folder).free < rgba.nbytes:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from e
+            raise
 
     def close(self) -> None:
         pass
@@ -662,6 +669,12 @@ def cmd_record(args: argparse.Namespace) -> int:
         return 130
     except (OSError, RecordError) as e:
         print(f"nebula record: error: {describe_failure(e, job.out)}", file=sys.stderr)
+        return 1
+    except Exception as e:  # anything else still ends in one line, after the cleanup
+        print(
+            f"nebula record: error: {type(e).__name__}: {e}; partial output removed",
+            file=sys.stderr,
+        )
         return 1
     print(summary(job, result))
     return 0
