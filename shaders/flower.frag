@@ -26,11 +26,13 @@ void main() {
     float core = exp(-v_height * 2.2);
     float facet_tone = 0.35 + 0.65 * fract(v_facet * 7.31 + 0.13);
     float through = ndv * ndv;
-    vec3 col = inner * (0.2 + 1.6 * glow) * (0.3 * facet_tone + 1.2 * core * (0.3 + 0.7 * through));
+    // Brighter as the plain brightens: the flowers pulse brightest at unity.
+    float lift = 1.0 + 0.8 * u_warmth;
+    vec3 col = inner * (0.15 + 1.8 * glow) * lift * (0.3 * facet_tone + 1.9 * core * (0.3 + 0.7 * through));
     // The facet's own sheen: a cool reflection of the dusk sky, darker on facets facing down.
     col += mix(ZENITH_DEEP(), AMETHYST(), clamp(n.y * 0.5 + 0.5, 0.0, 1.0)) * 0.2 * facet_tone;
     // Prismatic fringes where the facets turn away: a thin rainbow sliding with the angle.
     col += iridescent(fres * 1.6 + v_hue + v_facet * 0.5) * fres * (0.5 + 0.8 * glow);
-    float alpha = clamp(0.55 + 0.4 * fres + 0.2 * core, 0.0, 1.0) * (1.0 - 0.8 * u_fade);
+    float alpha = clamp(0.7 + 0.3 * fres + 0.2 * core, 0.0, 1.0) * (1.0 - 0.8 * u_fade);
     out_color = vec4(col, alpha);
 }

@@ -17,7 +17,8 @@ void main() {
     vec3 col;
     float a;
     if (v_kind < 0.5) {
-        col = mix(AMETHYST_LIGHT(), ROSE_PALE(), v_hue) * 0.9;
+        // Motes: faint dust of light hanging in the air, not a snowfall.
+        col = mix(AMETHYST_LIGHT(), ROSE_PALE(), v_hue) * 0.5;
         a = exp(-d2 * 4.0);
     } else if (v_kind < 1.5) {
         // A small bird of light: two wings beating around a bright body.

@@ -55,6 +55,8 @@ vec4 nebula_clouds(vec3 dir) {
     float el = clamp(dir.y, -0.05, 1.0);
     float density = smoothstep(0.3, 0.8, f);
     density *= 1.0 - 0.9 * lanes * smoothstep(0.2, 0.55, f);
+    // Gas, not marble: a fine grain of filaments breaks up the smooth folds of the warp.
+    density *= 0.75 + 0.5 * noise2(qw * vec2(9.0, 14.0) + w * 3.0);
     // Thinner near the horizon, where the twilight glow takes over.
     density *= 0.55 + 0.45 * smoothstep(0.0, 0.25, el);
 
