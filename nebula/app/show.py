@@ -133,6 +133,7 @@ class Show:
         )
         self.presenter: Presenter | None = None
         self.hud: Hud | None = None
+        self._released = False
         try:
             self.presenter = Presenter(ctx, shader_root)
             self.hud = Hud(ctx)
@@ -147,7 +148,8 @@ class Show:
         self.time = self.clock.time
         self.fps = 0.0
         self.frame_ms = 0.0
-        self._frame_dts = np.zeros(60, dtype=np.float64)
+        self._frame_dts = np.zeros(60, dtype=np.float64)  # the last second or so, for fps
+        self._dt_samples = 0
         self.messages: list[Message] = []
         self.shader_errors: list[ShaderError] = []
         self._next_poll = self._wall + SHADER_POLL_SECONDS
@@ -173,15 +175,16 @@ class Show:
 
     def frame(self, now_wall: float) -> moderngl.Framebuffer:
         """One whole frame at wall-clock time ``now_wall`` (seconds, any monotonic origin)."""
-        dt = min(MAX_FRAME_DT, max(0.0, now_wall - self._wall))
+        raw_dt = max(0.0, now_wall - self._wall)
         self._wall = max(self._wall, now_wall)
-        if self.frames > 0:
-            self._frame_dts[self.frames % len(self._frame_dts)] = dt
-            seen = self._frame_dts[: min(self.frames, len(self._frame_dts))]
-            mean = float(seen.mean())
+        if self.frames > 0:  # frame-to-frame times start with the second frame
+            n = self._dt_samples
+            self._frame_dts[n % len(self._frame_dts)] = raw_dt
+            self._dt_samples = n + 1
+            mean = float(self._frame_dts[: min(n + 1, len(self._frame_dts))].mean())
             self.fps = 1.0 / mean if mean > 0 else 0.0
-            self.frame_ms = dt * 1000.0
-        self.params.update(dt)
+            self.frame_ms = raw_dt * 1000.0
+        self.params.update(min(MAX_FRAME_DT, raw_dt))
         self.clock.set_scale(self.params["time_scale"])
         self.time = self.clock.time
         self.world.advance_to(self.time, share_rate=self.params["share_rate"])
@@ -386,6 +389,12 @@ class Show:
     # ------------------------------------------------------------------ teardown
 
     def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        # Unbind our framebuffers first: moderngl rebinds the last-bound one whenever it makes
+        # a framebuffer, and a deleted one there is a GL error for whoever draws next.
+        (self.screen or self.ctx.detect_framebuffer(0)).use()
         if self.hud is not None:
             self.hud.release()
             self.hud = None

@@ -1,0 +1,129 @@
+"""Show without a window (headless EGL): the per-frame work a soak or the window drives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import moderngl
+import numpy as np
+import pytest
+
+from nebula.app.show import Show
+from nebula.config import Settings
+from nebula.render.context import live_objects
+
+SIZE = (96, 54)
+
+
+@pytest.fixture
+def show(ctx: moderngl.Context, tmp_path: Path) -> Iterator[Show]:
+    s = Show(
+        ctx,
+        SIZE,
+        Settings(seed=3),
+        screenshot_dir=tmp_path / "shots",
+        preset_dir=tmp_path / "presets",
+        now_wall=0.0,
+        clock_offset=60.0,
+    )
+    yield s
+    s.release()
+
+
+def test_fps_and_frame_time_come_from_the_wall_clock(show: Show) -> None:
+    for i in range(40):
+        show.frame(i / 30.0)
+    assert show.fps == pytest.approx(30.0, rel=1e-6)
+    assert show.frame_ms == pytest.approx(1000.0 / 30.0)
+    show.frame(40 / 30.0 + 2.0)  # a 2 s stall is reported as it was
+    assert show.frame_ms == pytest.approx(2000.0 + 1000 / 30.0)
+
+
+def test_the_world_follows_the_clock_on_its_fixed_step(show: Show) -> None:
+    show.frame(0.0)
+    show.frame(1.0)
+    assert show.time == pytest.approx(61.0)
+    assert show.world.cycle_t == pytest.approx(61.0)
+    show.do("up:time_scale")  # 1.0 -> 1.1, no smoothing: at once
+    show.frame(2.0)
+    show.frame(3.0)
+    assert show.time == pytest.approx(62.0 + 1.1, abs=1e-9)
+
+
+def test_a_change_glides_instead_of_jumping(show: Show) -> None:
+    show.frame(0.0)
+    for _ in range(4):
+        show.do("up:bloom")
+    show.frame(1 / 60)
+    first = show.params["bloom"]
+    assert 0.8 < first < 1.0
+    for i in range(2, 200):
+        show.frame(i / 60)
+    assert show.params["bloom"] == pytest.approx(1.0)
+
+
+def test_render_scale_and_resizes_keep_gl_objects_flat(ctx: moderngl.Context, show: Show) -> None:
+    # Presenting as the window does (a screen bound when targets are replaced); a resize straight
+    # after drawing with no screen is the known Renderer.resize GL error (see tests/gallery).
+    fbo = ctx.simple_framebuffer(SIZE)
+    show.screen = fbo
+    try:
+        show.frame(0.0)
+        before = live_objects(ctx)
+        show.set_render_scale(0.5)
+        assert show.renderer.size == (48, 27)
+        show.frame(0.1)
+        show.resize((64, 64))
+        assert show.renderer.size == (32, 32)
+        show.set_render_scale(1.0)
+        show.resize(SIZE)
+        show.frame(0.2)
+        assert live_objects(ctx) == before
+        with pytest.raises(ValueError, match="render scale"):
+            show.set_render_scale(0.0)
+    finally:
+        show.screen = None
+        show.release()  # binds no framebuffer of ours, so fbo can go
+        fbo.release()
+
+
+def test_present_scales_the_frame_and_master_fades_to_black(
+    ctx: moderngl.Context, show: Show
+) -> None:
+    size = (192, 108)
+    fbo = ctx.simple_framebuffer(size)
+    try:
+        show.hud_visible = False
+        show.frame(0.0)
+        show.present(fbo, size)
+        lit = np.frombuffer(fbo.read(components=3), np.uint8)
+        show.master = 0.0
+        show.present(fbo, size)
+        dark = np.frombuffer(fbo.read(components=3), np.uint8)
+    finally:
+        show.release()  # binds no framebuffer of ours, so fbo can go
+        fbo.release()
+    assert lit.std() > 10.0
+    assert dark.max() == 0
+
+
+def test_screenshots_never_overwrite(show: Show, tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    (shots / "nebula-0001.png").write_bytes(b"mine")
+    show.frame(0.0)
+    a = show.screenshot()
+    b = show.screenshot()
+    assert (a.name, b.name) == ("nebula-0002.png", "nebula-0003.png")
+    assert (shots / "nebula-0001.png").read_bytes() == b"mine"
+    assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_and_filtered_actions_do_nothing(show: Show) -> None:
+    assert show.do("explode") is False
+    show.action_filter = lambda name: not name.startswith("up:")
+    assert show.do("up:exposure") is False
+    assert show.params.targets["exposure"] == 1.0
+    assert show.do("down:exposure") is True
+    assert show.params.targets["exposure"] == pytest.approx(0.95)
