@@ -212,7 +212,7 @@ def shader_reload(win: Window, work: Path) -> dict[str, Any]:
         path = r.shaders / rel
         good = path.read_text(encoding="utf-8")
         lines = good.splitlines()
-        bad_line = 3  # after "#version" (and a comment) in each of these files
+        bad_line = 2 if lines[0].startswith("#version") else 1  # outside any comment
         lines.insert(bad_line - 1, "this is not glsl;")
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         r.run(40)  # > 0.5 s of wall time: at least one poll
