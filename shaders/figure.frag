@@ -139,6 +139,10 @@ void main() {
         base = mix(moon, FIGURE_GUARDED() * 0.3, shadow * 0.9);
     }
     vec3 col = base * (0.7 + 0.3 * inner);
+    // Roundness: the twilight behind the circle lights one flank, the nebula the other.
+    float flank = clamp(q.x / 0.11, -1.0, 1.0);
+    col *= 1.0 + 0.22 * flank * (0.4 + 0.6 * inner);
+    col += ROSE_GOLD() * 0.06 * max(-flank, 0.0) * (0.3 + 0.7 * u_warmth);
     // Features coalesce as they come into focus: a face catching the light, folds in the cloth.
     float face = 1.0 - smoothstep(0.0, 0.02, sd_ellipse(q - vec2(0.0, 0.91), vec2(0.036, 0.05)));
     col += mix(AMETHYST_LIGHT() * 0.12, FIGURE_RIM() * 0.3, v_open) * face * (1.0 - haze) * (woman ? 0.3 : 1.0);

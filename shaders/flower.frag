@@ -19,7 +19,7 @@ void main() {
     float ndv = abs(dot(n, view));
     float fres = pow(1.0 - ndv, 2.5);
     vec3 inner = mix(CRYSTAL_ICE(), CRYSTAL_LILAC(), v_hue);
-    inner = mix(vec3(luma(inner)), inner, 1.6);  // the inner light is coloured, not white
+    inner = mix(vec3(luma(inner)), inner, 2.0);  // the inner light is coloured, not white
     // The pulse: v_glow swings around its level; flower_pulse deepens the swing.
     float glow = max(0.0, 0.45 + (v_glow - 0.45) * u_flower_pulse);
     // Lit from within: a bright heart low in the crystal, facets seen face-on look into it.
@@ -28,7 +28,7 @@ void main() {
     float through = ndv * ndv;
     // Brighter as the plain brightens: the flowers pulse brightest at unity.
     float lift = 1.0 + 0.8 * u_warmth;
-    vec3 col = inner * (0.15 + 1.8 * glow) * lift * (0.3 * facet_tone + 1.9 * core * (0.3 + 0.7 * through));
+    vec3 col = inner * (0.15 + 1.4 * glow) * lift * (0.3 * facet_tone + 1.9 * core * (0.3 + 0.7 * through));
     // The facet's own sheen: a cool reflection of the dusk sky, darker on facets facing down.
     col += mix(ZENITH_DEEP(), AMETHYST(), clamp(n.y * 0.5 + 0.5, 0.0, 1.0)) * 0.2 * facet_tone;
     // Prismatic fringes where the facets turn away: a thin rainbow sliding with the angle.

@@ -34,7 +34,7 @@ void main() {
     float ripple = noise2(hit.xz * vec2(0.7, 2.4) + u_drift.zw * 0.3) - 0.5;
     vec3 rdir = normalize(vec3(dir.x + ripple * 0.03, -dir.y + ripple * 0.01, dir.z));
     float fresnel = 0.18 + 0.62 * pow(1.0 - clamp(-dir.y, 0.0, 1.0), 6.0);
-    vec3 col = mix(ground, sky_seen(rdir), fresnel * (0.75 - 0.3 * lit));
+    vec3 col = mix(ground, sky_seen(rdir), fresnel * (0.75 - 0.4 * lit));
 
     // The glow spreads from the circle, where the sharing happens.
     float from_circle = length(hit.xz - u_circle_center.xz);
