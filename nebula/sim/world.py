@@ -89,7 +89,7 @@ class World:
         self._speak_level = 0.0
         self.share_gain = 0.0  # the plain's memory of what has been shared this cycle
         self.last_share: Share | None = None
-        self._update_moods()
+        self._update_outputs()
 
     def advance_to(self, t: float, share_rate: float = 1.0) -> int:
         """Step until the world shows run time t (float64 seconds); returns the steps taken.
@@ -107,8 +107,9 @@ class World:
         if k != self.cycle or target < self.steps:
             self._begin_cycle(k)
         n = target - self.steps
-        # Moods, postures and flower light are pure functions of the state the steps leave, and
-        # nothing in the simulation reads them back: compute them for the last step only.
+        # Moods, postures, flower light and particle positions are pure functions of the state
+        # the steps leave, and nothing in the simulation reads them back: compute them for the
+        # last step only.
         for _ in range(n - 1):
             self._advance(self.dt, share_rate)
         if n > 0:
@@ -140,11 +141,12 @@ class World:
         if dt != self.dt:
             raise ValueError(f"the world steps at a fixed dt = 1/{self.settings.sim_hz:g} s")
         sh = self._advance(dt, share_rate)
-        self._update_moods()
+        self._update_outputs()
         return sh
 
     def _advance(self, dt: float, share_rate: float) -> Share | None:
-        """The step without the derived, write-only outputs (moods, postures, flower light)."""
+        """The step without the derived, write-only outputs (moods, postures, flower light,
+        particle positions): spawns, shares, threads and every random draw happen here."""
         if self.steps + 1 >= self._cycle_steps:
             # The step that reaches the cycle's end is the next cycle's first moment, exactly
             # what advance_to gives for that time: stepping and seeking agree at the seam.
@@ -159,7 +161,6 @@ class World:
         self.web.step(dt)
         self._spawn_flow(now, dt)
         self.pool.spawn_motes(now, dt, self.rng, 1.0)
-        self.pool.step(dt)
         decay = np.float32(math.exp(-dt / SPEAK_SECONDS))
         self._talking *= decay
         self._speak_level = float(self._talking[self._speaker]) if self._speaker >= 0 else 0.0
@@ -208,8 +209,10 @@ class World:
             self.rng,
         )
 
-    def _update_moods(self) -> None:
+    def _update_outputs(self) -> None:
+        """What the renderer reads, derived from the state at this moment (write-only)."""
         s = self.settings
+        self.pool.move_to(self.cycle_t)
         base = story.moods_at(self.cycle_t, s.cycle_seconds)
         # Shares lift the plain; the fade returns it to the arc's floor, so the seam is smooth.
         lum = base.luminance + (1.0 - base.luminance) * self.share_gain * (1.0 - base.fade)

@@ -19,6 +19,7 @@ def state_bytes(w: World) -> dict[str, bytes]:
         "flowers": w.flowers.tobytes(),
         "threads": w.web.data.tobytes(),
         "particles": w.pool.data.tobytes(),
+        "origins": w.pool.origin.tobytes(),
         "moods": np.array(w.moods.as_tuple()).tobytes(),
         "clock": np.array([w.cycle, w.steps, w.web.count, w.pool.head]).tobytes(),
     }
