@@ -39,8 +39,10 @@ from nebula.cli import UsageError
 if TYPE_CHECKING:
     from nebula.headless import HeadlessPiece
 
-#: How many frames rendering may run ahead of encoding (each holds one RGBA buffer).
+#: How many frames rendering may run ahead of encoding (each holds one RGBA buffer)...
 QUEUE_FRAMES = 3
+#: ...fewer where frames are huge (8K with --ssaa 4 is 2 GB a frame): the ring stays under this.
+RING_BYTES = 1 << 30
 MAX_FPS = 1000.0
 MAX_FRAMES = 100_000_000
 PNG_PATTERN = "frame_{:06d}.png"
@@ -498,9 +500,10 @@ def record(
     began = time.perf_counter()
     try:
         sink: Sink = PngSink(tmp, job) if job.spec.is_sequence else VideoSink(tmp, job)
-        enc = _Encoder(sink, job.ssaa, job.size, QUEUE_FRAMES)
         w, h = piece.draw_size
-        for _ in range(QUEUE_FRAMES + 1):  # the ring, allocated once
+        depth = max(1, min(QUEUE_FRAMES, RING_BYTES // (w * h * 4) - 1))
+        enc = _Encoder(sink, job.ssaa, job.size, depth)
+        for _ in range(depth + 1):  # the ring, allocated once: one drawing, `depth` queued
             enc.free.put(np.empty((h, w, 4), np.uint8))
         enc.start()
         with _progress(len(job.frames), progress) as advance:

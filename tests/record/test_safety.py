@@ -233,3 +233,15 @@ def test_write_errors_read_as_one_plain_line(tmp_path: Path) -> None:
     assert "Input/output error" in rec.describe_failure(
         OSError(errno.EIO, "Input/output error"), out
     )
+
+
+def test_join_command_line_checks_its_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = tmp_path / "a.mp4"
+    a.write_bytes(b"not checked: too few chunks comes first")
+    assert rec.cmd_join([str(tmp_path / "j.mp4"), str(a)]) == 2
+    assert "at least two" in capsys.readouterr().err
+    assert rec.cmd_join([str(tmp_path / "j.mp4"), str(a), str(tmp_path / "missing.mp4")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert leftovers(tmp_path) == ["a.mp4"]
