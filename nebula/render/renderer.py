@@ -71,8 +71,10 @@ class Renderer:
     # ------------------------------------------------------------------ targets
 
     def _make_targets(self, size: tuple[int, int]) -> None:
-        for obj in self._targets:
-            obj.release()
+        # The old targets go only after the new ones exist and one of them is bound: moderngl
+        # rebinds the last-bound framebuffer whenever it makes one, and rebinding a released
+        # one is GL_INVALID_OPERATION.
+        old = self._targets
         ctx = self.ctx
         self.scene_tex = ctx.texture(size, 4, dtype="f2")
         self.scene_tex.filter = moderngl.LINEAR, moderngl.LINEAR
@@ -83,6 +85,10 @@ class Renderer:
         self.output_tex.filter = moderngl.LINEAR, moderngl.LINEAR
         self.output = ctx.framebuffer([self.output_tex])
         self._targets = [self.scene_tex, self.depth, self.scene_fbo, self.output_tex, self.output]
+        if old:
+            self.output.use()
+            for obj in old:
+                obj.release()
         self._pixels = np.empty((size[1], size[0], 3), dtype=np.uint8)
 
     def resize(self, size: tuple[int, int]) -> None:

@@ -116,11 +116,6 @@ def test_target_fps_lowers_the_render_scale_without_leaking(show: Show) -> None:
     _ = show.ctx.error  # Renderer.resize after a draw leaves GL_INVALID_OPERATION: see below
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moderngl rebinds the last-bound framebuffer when it makes one; Renderer.resize "
-    "releases the bound output first, so GL_INVALID_OPERATION (fix in nebula/render)",
-)
 def test_render_scale_change_after_a_frame_leaves_no_gl_error(show: Show) -> None:
     show.frame(0.0)
     assert show.ctx.error == "GL_NO_ERROR"
