@@ -404,7 +404,6 @@ class _Encoder(threading.Thread):
         self.work: queue.Queue[tuple[int, NDArray[np.uint8]] | None] = queue.Queue(ring)
         self.free: queue.Queue[NDArray[np.uint8]] = queue.Queue()
         self.error: BaseException | None = None
-        self.done = 0
         self._small = np.empty((size[1], size[0], 4), np.uint8) if ssaa > 1 else None
 
     def run(self) -> None:
@@ -418,7 +417,6 @@ class _Encoder(threading.Thread):
                     if self._small is not None:
                         top_first = downsample(top_first, self.ssaa, self._small)
                     self.sink.write(k, top_first)
-                    self.done += 1
             except BaseException as e:
                 self.error = e
             finally:
@@ -497,9 +495,10 @@ def record(
         raise ValueError("the piece given to record() must have the job's size and ssaa")
     tmp = _temp_path(job.out)
     enc: _Encoder | None = None
+    sink: Sink | None = None
     began = time.perf_counter()
     try:
-        sink: Sink = PngSink(tmp, job) if job.spec.is_sequence else VideoSink(tmp, job)
+        sink = PngSink(tmp, job) if job.spec.is_sequence else VideoSink(tmp, job)
         w, h = piece.draw_size
         depth = max(1, min(QUEUE_FRAMES, RING_BYTES // (w * h * 4) - 1))
         enc = _Encoder(sink, job.ssaa, job.size, depth)
@@ -524,7 +523,7 @@ def record(
             enc.error = enc.error or RecordError("stopped")  # drain without encoding
             enc.work.put(None)
             enc.join(timeout=30)
-        if "sink" in locals():
+        if sink is not None:
             sink.abort()
         _remove(tmp)
         raise
