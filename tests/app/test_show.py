@@ -64,28 +64,21 @@ def test_a_change_glides_instead_of_jumping(show: Show) -> None:
 
 
 def test_render_scale_and_resizes_keep_gl_objects_flat(ctx: moderngl.Context, show: Show) -> None:
-    # Presenting as the window does (a screen bound when targets are replaced); a resize straight
-    # after drawing with no screen is the known Renderer.resize GL error (see tests/gallery).
-    fbo = ctx.simple_framebuffer(SIZE)
-    show.screen = fbo
-    try:
-        show.frame(0.0)
-        before = live_objects(ctx)
-        show.set_render_scale(0.5)
-        assert show.renderer.size == (48, 27)
-        show.frame(0.1)
-        show.resize((64, 64))
-        assert show.renderer.size == (32, 32)
-        show.set_render_scale(1.0)
-        show.resize(SIZE)
-        show.frame(0.2)
-        assert live_objects(ctx) == before
-        with pytest.raises(ValueError, match="render scale"):
-            show.set_render_scale(0.0)
-    finally:
-        show.screen = None
-        show.release()  # binds no framebuffer of ours, so fbo can go
-        fbo.release()
+    # No screen: targets are replaced straight after drawing into them (the soak's path).
+    show.frame(0.0)
+    before = live_objects(ctx)
+    show.set_render_scale(0.5)
+    assert show.renderer.size == (48, 27)
+    assert ctx.error == "GL_NO_ERROR"
+    show.frame(0.1)
+    show.resize((64, 64))
+    assert show.renderer.size == (32, 32)
+    show.set_render_scale(1.0)
+    show.resize(SIZE)
+    show.frame(0.2)
+    assert live_objects(ctx) == before
+    with pytest.raises(ValueError, match="render scale"):
+        show.set_render_scale(0.0)
 
 
 def test_present_scales_the_frame_and_master_fades_to_black(
