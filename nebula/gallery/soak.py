@@ -44,12 +44,15 @@ class SoakResult:
     frame_ms_p50: float
     frame_ms_p99: float
     loop: str
+    #: RSS (MiB) every ``trace_every`` measured frames: a leak climbs, a warm-up plateau is flat.
+    rss_trace_mb: tuple[float, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
             "rss_start_mb": round(self.rss_start_mb, 2),
             "rss_end_mb": round(self.rss_end_mb, 2),
             "rss_growth_mb": round(self.rss_end_mb - self.rss_start_mb, 2),
+            "rss_trace_mb": [round(x, 1) for x in self.rss_trace_mb],
             "gl_objects_start": self.gl_objects_start,
             "gl_objects_end": self.gl_objects_end,
             "frame_ms_p50": round(self.frame_ms_p50, 3),
@@ -106,10 +109,14 @@ def run_soak(
             step(k)
         gc.collect()
         rss0, gl0 = rss_mb(), live_objects(ctx)
+        trace = [rss0]
+        trace_every = max(1, frames // 10)
         for i in range(frames):
             t0 = time.perf_counter()
             step(warmup + i)
             stats.add(time.perf_counter() - t0)
+            if (i + 1) % trace_every == 0:
+                trace.append(rss_mb())
             if progress is not None and i % 600 == 0:
                 progress(i)
         gc.collect()
@@ -128,6 +135,7 @@ def run_soak(
         frame_ms_p50=stats.percentile_ms(50),
         frame_ms_p99=stats.percentile_ms(99),
         loop=loop,
+        rss_trace_mb=tuple(trace),
     )
 
 
