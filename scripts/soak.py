@@ -24,7 +24,13 @@ from nebula.gallery.soak import run_soak
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="soak", description=__doc__.split("\n\n")[0])
     p.add_argument("--frames", type=int, default=36000, help="frames to measure (default 36000)")
-    p.add_argument("--warmup", type=int, default=300, help="frames before measuring")
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=14400,
+        help="frames before measuring (default 14400: one 240 s cycle at 60 fps, so every phase "
+        "has run and the pools, caches and allocator have reached their working size)",
+    )
     p.add_argument("--size", default="1280x720", metavar="WxH")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--clock-offset", type=non_negative_seconds, default=0.0, metavar="SECONDS")
