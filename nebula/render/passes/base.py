@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import moderngl
 
 from nebula.render.shaders import HotProgram, set_uniforms
+
+T = TypeVar("T")
 
 
 class Pass:
@@ -18,6 +20,31 @@ class Pass:
         self.ctx = ctx
         self.programs = programs
         self._vaos: dict[str, tuple[int, moderngl.VertexArray]] = {}
+        self._sized: list[Any] = []  # render targets that follow the frame size
+
+    def own_sized(self, obj: T) -> T:
+        """Keep a size-dependent GL object; freed by ``release_sized`` (resize) or ``release``."""
+        self._sized.append(obj)
+        return obj
+
+    def release_sized(self) -> None:
+        for obj in self._sized:
+            obj.release()
+        self._sized.clear()
+
+    def fullscreen(self, name: str) -> moderngl.VertexArray:
+        """The buffer-less VAO of a full-screen-triangle program (vertices from gl_VertexID)."""
+        return self.vao(name, lambda p: self.ctx.vertex_array(p, []))
+
+    def additive_overlay(self) -> None:
+        """Glow added onto the scene: depth-tested against solid things, writing no depth.
+        Call ``end_overlay`` after drawing."""
+        self.ctx.enable(moderngl.DEPTH_TEST | moderngl.BLEND)
+        self.ctx.fbo.depth_mask = False
+        self.ctx.blend_func = moderngl.ONE, moderngl.ONE
+
+    def end_overlay(self) -> None:
+        self.ctx.fbo.depth_mask = True
 
     def prog(self, name: str) -> moderngl.Program:
         return self.programs[name].program
@@ -45,3 +72,4 @@ class Pass:
         for _, v in self._vaos.values():
             v.release()
         self._vaos.clear()
+        self.release_sized()

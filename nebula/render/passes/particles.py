@@ -41,15 +41,12 @@ class ParticlesPass(Pass):
         if n == 0:
             return
         self.instances.write(particles[:n])
-        ctx = self.ctx
-        ctx.enable(moderngl.DEPTH_TEST | moderngl.BLEND)
-        ctx.fbo.depth_mask = False
-        ctx.blend_func = moderngl.ONE, moderngl.ONE
+        self.additive_overlay()
         self.uniforms("particle", u)
         self.vao("particle", self._make_vao).render(
             moderngl.TRIANGLE_STRIP, vertices=4, instances=n
         )
-        ctx.fbo.depth_mask = True
+        self.end_overlay()
 
     def release(self) -> None:
         super().release()

@@ -17,6 +17,4 @@ class PlainPass(Pass):
     def draw(self, u: Mapping[str, object], clouds: moderngl.Texture) -> None:
         clouds.use(0)
         self.uniforms("plain", {**u, "u_clouds": 0})
-        self.vao("plain", lambda p: self.ctx.vertex_array(p, [])).render(
-            moderngl.TRIANGLES, vertices=3
-        )
+        self.fullscreen("plain").render(moderngl.TRIANGLES, vertices=3)

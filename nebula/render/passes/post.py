@@ -27,16 +27,10 @@ class PostPass(Pass):
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], size: tuple[int, int]
     ) -> None:
         super().__init__(ctx, programs)
-        self._targets: list[moderngl.Texture | moderngl.Framebuffer] = []
         self.resize(size)
 
-    def _release_targets(self) -> None:
-        for obj in self._targets:
-            obj.release()
-        self._targets.clear()
-
     def resize(self, size: tuple[int, int]) -> None:
-        self._release_targets()
+        self.release_sized()
         w, h = size
         # Two blur levels: a tight glow at 1/4 size and a wide one at 1/16.
         self.levels: list[
@@ -44,18 +38,14 @@ class PostPass(Pass):
         ] = []
         for div in (4, 16):
             lw, lh = max(1, w // div), max(1, h // div)
-            ta = self.ctx.texture((lw, lh), 4, dtype="f2")
-            tb = self.ctx.texture((lw, lh), 4, dtype="f2")
+            ta = self.own_sized(self.ctx.texture((lw, lh), 4, dtype="f2"))
+            tb = self.own_sized(self.ctx.texture((lw, lh), 4, dtype="f2"))
             for t in (ta, tb):
                 t.repeat_x = t.repeat_y = False
                 t.filter = moderngl.LINEAR, moderngl.LINEAR
-            fa = self.ctx.framebuffer([ta])
-            fb = self.ctx.framebuffer([tb])
-            self._targets += [ta, tb, fa, fb]
+            fa = self.own_sized(self.ctx.framebuffer([ta]))
+            fb = self.own_sized(self.ctx.framebuffer([tb]))
             self.levels.append((fa, fb, ta, tb))
-
-    def _fullscreen(self, name: str) -> moderngl.VertexArray:
-        return self.vao(name, lambda p: self.ctx.vertex_array(p, []))
 
     def draw(
         self,
@@ -74,7 +64,7 @@ class PostPass(Pass):
             self.uniforms(
                 "bright", {**u, "u_source": 0, "u_texel": (1.0 / source.width, 1.0 / source.height)}
             )
-            self._fullscreen("bright").render(moderngl.TRIANGLES, vertices=3)
+            self.fullscreen("bright").render(moderngl.TRIANGLES, vertices=3)
             for direction, (dst, src) in (((1.0, 0.0), (fb, ta)), ((0.0, 1.0), (fa, tb))):
                 dst.use()
                 src.use(0)
@@ -85,7 +75,7 @@ class PostPass(Pass):
                         "u_direction": (direction[0] / src.width, direction[1] / src.height),
                     },
                 )
-                self._fullscreen("blur").render(moderngl.TRIANGLES, vertices=3)
+                self.fullscreen("blur").render(moderngl.TRIANGLES, vertices=3)
             source = ta
         out.use()
         scene.use(0)
@@ -105,7 +95,7 @@ class PostPass(Pass):
                 "u_haze_count": len(figs),
             },
         )
-        self._fullscreen(name).render(moderngl.TRIANGLES, vertices=3)
+        self.fullscreen(name).render(moderngl.TRIANGLES, vertices=3)
 
     @staticmethod
     def variant(u: Mapping[str, object], figs: list[tuple[float, float, float, float]]) -> str:
@@ -120,7 +110,3 @@ class PostPass(Pass):
             return "composite_fade"
         haze = num("u_haze", 0.0) * max((f[3] for f in figs), default=0.0)
         return "composite_haze" if haze > 0.005 else "composite"
-
-    def release(self) -> None:
-        super().release()
-        self._release_targets()

@@ -29,37 +29,25 @@ class SkyPass(Pass):
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], size: tuple[int, int]
     ) -> None:
         super().__init__(ctx, programs)
-        self._targets: list[moderngl.Texture | moderngl.Framebuffer] = []
         self.resize(size)
 
     def resize(self, size: tuple[int, int]) -> None:
-        for obj in self._targets:
-            obj.release()
+        self.release_sized()
         w, h = size
         cw, ch = max(1, w // CLOUD_DIVISOR), max(1, h // CLOUD_DIVISOR)
-        self.clouds = self.ctx.texture((cw, ch), 4, dtype="f2")
+        self.clouds = self.own_sized(self.ctx.texture((cw, ch), 4, dtype="f2"))
         self.clouds.filter = moderngl.LINEAR, moderngl.LINEAR
         self.clouds.repeat_x = self.clouds.repeat_y = False
-        self.clouds_fbo = self.ctx.framebuffer([self.clouds])
-        self._targets = [self.clouds, self.clouds_fbo]
-
-    def _fullscreen(self, name: str) -> moderngl.VertexArray:
-        return self.vao(name, lambda p: self.ctx.vertex_array(p, []))
+        self.clouds_fbo = self.own_sized(self.ctx.framebuffer([self.clouds]))
 
     def draw_clouds(self, u: Mapping[str, object]) -> None:
         """Render the cloud texture (leaves its framebuffer bound; the caller rebinds)."""
         self.clouds_fbo.use()
         self.clouds_fbo.clear(0.0, 0.0, 0.0, 0.0)
         self.uniforms("sky_clouds", u)
-        self._fullscreen("sky_clouds").render(moderngl.TRIANGLES, vertices=3)
+        self.fullscreen("sky_clouds").render(moderngl.TRIANGLES, vertices=3)
 
     def draw(self, u: Mapping[str, object]) -> None:
         self.clouds.use(0)
         self.uniforms("sky", {**u, "u_clouds": 0})
-        self._fullscreen("sky").render(moderngl.TRIANGLES, vertices=3)
-
-    def release(self) -> None:
-        super().release()
-        for obj in self._targets:
-            obj.release()
-        self._targets = []
+        self.fullscreen("sky").render(moderngl.TRIANGLES, vertices=3)

@@ -47,15 +47,12 @@ class ThreadsPass(Pass):
         if n == 0:
             return
         self.instances.write(threads[:n])
-        ctx = self.ctx
-        ctx.enable(moderngl.DEPTH_TEST | moderngl.BLEND)
-        ctx.fbo.depth_mask = False
-        ctx.blend_func = moderngl.ONE, moderngl.ONE
+        self.additive_overlay()
         self.uniforms("thread", u)
         self.vao("thread", self._make_vao).render(
             moderngl.TRIANGLE_STRIP, vertices=self.vertices, instances=n
         )
-        ctx.fbo.depth_mask = True
+        self.end_overlay()
 
     def release(self) -> None:
         super().release()
