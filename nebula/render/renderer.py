@@ -169,6 +169,10 @@ class Renderer:
         return self._pixels[::-1]
 
     def release(self) -> None:
+        # Bind the default framebuffer first: moderngl rebinds the last-bound framebuffer when
+        # it makes a new one, and a deleted one there is a GL error for whoever draws next.
+        if getattr(self, "_targets", None):
+            self.ctx.detect_framebuffer(0).use()
         for name in ("sky", "plain", "flowers", "figures", "threads", "particles", "post"):
             p = getattr(self, name, None)
             if p is not None:
