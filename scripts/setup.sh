@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 xvfb xauth xdotool imagemagick)
+PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 x11-xserver-utils xvfb xauth xdotool imagemagick)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
