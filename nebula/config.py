@@ -296,15 +296,19 @@ def parse_preset(data: Mapping[str, Any], name: str, path: Path | None = None) -
     return Preset(name=str(data.get("name", name)), params=params, options=options, path=path)
 
 
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file; a missing, unreadable or malformed one is a ConfigError naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{what} {str(path)!r} is not valid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {what} {str(path)!r}: {e.strerror}") from None
+
+
 def load_preset(name_or_path: str) -> Preset:
     path = resolve_preset(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"preset {str(path)!r} is not valid TOML: {e}") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read preset {str(path)!r}: {e.strerror}") from None
-    return parse_preset(data, path.stem, path)
+    return parse_preset(read_toml(path, "preset"), path.stem, path)
 
 
 def dump_preset(params: Mapping[str, float], name: str) -> str:

@@ -7,13 +7,12 @@ mode) covers every key. This module does not import pygame: the window turns eve
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from nebula import ASSETS_DIR
-from nebula.config import PARAMS_BY_NAME, ConfigError
+from nebula.config import PARAMS_BY_NAME, ConfigError, read_toml
 
 HOTKEYS_FILE = ASSETS_DIR / "hotkeys.toml"
 
@@ -133,10 +132,4 @@ def parse_hotkeys(data: Mapping[str, object], where: str = "hotkeys") -> Hotkeys
 
 
 def load_hotkeys(path: Path = HOTKEYS_FILE) -> Hotkeys:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"hotkeys {str(path)!r} is not valid TOML: {e}") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read hotkeys {str(path)!r}: {e.strerror}") from None
-    return parse_hotkeys(data, str(path))
+    return parse_hotkeys(read_toml(path, "hotkeys"), str(path))
