@@ -27,6 +27,17 @@ class Pass:
         self._sized.append(obj)
         return obj
 
+    def float_target(
+        self, size: tuple[int, int], divisor: int = 1
+    ) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
+        """A half-float, linearly filtered, edge-clamped texture of ``size / divisor`` and its
+        framebuffer, both owned as size-dependent targets."""
+        w, h = max(1, size[0] // divisor), max(1, size[1] // divisor)
+        tex = self.own_sized(self.ctx.texture((w, h), 4, dtype="f2"))
+        tex.filter = moderngl.LINEAR, moderngl.LINEAR
+        tex.repeat_x = tex.repeat_y = False
+        return tex, self.own_sized(self.ctx.framebuffer([tex]))
+
     def release_sized(self) -> None:
         for obj in self._sized:
             obj.release()

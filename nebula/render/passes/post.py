@@ -31,20 +31,13 @@ class PostPass(Pass):
 
     def resize(self, size: tuple[int, int]) -> None:
         self.release_sized()
-        w, h = size
         # Two blur levels: a tight glow at 1/4 size and a wide one at 1/16.
         self.levels: list[
             tuple[moderngl.Framebuffer, moderngl.Framebuffer, moderngl.Texture, moderngl.Texture]
         ] = []
         for div in (4, 16):
-            lw, lh = max(1, w // div), max(1, h // div)
-            ta = self.own_sized(self.ctx.texture((lw, lh), 4, dtype="f2"))
-            tb = self.own_sized(self.ctx.texture((lw, lh), 4, dtype="f2"))
-            for t in (ta, tb):
-                t.repeat_x = t.repeat_y = False
-                t.filter = moderngl.LINEAR, moderngl.LINEAR
-            fa = self.own_sized(self.ctx.framebuffer([ta]))
-            fb = self.own_sized(self.ctx.framebuffer([tb]))
+            ta, fa = self.float_target(size, div)
+            tb, fb = self.float_target(size, div)
             self.levels.append((fa, fb, ta, tb))
 
     def draw(

@@ -33,12 +33,7 @@ class SkyPass(Pass):
 
     def resize(self, size: tuple[int, int]) -> None:
         self.release_sized()
-        w, h = size
-        cw, ch = max(1, w // CLOUD_DIVISOR), max(1, h // CLOUD_DIVISOR)
-        self.clouds = self.own_sized(self.ctx.texture((cw, ch), 4, dtype="f2"))
-        self.clouds.filter = moderngl.LINEAR, moderngl.LINEAR
-        self.clouds.repeat_x = self.clouds.repeat_y = False
-        self.clouds_fbo = self.own_sized(self.ctx.framebuffer([self.clouds]))
+        self.clouds, self.clouds_fbo = self.float_target(size, CLOUD_DIVISOR)
 
     def draw_clouds(self, u: Mapping[str, object]) -> None:
         """Render the cloud texture (leaves its framebuffer bound; the caller rebinds)."""
