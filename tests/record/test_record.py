@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
@@ -17,7 +19,7 @@ from nebula import ROOT
 from nebula.cli import UsageError
 from nebula.headless import HeadlessPiece, downsample
 from nebula.imageio import read_png
-from nebula.record import PNG_PATTERN, bench_figures, join
+from nebula.record import CODECS, ENCODER_NICE, PNG_PATTERN, _Encoder, bench_figures, join
 from tests.record.conftest import Run, decode_rgb, leftovers
 
 Still = Callable[..., NDArray[np.uint8]]
@@ -47,6 +49,11 @@ def test_h264_two_seconds_is_60_frames_matching_still(
         assert s.average_rate == 30
     head = out.read_bytes()
     assert 0 <= head.find(b"moov") < head.find(b"mdat"), "faststart: the index comes first"
+    # x264 writes the settings it used into the stream: the chosen defaults reached it.
+    assert CODECS["h264"].crf is not None
+    for setting in (b"me=dia subme=1 ", b" rc_lookahead=5 ", b" mbtree=1 ", b" bframes=3 "):
+        assert setting in head, setting
+    assert f" crf={CODECS['h264'].crf[0]:.1f} ".encode() in head
 
     frames = decode_rgb(out)
     assert len(frames) == 60
@@ -55,8 +62,8 @@ def test_h264_two_seconds_is_60_frames_matching_still(
         got = frames[k].astype(np.int16)
         assert got.shape == ref.shape
         diff = float(np.abs(got - ref).mean())
-        # Measured 2.6 to 4.4 here: at 320x180 the sparkles are single pixels, which h264 at
-        # crf 18 and 4:2:0 chroma soften most. Half a second away is 9 to 13, upside down 70.
+        # Measured 2.6 to 4.4 here: at 320x180 the sparkles are single pixels, which h264 and
+        # 4:2:0 chroma soften most. Half a second away is 9 to 13, upside down 70.
         assert diff < TOLERANCE, f"frame {k} differs from nebula still by {diff:.2f} on average"
         other = frames[k + 15 if k < 45 else k - 15].astype(np.int16)
         assert diff < 0.75 * float(np.abs(other - ref).mean()), "frame k is not frame k +- 15"
@@ -163,6 +170,28 @@ def test_downsample_is_the_rounded_box_mean() -> None:
         assert np.array_equal(out, want[::-1].astype(np.uint8))
 
 
+def test_encoder_thread_yields_the_cpu_to_the_renderer() -> None:
+    seen: list[int] = []
+
+    class Probe:
+        def write(self, k: int, rgba: NDArray[np.uint8]) -> None:
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+        def close(self) -> None: ...
+
+        def abort(self) -> None: ...
+
+    enc = _Encoder(Probe(), 1, (4, 2), 1)
+    enc.start()
+    enc.work.put((0, np.zeros((2, 4, 4), np.uint8)))
+    enc.work.put(None)
+    enc.join(timeout=10)
+    enc.check()
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen == [min(19, mine + ENCODER_NICE)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine, "renderer untouched"
+
+
 def test_scripts_record_is_the_same_command() -> None:
     p = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "record.py"), "--help"],
@@ -172,6 +201,19 @@ def test_scripts_record_is_the_same_command() -> None:
     )
     assert p.returncode == 0
     assert "--frame-range" in p.stdout and "--ssaa" in p.stdout
+
+
+def test_codec_sweep_measures_each_variant() -> None:
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "codec_sweep.py"), "--size", "64x36",
+         "--frames", "4", "--rounds", "1", "--variant", "default", "--variant", "ultrafast/30"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    rows = [line.split() for line in p.stdout.splitlines()]
+    assert [r[0] for r in rows] == ["default", "ultrafast/30"]
+    psnr = [float(r[-2]) for r in rows]
+    assert psnr[0] > psnr[1] > 20, "crf 15 keeps more than crf 30, and both are pictures"
 
 
 def test_bench_figures_reports_both_rates() -> None:
