@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nebula import SHADERS_DIR
+from nebula.app.pacing import DEFAULT_MAX_FPS
 
 SHADERS_ENV = "NEBULA_SHADERS_DIR"
 
@@ -44,6 +45,14 @@ def add_run_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], Non
         help="render at this share of the window size, upscaled (default 1)",
     )
     p.add_argument("--no-vsync", action="store_true", help="do not sync frames to the display")
+    p.add_argument(
+        "--max-fps",
+        type=float,
+        default=DEFAULT_MAX_FPS,
+        metavar="F",
+        help=f"frame-rate ceiling for when vsync does not hold (default {DEFAULT_MAX_FPS:g}; "
+        "0: none)",
+    )
     p.add_argument("--no-hud", action="store_true", help="start with the HUD hidden (H shows it)")
     p.add_argument(
         "--screenshot-dir",
@@ -82,6 +91,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     size = parse_size(args.size)
     if not (0.05 <= args.render_scale <= 4.0):
         raise UsageError(f"--render-scale {args.render_scale:g} must be between 0.05 and 4")
+    if not (args.max_fps == 0 or 1 <= args.max_fps <= 10_000):
+        raise UsageError(f"--max-fps {args.max_fps:g} must be 0 (no ceiling) or 1 to 10000")
     if args.display < 0:
         raise UsageError(f"--display {args.display} must be 0 or more (see `nebula displays`)")
     root = shader_root(args.shaders)
@@ -134,7 +145,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             from nebula.gallery.installation import start_installation
 
             installation = start_installation(show, gallery)
-            loop = LiveLoop(window, show, hotkeys, args.exit_after, installation)
+            loop = LiveLoop(
+                window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps
+            )
             code = loop.run()
             print(f"nebula run: {loop.summary()}")
             return code

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import moderngl
 
 from nebula.app.hotkeys import Hotkeys, chord, parse_param_action
+from nebula.app.pacing import DEFAULT_MAX_FPS, FramePacer
 from nebula.app.show import Show
 from nebula.render.context import GL_VERSION, track_objects
 
@@ -177,6 +178,7 @@ class LiveLoop:
         hotkeys: Hotkeys,
         exit_after: float | None = None,
         installation: Installation | None = None,
+        max_fps: float = DEFAULT_MAX_FPS,
     ) -> None:
         self.window = window
         self.show = show
@@ -184,6 +186,7 @@ class LiveLoop:
         self.exit_after = exit_after
         #: Gallery mode (nebula.gallery): key lock, opening hours, render scale, heartbeat.
         self.installation = installation
+        self.pacer = FramePacer(max_fps)
         self._now = time.perf_counter()
         self.seconds = 0.0  # how long run() ran
         self._held: set[int] = set()
@@ -243,6 +246,9 @@ class LiveLoop:
     def run(self) -> int:
         start = time.perf_counter()
         while self.show.running:
+            pause = self.pacer.wait(time.perf_counter())
+            if pause > 0.0:
+                time.sleep(pause)
             now = time.perf_counter()
             self.tick(now)
             if self.exit_after is not None and now - start >= self.exit_after:
