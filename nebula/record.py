@@ -441,7 +441,7 @@ def _yield_cpu_to_renderer() -> None:
 
     On a machine without a GPU, llvmpipe's rasteriser threads and the encoder share the cores,
     and llvmpipe waits for its slowest tile: a preempted rasteriser stalls the whole frame. At a
-    lower priority the encoder fills the gaps instead (record/render 0.90 against 0.86 with the
+    lower priority the encoder fills the gaps instead (record/render 0.90 against 0.87 with the
     same encoder). The queue keeps it from starving: when the ring is full the renderer waits
     and the encoder runs. Linux only, where nice is per thread and the codec's own worker
     threads, started from this one when the first frame opens it, inherit it.

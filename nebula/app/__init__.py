@@ -106,6 +106,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         gallery = from_args(args, preset.options if preset else None)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    if gallery.target_fps and args.max_fps and gallery.target_fps > args.max_fps:
+        # Held under the ceiling, frames would always look late and the render scale would sink.
+        raise UsageError(
+            f"--target-fps {gallery.target_fps:g} is above the --max-fps {args.max_fps:g} "
+            "ceiling: raise --max-fps (or 0 for none)"
+        )
 
     from nebula.app.hotkeys import load_hotkeys
     from nebula.app.show import Show

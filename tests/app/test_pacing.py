@@ -48,9 +48,16 @@ def test_the_live_loop_keeps_under_its_ceiling() -> None:
     assert 0.5 * 20 * seconds <= frames <= 20 * seconds + 2
 
 
-def test_a_bad_ceiling_is_refused_in_one_line() -> None:
-    proc = subprocess.run(
-        [*NEBULA, "run", "--max-fps", "-5"], capture_output=True, text=True, timeout=60
-    )
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--max-fps", "-5"], "--max-fps -5"),
+        (["--max-fps", "nan"], "--max-fps nan"),
+        # The render scaler would chase a rate the ceiling forbids.
+        (["--target-fps", "144"], "--target-fps 144 is above the --max-fps 120"),
+    ],
+)
+def test_a_bad_ceiling_is_refused_in_one_line(args: list[str], named: str) -> None:
+    proc = subprocess.run([*NEBULA, "run", *args], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
-    assert "--max-fps -5" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert named in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
