@@ -83,27 +83,31 @@ def main() -> None:
         for f in frames
     ]
     seconds = args.frames / args.fps
-    encode(variants[0], frames, args)  # warm-up, not reported: the first encode runs slower
+    encode(variants[0], frames, args)[1].unlink()  # warm-up: the first encode runs slower
     cpu: dict[str, list[float]] = {v: [] for v in variants}
+    quality: dict[str, tuple[float, float]] = {}  # (Mbit/s, dB) from each variant's last file
     for _ in range(args.rounds):  # variants alternate, so drifting load skews them alike
         for text in variants:
             ms, out = encode(text, frames, args)
             cpu[text].append(ms)
+            with av.open(str(out)) as c:
+                mse = [
+                    float(((f.to_ndarray().astype(np.float32) - r) ** 2).mean())
+                    for f, r in zip(c.decode(video=0), ref, strict=True)
+                ]
+            quality[text] = (out.stat().st_size * 8 / seconds / 1e6, psnr(mse))
+            out.unlink()
     for text in variants:
-        ms, out = encode(text, frames, args)
-        with av.open(str(out)) as c:
-            mse = [
-                float(((f.to_ndarray().astype(np.float32) - r) ** 2).mean())
-                for f, r in zip(c.decode(video=0), ref, strict=True)
-            ]
-        psnr = 10 * np.log10(255**2 / np.mean(mse))
-        mbps = out.stat().st_size * 8 / seconds / 1e6
-        out.unlink()
+        mbps, db = quality[text]
         print(
             f"{text:48s} {np.median(cpu[text]):6.1f} ms cpu/frame (median of {args.rounds}) "
-            f"{mbps:7.1f} Mbit/s {psnr:6.2f} dB",
+            f"{mbps:7.1f} Mbit/s {db:6.2f} dB",
             flush=True,
         )
+
+
+def psnr(mse: list[float]) -> float:
+    return float(10 * np.log10(255**2 / np.mean(mse)))
 
 
 def encode(text: str, frames: np.ndarray, args: argparse.Namespace) -> tuple[float, Path]:
