@@ -77,10 +77,24 @@ def view_projection(aspect: float) -> NDArray[np.float32]:
     return (projection_matrix(aspect) @ view_matrix(aspect)).astype(F32)
 
 
-def project(points: NDArray[np.floating], aspect: float) -> NDArray[np.float64]:
-    """World points (n, 3) to normalised screen coordinates in [0, 1] (x right, y up)."""
+def _clip(points: NDArray[np.floating], aspect: float) -> NDArray[np.float64]:
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     h = np.concatenate([pts, np.ones((len(pts), 1))], axis=1)
-    clip = h @ view_projection(aspect).astype(np.float64).T
-    ndc = clip[:, :2] / clip[:, 3:4]
+    return np.asarray(h @ view_projection(aspect).astype(np.float64).T, dtype=np.float64)
+
+
+def project(points: NDArray[np.floating], aspect: float) -> NDArray[np.float64]:
+    """World points (n, 3) to normalised screen coordinates in [0, 1] (x right, y up).
+
+    Only meaningful in front of the eye (see ``in_front``); a point at the eye itself gives
+    inf or nan rather than an error.
+    """
+    clip = _clip(points, aspect)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ndc = clip[:, :2] / clip[:, 3:4]
     return np.asarray(ndc * 0.5 + 0.5, dtype=np.float64)
+
+
+def in_front(points: NDArray[np.floating], aspect: float) -> NDArray[np.bool_]:
+    """Which world points (n, 3) lie beyond the near plane: the ones ``project`` can place."""
+    return np.asarray(_clip(points, aspect)[:, 3] > NEAR)

@@ -6,6 +6,7 @@
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
+#include "lib/safe.glsl"
 
 in vec2 v_local;
 flat in float v_height;
@@ -20,7 +21,7 @@ out vec4 out_color;
 
 float sd_capsule(vec2 p, vec2 a, vec2 b, float r) {
     vec2 pa = p - a, ba = b - a;
-    float h = clamp(dot(pa, ba) / dot(ba, ba), 0.0, 1.0);
+    float h = clamp(dot(pa, ba) / max(dot(ba, ba), 1e-12), 0.0, 1.0);
     return length(pa - ba * h) - r;
 }
 
@@ -108,7 +109,7 @@ void main() {
     q.y += abs(v_lean_fwd) / h * 0.2 * bend;
     // Heat haze: the outline wavers, more while guarded.
     float haze = v_shimmer * (0.3 + 0.7 * u_haze);
-    float wob = noise2(vec2(q.y * 14.0, TAU * u_wave.z + v_seed * 10.0)) - 0.5;
+    float wob = noise2_loop(vec2(q.y * 14.0, v_seed * 10.0), u_wave.z) - 0.5;
     wob += 0.5 * sin(q.y * 40.0 + TAU * u_wave.w + v_seed * 40.0);
     q.x += wob * 0.02 * haze;
 
@@ -124,16 +125,16 @@ void main() {
     bool man = v_kind > 1.5 && v_kind < 2.5;
     // Inside the volume: sky-lit from above, fading into the plain's mist at the feet.
     float inner = clamp(-d / 0.05, 0.0, 1.0);
-    float mist = noise2(vec2(q.x * 9.0 + v_seed * 7.0, q.y * 5.0 - TAU * u_wave.y));
+    float mist = noise2_loop(vec2(q.x * 9.0 + v_seed * 7.0, q.y * 5.0), -u_wave.y);
     vec3 base = FIGURE_GUARDED() * (0.9 + 0.6 * q.y) * (0.8 + 0.4 * mist * haze);
     // Opening, the form warms and lightens from inside.
     base = mix(base, mix(FIGURE_GUARDED(), ROSE_GOLD(), 0.35) * 1.5, 0.6 * v_open);
     if (man) {
         // Moonlight broken by shadow: soft bands that wind round the body and drift, warped
         // like light through moving leaves, never a regular stripe.
-        float warp = 1.8 * noise2(q * vec2(4.0, 6.0) + vec2(v_seed * 5.0, TAU * u_wave.x));
+        float warp = 1.8 * noise2_loop(q * vec2(4.0, 6.0) + vec2(v_seed * 5.0, 0.0), u_wave.x);
         float bands = sin((q.y * 7.0 + q.x * 5.0 + warp) * TAU * 0.5 + TAU * u_wave.x);
-        float patches = noise2(q * vec2(9.0, 12.0) - vec2(0.0, TAU * u_wave.y));
+        float patches = noise2_loop(q * vec2(9.0, 12.0), -u_wave.y);
         float shadow = smoothstep(-0.35, 0.35, bands) * (0.55 + 0.45 * patches);
         vec3 moon = MOONLIGHT() * (0.45 + 0.35 * q.y);
         base = mix(moon, FIGURE_GUARDED() * 0.3, shadow * 0.9);
@@ -165,7 +166,7 @@ void main() {
         for (int i = 0; i < 2; ++i) {
             vec2 e = (q - vec2((float(i) - 0.5) * 0.05, 0.925)) / 0.015;
             float rr = length(e);
-            float ang = atan(e.y, e.x) + TAU * u_swirl_phase * 8.0 - rr * 2.5;
+            float ang = safe_atan(e.y, e.x) + TAU * u_swirl_phase * 8.0 - rr * 2.5;
             float spiral = 0.5 + 0.5 * sin(ang * 2.0);
             vec3 ec = mix(AMETHYST(), ROSE_GOLD(), spiral) * 3.5;
             col += ec * exp(-rr * rr * 1.4) * (0.6 + 0.4 * (1.0 - v_shimmer));
@@ -177,5 +178,5 @@ void main() {
     col = mix(col, halo_col, halo);
     alpha += halo * (0.12 + 0.3 * v_open + (man ? 0.2 : 0.0));
     alpha *= 1.0 - 0.85 * u_fade;
-    out_color = vec4(col, clamp(alpha, 0.0, 1.0));
+    out_color = finite_out(vec4(col, clamp(alpha, 0.0, 1.0)));
 }

@@ -1,5 +1,6 @@
 #version 330 core
 #include "lib/uniforms.glsl"
+#include "lib/safe.glsl"
 
 in vec2 in_corner;     // x in [-1, 1], y in [0, 1]
 in vec3 in_pos;
@@ -25,12 +26,13 @@ const float HALF_WIDTH = 0.62;
 
 void main() {
     vec3 to_cam = u_cam_pos - in_pos;
-    vec3 right = normalize(vec3(-to_cam.z, 0.0, to_cam.x));
-    vec3 fwd = normalize(vec3(to_cam.x, 0.0, to_cam.z));
-    float h = in_height * 1.12;
+    // A figure straight below or above the eye has no horizontal direction to face: any will do.
+    vec3 fwd = safe_normalize(vec3(to_cam.x, 0.0, to_cam.z), vec3(0.0, 0.0, 1.0));
+    vec3 right = vec3(-fwd.z, 0.0, fwd.x);
+    float h = max(in_height, 0.05) * 1.12;
     vec3 world = in_pos + right * in_corner.x * HALF_WIDTH + vec3(0.0, in_corner.y * h, 0.0);
     v_local = vec2(in_corner.x * HALF_WIDTH, in_corner.y * h);
-    v_height = in_height;
+    v_height = max(in_height, 0.05);
     v_open = in_open;
     v_shimmer = in_shimmer;
     v_speak = in_speak;

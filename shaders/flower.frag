@@ -4,6 +4,7 @@
 #include "lib/uniforms.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
+#include "lib/safe.glsl"
 
 in vec3 v_normal;
 in vec3 v_world;
@@ -14,10 +15,11 @@ in float v_height;
 out vec4 out_color;
 
 void main() {
-    vec3 n = normalize(v_normal);
-    vec3 view = normalize(u_cam_pos - v_world);
-    float ndv = abs(dot(n, view));
-    float fres = pow(1.0 - ndv, 2.5);
+    vec3 n = safe_normalize(v_normal, vec3(0.0, 1.0, 0.0));
+    vec3 view = safe_normalize(u_cam_pos - v_world, vec3(0.0, 0.0, 1.0));
+    // Rounding lets |n . view| pass 1 by a hair: clamp, or pow() below is NaN there.
+    float ndv = min(abs(dot(n, view)), 1.0);
+    float fres = spow(1.0 - ndv, 2.5);
     vec3 inner = mix(CRYSTAL_ICE(), CRYSTAL_LILAC(), v_hue);
     inner = mix(vec3(luma(inner)), inner, 2.0);  // the inner light is coloured, not white
     // The pulse: v_glow swings around its level; flower_pulse deepens the swing.
@@ -34,5 +36,5 @@ void main() {
     // Prismatic fringes where the facets turn away: a thin rainbow sliding with the angle.
     col += iridescent(fres * 1.6 + v_hue + v_facet * 0.5) * fres * (0.5 + 0.8 * glow);
     float alpha = clamp(0.7 + 0.3 * fres + 0.2 * core, 0.0, 1.0) * (1.0 - 0.8 * u_fade);
-    out_color = vec4(col, alpha);
+    out_color = finite_out(vec4(col, alpha));
 }

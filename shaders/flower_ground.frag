@@ -2,6 +2,7 @@
 #include "lib/uniforms.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
+#include "lib/safe.glsl"
 
 uniform int u_mode;
 
@@ -16,10 +17,10 @@ void main() {
     float fall = exp(-d2 * 3.5) * (1.0 - d2);
     if (u_mode == 0) {
         // Multiplied onto the scene: 1 leaves it, lower darkens.
-        out_color = vec4(vec3(1.0 - 0.6 * fall * (1.0 - 0.6 * u_fade)), 1.0);
+        out_color = finite_out(vec4(vec3(1.0 - 0.6 * fall * (1.0 - 0.6 * u_fade)), 1.0));
     } else {
         vec3 light = mix(CRYSTAL_ICE(), CRYSTAL_LILAC(), v_hue);
         float k = v_glow * (0.3 + 0.4 * u_flower_pulse) * 0.6 * (1.0 - 0.7 * u_fade);
-        out_color = vec4(light * fall * k, 1.0);
+        out_color = finite_out(vec4(light * fall * k, 1.0));
     }
 }

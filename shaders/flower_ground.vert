@@ -19,7 +19,7 @@ void main() {
     vec3 centre = in_pos;
     if (u_mode == 0) {
         // The shadow sways as the inner light flickers: it dances, stretched away from the viewer.
-        float sway = sin(TAU * (u_wave.y + in_seed)) * 0.35 + sin(TAU * (u_wave.z * 0.5 + in_seed * 3.0)) * 0.15;
+        float sway = sin(TAU * (u_wave.y + in_seed)) * 0.35 + sin(TAU * (u_wave.y * 2.0 + in_seed * 3.0)) * 0.15;
         centre += vec3(sway * in_size, 0.0, -in_size * 0.9);
     }
     vec3 world = centre + vec3(in_corner.x * r, 0.002, in_corner.y * r * (u_mode == 0 ? 1.8 : 1.0));

@@ -2,6 +2,7 @@
 #include "lib/uniforms.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
+#include "lib/safe.glsl"
 
 in vec2 v_corner;
 flat in float v_kind;
@@ -30,5 +31,5 @@ void main() {
         col = iridescent(v_hue + u_wave.x * 3.0) * 1.5 + 0.1;
         a = exp(-d2 * 5.0);
     }
-    out_color = vec4(col * a * v_alpha, 1.0);
+    out_color = finite_out(vec4(col * a * v_alpha, 0.0));
 }

@@ -1,5 +1,6 @@
 #version 330 core
 #include "lib/uniforms.glsl"
+#include "lib/safe.glsl"
 
 in vec2 in_corner;
 in vec3 in_pos;
@@ -41,8 +42,15 @@ void main() {
         alpha *= 1.0 - smoothstep(0.86, 1.0, u_fade);  // light on threads fades with them
     }
     vec4 c = u_view_proj * vec4(p, 1.0);
+    // A particle at or behind the eye is dropped; one about to reach it fades out first, so it
+    // never fills the frame as a giant sprite for a frame (a flash).
+    if (c.w < 0.15) {
+        gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
+        return;
+    }
+    alpha *= smoothstep(0.15, 0.6, c.w);
     // At least ~1.5 px so far particles do not shimmer in and out of existence.
-    float px = max(size * u_resolution.y / (c.w * 0.85), 1.5);
+    float px = clamp(size * u_resolution.y / (c.w * 0.85), 1.5, 0.25 * u_resolution.y);
     c.xy += in_corner * px / u_resolution * 2.0 * c.w;
     v_corner = in_corner;
     v_kind = in_kind;

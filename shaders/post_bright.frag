@@ -1,6 +1,7 @@
 #version 330 core
 #include "lib/uniforms.glsl"
 #include "lib/color.glsl"
+#include "lib/safe.glsl"
 
 uniform sampler2D u_source;
 uniform vec2 u_texel;  // of the source
@@ -23,5 +24,5 @@ void main() {
     float soft = clamp(l - threshold + knee, 0.0, 2.0 * knee);
     soft = soft * soft / (4.0 * knee + 1e-5);
     float w = max(soft, l - threshold) / max(l, 1e-4);
-    out_color = vec4(c * clamp(w, 0.0, 1.0), 1.0);
+    out_color = finite_out(vec4(c * clamp(w, 0.0, 1.0), 1.0));
 }

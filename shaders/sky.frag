@@ -6,6 +6,7 @@
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
 #include "lib/nebula.glsl"
+#include "lib/safe.glsl"
 
 uniform sampler2D u_clouds;
 
@@ -14,13 +15,13 @@ in vec3 v_ray;
 out vec4 out_color;
 
 void main() {
-    vec3 dir = normalize(v_ray);
+    vec3 dir = safe_normalize(v_ray, vec3(0.0, 0.0, -1.0));
     if (dir.y < -0.002) discard;  // the plain draws below the horizon
     vec4 clouds = texture(u_clouds, v_uv);
     vec3 col = sky_base(dir.y) + clouds.rgb;
 
     // Stars: a sky-locked grid, one candidate per cell, sparse; they twinkle and hide in clouds.
-    vec2 sp = vec2(atan(dir.x, -dir.z), dir.y) * 260.0;
+    vec2 sp = vec2(safe_atan(dir.x, -dir.z), dir.y) * 260.0;
     vec2 cell = floor(sp);
     vec2 h = hash22(cell);
     if (h.x > 0.994) {
@@ -31,5 +32,5 @@ void main() {
         s *= (1.0 - 0.85 * clouds.a) * smoothstep(0.0, 0.12, dir.y);
         col += mix(vec3(0.85, 0.8, 1.0), vec3(1.0, 0.85, 0.8), h.y) * s * mix(1.3, 3.0, big);
     }
-    out_color = vec4(max(col, 0.0), 1.0);
+    out_color = finite_out(vec4(max(col, 0.0), 1.0));
 }

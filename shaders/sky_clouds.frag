@@ -6,15 +6,16 @@
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
 #include "lib/nebula.glsl"
+#include "lib/safe.glsl"
 
 in vec2 v_uv;
 in vec3 v_ray;
 out vec4 out_color;
 
 void main() {
-    vec3 dir = normalize(v_ray);
+    vec3 dir = safe_normalize(v_ray, vec3(0.0, 0.0, -1.0));
     // Below the horizon nothing reads the clouds; a small margin keeps bilinear taps clean.
     if (dir.y < -0.03) discard;
     dir.y = max(dir.y, 0.0);
-    out_color = nebula_clouds(normalize(dir));
+    out_color = finite_out(nebula_clouds(safe_normalize(dir, vec3(0.0, 0.0, -1.0))));
 }

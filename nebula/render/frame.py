@@ -24,6 +24,8 @@ from nebula.sim.story import Moods
 WAVE_HZ = (0.05, 0.21, 0.73, 2.3)
 #: Periods (s) of two slow loops the nebula drifts around in noise space; wrapped, never jumping.
 DRIFT_PERIODS = (173.0, 311.0)
+#: The nebula's second eye turns this many times as fast as the first, against it.
+SWIRL_B_RATE = 1.5
 
 
 class SceneState(Protocol):
@@ -72,7 +74,10 @@ def frame_uniforms(
         "u_circle_center": tuple(float(x) for x in scene.CIRCLE_CENTER),
         "u_cycle_t": float(state.cycle_t),
         "u_cycle_frac": float(state.cycle_t / time.cycle_seconds),
-        "u_swirl_phase": swirl - math.floor(swirl),
+        # Each phase is wrapped here in float64; a shader may only use it in whole turns, so a
+        # faster turn gets a phase of its own instead of a fractional multiple of this one.
+        "u_swirl_phase": wrap_phase(swirl, 1.0),
+        "u_swirl_phase_b": wrap_phase(swirl, SWIRL_B_RATE),
         "u_drift": (math.cos(a), math.sin(a), math.cos(b), math.sin(b)),
         "u_wave": tuple(wrap_phase(t, f) for f in WAVE_HZ),
         # Golden-ratio steps at 60 Hz: a fresh grain pattern each frame that never repeats visibly.

@@ -29,6 +29,11 @@ from nebula.sim.figures import KIND_DREAMER
 PASS_NAMES = ("sky", "plain", "flowers", "figures", "threads", "particles", "post")
 
 
+def _drawable(size: tuple[int, int]) -> tuple[int, int]:
+    """At least 1 x 1: a minimised window reports 0 x 0, and GL cannot make a 0-sized target."""
+    return max(1, int(size[0])), max(1, int(size[1]))
+
+
 class Renderer:
     def __init__(
         self,
@@ -39,6 +44,7 @@ class Renderer:
         shader_root: Path = SHADERS_DIR,
     ) -> None:
         self.ctx = ctx
+        size = _drawable(size)
         caps = {"figures": 33, "flowers": 1, "threads": 1, "particles": 1, **(capacities or {})}
         self.programs: dict[str, HotProgram] = {}
         pass_classes = (
@@ -92,6 +98,7 @@ class Renderer:
         self._pixels = np.empty((size[1], size[0], 3), dtype=np.uint8)
 
     def resize(self, size: tuple[int, int]) -> None:
+        size = _drawable(size)
         if size == self.size:
             return
         self.size = size
@@ -153,6 +160,10 @@ class Renderer:
         heads = f["in_pos"].astype(np.float64)
         heads[:, 1] += f["in_height"]
         top = scene.project(heads, aspect)
+        # A figure at or behind the eye has no place on screen: its haze would be inf or nan.
+        ok = scene.in_front(f["in_pos"], aspect) & scene.in_front(heads, aspect)
+        ok &= np.isfinite(feet).all(axis=1) & np.isfinite(top).all(axis=1)
+        ok &= np.isfinite(f["in_shimmer"])
         return [
             (
                 float(feet[i, 0]),
@@ -160,8 +171,26 @@ class Renderer:
                 float(top[i, 1] - feet[i, 1]),
                 float(f["in_shimmer"][i]),
             )
-            for i in range(len(f))
+            for i in np.flatnonzero(ok)
         ]
+
+    def float_targets(self) -> dict[str, moderngl.Texture]:
+        """The half-float targets of the last frame by name: where a NaN or an infinity would
+        live (the 8-bit output cannot hold one; bloom spreads one into a black block)."""
+        targets = {"scene": self.scene_tex, "clouds": self.sky.clouds}
+        for i, (_, _, ta, tb) in enumerate(self.post.levels):
+            targets[f"bloom{i}a"] = ta
+            targets[f"bloom{i}b"] = tb
+        return targets
+
+    def nonfinite_pixels(self) -> dict[str, int]:
+        """Pixels holding NaN or infinity in each float target of the last frame (a GL read:
+        for checks and the motion scan, not for every frame of a show)."""
+        counts = {}
+        for name, tex in self.float_targets().items():
+            a = np.frombuffer(tex.read(), dtype=np.float16).reshape(-1, tex.components)
+            counts[name] = int(np.count_nonzero(~np.isfinite(a).all(axis=1)))
+        return counts
 
     def read(self) -> NDArray[np.uint8]:
         """The last frame as (height, width, 3) uint8 RGB, top row first, into one reused array."""

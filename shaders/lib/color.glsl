@@ -1,5 +1,5 @@
 // Colour helpers: hex-free palette mixing, hue rotation, tone mapping.
-vec3 srgb_to_linear(vec3 c) { return pow(c, vec3(2.2)); }
+vec3 srgb_to_linear(vec3 c) { return pow(max(c, 0.0), vec3(2.2)); }
 vec3 linear_to_srgb(vec3 c) { return pow(max(c, 0.0), vec3(1.0 / 2.2)); }
 
 float luma(vec3 c) { return dot(c, vec3(0.2126, 0.7152, 0.0722)); }

@@ -7,7 +7,7 @@ mat2 rot2(float a) { float c = cos(a), s = sin(a); return mat2(c, s, -s, c); }
 
 // Sky coordinates: azimuth across, elevation up; stretched so clouds lie along the horizon.
 vec2 sky_coords(vec3 dir) {
-    float az = atan(dir.x, -dir.z);
+    float az = atan(dir.x, -dir.z);  // dir is never 0: callers normalise it safely
     float el = asin(clamp(dir.y, -1.0, 1.0));
     return vec2(az * 2.6, el * 4.2);
 }
@@ -42,7 +42,9 @@ vec4 nebula_clouds(vec3 dir) {
     vec2 loop_b = u_drift.zw * 0.7;
     // Two eyes the nebula turns around, against each other: the arms shear into spirals.
     vec2 q = swirl_domain(p, vec2(-0.6, 1.45), u_swirl_phase, 2.6 * swirl_amt);
-    q = swirl_domain(q, vec2(1.7, 0.95), -1.5 * u_swirl_phase, -1.4 * swirl_amt);
+    // The second eye turns 1.5 times as fast, from its own phase wrapped on the CPU: -1.5 times
+    // u_swirl_phase is not a whole number of turns, and jumped when that phase wrapped.
+    q = swirl_domain(q, vec2(1.7, 0.95), -u_swirl_phase_b, -1.4 * swirl_amt);
 
     // Domain warp: one fold, gentle, so the clouds read as gas rather than marbled paper.
     vec2 w = vec2(fbm(q * 0.7 + loop_a, 3), fbm(q * 0.7 + vec2(5.2, 1.3) - loop_b, 3));
@@ -50,7 +52,7 @@ vec4 nebula_clouds(vec3 dir) {
     float f = fbm(qw + vec2(1.7, 9.2), 5);
     // Dark dust lanes: thin ridges of a second field, following the same warp.
     float r = fbm(qw * 1.6 + vec2(8.3, 2.8) + loop_b * 0.3, 4);
-    float lanes = pow(1.0 - abs(2.0 * r - 1.0), 5.0);
+    float lanes = pow(max(1.0 - abs(2.0 * r - 1.0), 0.0), 5.0);
 
     float el = clamp(dir.y, -0.05, 1.0);
     float density = smoothstep(0.3, 0.8, f);
@@ -82,5 +84,5 @@ vec4 nebula_clouds(vec3 dir) {
 // holds it. Used by the plain to look up its reflection and its fog.
 vec2 sky_uv(vec3 dir) {
     vec4 c = u_view_proj * vec4(u_cam_pos + dir, 1.0);
-    return c.xy / c.w * 0.5 + 0.5;
+    return c.xy / max(c.w, 1e-3) * 0.5 + 0.5;
 }

@@ -34,3 +34,11 @@ float fbm(vec2 p, int octaves) {
     }
     return v;
 }
+
+// Value noise that loops with a wrapped phase (turns): the lookup travels round a circle of
+// radius 1 in noise space (the speed of a straight TAU-per-turn drift), so it is continuous
+// when the phase wraps from 1 to 0. A straight drift (p + TAU * phase) jumps there.
+float noise2_loop(vec2 p, float phase) {
+    float a = TAU * phase;
+    return noise2(p + vec2(cos(a), sin(a)));
+}

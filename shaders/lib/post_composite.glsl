@@ -6,6 +6,7 @@
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
+#include "lib/safe.glsl"
 
 uniform sampler2D u_scene;
 uniform sampler2D u_bloom_near;
@@ -25,7 +26,7 @@ float haze_mask(vec2 uv) {
         vec4 f = u_haze_figures[i];
         vec2 d = uv - vec2(f.x, f.y + f.z * 0.5);
         d.x *= u_aspect;
-        vec2 r = vec2(f.z * 0.45, f.z * 0.75);
+        vec2 r = max(vec2(f.z * 0.45, f.z * 0.75), vec2(1e-4));
         vec2 k = d / r;
         float k2 = dot(k, k);
         if (k2 < 9.0) m += f.w * exp(-k2);
@@ -43,8 +44,8 @@ void main() {
 #ifdef HAZE
     // Heat haze: the air wavers around the figures while they are guarded.
     float hm = haze_mask(uv) * u_haze;
-    vec2 wob = vec2(noise2(uv * vec2(40.0, 18.0) + vec2(0.0, TAU * u_wave.z)),
-                    noise2(uv * vec2(35.0, 22.0) - vec2(TAU * u_wave.w, 0.0))) - 0.5;
+    vec2 wob = vec2(noise2_loop(uv * vec2(40.0, 18.0), u_wave.z),
+                    noise2_loop(uv * vec2(35.0, 22.0), -u_wave.w)) - 0.5;
     uv += wob * hm * 0.006;
 #endif
 
@@ -76,7 +77,7 @@ void main() {
         // Pigment: the wash's hue (brightest channel at 1) laid on paper as a glaze, darker where
         // the wash is dark, pooled along dried edges, granulating in the paper's tooth.
         vec3 tint = wash / max(max(wash.r, max(wash.g, wash.b)), 1e-3);
-        float value = pow(clamp(luma(wash), 0.0, 1.0), 0.45);
+        float value = spow(clamp(luma(wash), 0.0, 1.0), 0.45);
         float pool = clamp(abs(luma(bn) - luma(bf)) * 5.0, 0.0, 1.0);  // dried edges
         float density = clamp((0.5 + 0.9 * pool) * (0.85 + 0.3 * tooth), 0.0, 1.0);
         vec3 glaze = paper * mix(vec3(1.0), tint * (0.45 + 0.55 * value), density * 0.9);
@@ -100,5 +101,5 @@ void main() {
     float line = hash12(vec2(floor(gl_FragCoord.y * 0.5), floor(u_noise_seed * 613.0)));
     float stat = u_tension * u_tension * (0.05 + 0.05 * line) * smoothstep(0.25, 0.6, v_uv.y);
     col += g * (0.025 * u_grain + stat);
-    out_color = vec4(clamp(col, 0.0, 1.0), 1.0);
+    out_color = finite_out(vec4(clamp(col, 0.0, 1.0), 1.0));
 }

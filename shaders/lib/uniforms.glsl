@@ -9,6 +9,7 @@ uniform vec3 u_circle_center;  // centre of the circle of figures, on the plain
 uniform float u_cycle_t;      // seconds into the cycle (resets every cycle)
 uniform float u_cycle_frac;   // 0..1 through the cycle
 uniform float u_swirl_phase;  // nebula turns, fract()
+uniform float u_swirl_phase_b;  // fract(1.5 x the nebula's turns): its second, faster eye
 uniform vec4 u_drift;         // (cos a, sin a, cos b, sin b) of two slow loops
 uniform vec4 u_wave;          // fract(t * f) for f = 0.05, 0.21, 0.73, 2.3 Hz
 uniform float u_noise_seed;   // per-frame grain seed in [0, 1)
