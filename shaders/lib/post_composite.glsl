@@ -100,6 +100,6 @@ void main() {
     // the sky than on the ground, flickering line by line.
     float line = hash12(vec2(floor(gl_FragCoord.y * 0.5), floor(u_noise_seed * 613.0)));
     float stat = u_tension * u_tension * (0.05 + 0.05 * line) * smoothstep(0.25, 0.6, v_uv.y);
-    col += g * (0.025 * u_grain + stat);
+    col += g * u_grain * (0.025 + stat);  // grain = 0: no noise at all (the scan measures so)
     out_color = finite_out(vec4(clamp(col, 0.0, 1.0), 1.0));
 }
