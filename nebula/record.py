@@ -77,6 +77,11 @@ class CodecSpec:
         return self.pix_fmt == "yuv420p"
 
     @property
+    def takes_rgb(self) -> bool:
+        """The encoder takes RGB frames and converts them itself: no colour matrix of ours."""
+        return self.pix_fmt in ("bgra", "rgb24")
+
+    @property
     def is_sequence(self) -> bool:
         return not self.encoder
 
@@ -107,10 +112,18 @@ CODECS: dict[str, CodecSpec] = {
     "prores": CodecSpec(
         "prores", "prores_ks", "yuv444p10le", (".mov",), None, {"profile": "4444", "vendor": "apl0"}
     ),
+    # Animated WebP, looping: a preview that a README or a web page shows inline. libwebp takes
+    # the RGB frames itself (lossy, quality 75), so no colour matrix is involved.
+    "webp": CodecSpec(
+        "webp", "libwebp_anim", "bgra", (".webp",), None, {"quality": "75", "preset": "picture"}
+    ),
     "png": CodecSpec("png", "", "rgb24", (), None),
 }
 
+#: The containers `join` can put chunks end to end in.
 _CONTAINERS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
+#: Every container a recording writes: the joinable ones and the looping WebP.
+_WRITES = {**_CONTAINERS, ".webp": "webp"}
 
 
 # ----------------------------------------------------------------------------- the job
@@ -308,9 +321,11 @@ class VideoSink:
         from av.video.reformatter import ColorRange, Colorspace, Interpolation, VideoReformatter
 
         spec = job.spec
-        container_format = _CONTAINERS[job.out.suffix.lower()]
+        container_format = _WRITES[job.out.suffix.lower()]
         # faststart puts the index (moov) first so browsers play before the download ends.
         options = {"movflags": "+faststart"} if container_format in ("mp4", "mov") else {}
+        if container_format == "webp":
+            options = {"loop": "0"}  # forever
         self.container = av.open(str(path), "w", format=container_format, options=options)
         try:
             stream = self.container.add_stream(spec.encoder, rate=job.fps)
@@ -324,11 +339,12 @@ class VideoSink:
             if spec.codec_tag and container_format in ("mp4", "mov"):
                 stream.codec_tag = spec.codec_tag
             cc = stream.codec_context
-            # BT.709 for HD and up; tagged so players do not guess BT.601 and shift the colours.
-            cc.color_primaries = 1
-            cc.color_trc = 1
-            cc.colorspace = 1
-            cc.color_range = 1  # limited ("tv") range, what every player expects
+            if not spec.takes_rgb:
+                # BT.709 for HD and up; tagged so players do not guess BT.601 and shift colours.
+                cc.color_primaries = 1
+                cc.color_trc = 1
+                cc.colorspace = 1
+                cc.color_range = 1  # limited ("tv") range, what every player expects
             cc.time_base = 1 / job.fps
         except BaseException:
             self.container.close()
@@ -337,6 +353,7 @@ class VideoSink:
         self.first = job.first
         self.fps = job.fps
         self._reformatter = VideoReformatter()
+        self._rgb = spec.takes_rgb
         self._av = av
         self._bt709 = Colorspace.ITU709
         self._limited = ColorRange.MPEG
@@ -345,13 +362,16 @@ class VideoSink:
 
     def write(self, k: int, rgba: NDArray[np.uint8]) -> None:
         frame = self._av.VideoFrame.from_ndarray(rgba, format="rgba")
-        yuv = self._reformatter.reformat(
-            frame,
-            format=self.stream.pix_fmt,
-            dst_colorspace=self._bt709,
-            dst_color_range=self._limited,
-            interpolation=self._interp,
-        )
+        if self._rgb:
+            yuv = self._reformatter.reformat(frame, format=self.stream.pix_fmt)
+        else:
+            yuv = self._reformatter.reformat(
+                frame,
+                format=self.stream.pix_fmt,
+                dst_colorspace=self._bt709,
+                dst_color_range=self._limited,
+                interpolation=self._interp,
+            )
         # Each chunk starts at 0, so chunks join end to end without rewriting timestamps.
         yuv.pts = k - self.first
         yuv.time_base = 1 / self.fps

@@ -8,6 +8,8 @@ light flows along it (see particles.py).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -28,6 +30,9 @@ THREAD_DTYPE = np.dtype(
 
 GROW_SECONDS = 2.2  # a new thread reaches across the circle in this long
 FLASH_SECONDS = 3.0
+#: A share's brightening swells in over about this long instead of popping on in one frame
+#: (the motion scan saw every thread of a share jump by a third of the frame's light at once).
+FLASH_ATTACK_SECONDS = 0.25
 
 
 def pair_capacity(n_figures: int) -> int:
@@ -40,9 +45,12 @@ class ThreadWeb:
         self.data = np.zeros(capacity, dtype=THREAD_DTYPE)
         self.count = 0
         self._index = np.full((n_people, n_people), -1, dtype=np.int32)
+        #: What each thread's flash swells towards: set to 1 by a share, decaying like the flash.
+        self._charge = np.zeros(capacity, dtype=np.float32)
 
     def clear(self) -> None:
         self.data[:] = 0
+        self._charge[:] = 0
         self.count = 0
         self._index[:] = -1
 
@@ -86,10 +94,14 @@ class ThreadWeb:
             t["in_grow"] = 0.0
         t = self.data[i]
         t["in_strength"] = t["in_strength"] + (1.0 - t["in_strength"]) * 0.55 * intensity
-        t["in_flash"] = 1.0
+        self._charge[i] = 1.0
         return i
 
     def step(self, dt: float) -> None:
         live = self.data[: self.count]
         np.minimum(live["in_grow"] + dt / GROW_SECONDS, 1.0, out=live["in_grow"])
-        live["in_flash"] *= np.float32(max(0.0, 1.0 - dt / FLASH_SECONDS))
+        charge = self._charge[: self.count]
+        charge *= np.float32(max(0.0, 1.0 - dt / FLASH_SECONDS))
+        # in_flash follows the charge through a one-pole attack: a swell, then the slow decay.
+        k = np.float32(1.0 - math.exp(-dt / FLASH_ATTACK_SECONDS))
+        live["in_flash"] += (charge - live["in_flash"]) * k

@@ -77,8 +77,12 @@ class World:
         s = self.settings
         self.cycle = k
         self.steps = 0
-        self.rng = np.random.default_rng([s.seed, k])
-        self.shares = ShareProcess(s.figures, s.cycle_seconds, self.rng)
+        # Two streams: the story (who shares when, the threads' shapes) and the particles. With
+        # one, how many particles a thread's light spawned moved every later share, so the
+        # pool's size or a change to the light re-timed the whole cycle.
+        self.story_rng = np.random.default_rng([s.seed, k, 0])
+        self.rng = np.random.default_rng([s.seed, k, 1])
+        self.shares = ShareProcess(s.figures, s.cycle_seconds, self.story_rng)
         self.web.clear()
         self.pool.clear()
         self.pool.prewarm_motes(0.0, self.rng, 1.0)
@@ -125,7 +129,7 @@ class World:
     def _apply_share(self, sh: Share) -> None:
         hearts = self.figures["in_heart"]
         for li in sh.listeners:
-            self.web.weave(sh.speaker, li, sh.intensity, hearts, self.rng)
+            self.web.weave(sh.speaker, li, sh.intensity, hearts, self.story_rng)
         self.share_gain += (1.0 - self.share_gain) * LUMINANCE_STEP * (0.6 + 0.4 * sh.intensity)
         self._speaker = sh.speaker
         self._talking[sh.speaker] = 1.0

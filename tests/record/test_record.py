@@ -159,6 +159,33 @@ def test_h265_and_prores_are_tagged_for_players_and_editors(
     assert len(decode_rgb(hevc)) == 3 and len(decode_rgb(prores)) == 3
 
 
+def test_webp_is_an_animated_loop_matching_the_stills(
+    tmp_path: Path, record_cli: Run, still_cli: Still
+) -> None:
+    # FFmpeg cannot decode animated WebP (browsers and ImageMagick can): read it with `convert`.
+    out = tmp_path / "preview.webp"
+    rc = record_cli(
+        "--frames", "4", "--fps", "10", "--size", "96x54", "--start", "150", "--codec", "webp",
+        "--out", str(out),
+    )  # fmt: skip
+    assert rc == 0
+    data = out.read_bytes()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP" and b"ANIM" in data[:64]
+    # ANIM chunk: background colour (4 bytes), then the loop count (0: forever).
+    anim = data.index(b"ANIM")
+    assert int.from_bytes(data[anim + 12 : anim + 14], "little") == 0
+    subprocess.run(
+        ["convert", str(out), "-coalesce", str(tmp_path / "f-%d.png")], check=True, timeout=60
+    )
+    frames = sorted(tmp_path.glob("f-*.png"), key=lambda p: int(p.stem[2:]))
+    assert len(frames) == 4
+    for k, f in enumerate(frames):
+        got = read_png(f).astype(np.float64)
+        want = still_cli(150.0 + k / 10, "96x54").astype(np.float64)
+        assert got.shape == want.shape
+        assert np.abs(got - want).mean() < TOLERANCE  # lossy, but the same picture
+
+
 def test_downsample_is_the_rounded_box_mean() -> None:
     rng = np.random.default_rng(1)
     for k in (2, 3):

@@ -46,6 +46,16 @@ def test_shares_follow_the_phases(seed: int, cycle: float) -> None:
     assert not {woman, man, DREAMER} & set(others)
 
 
+def test_the_story_does_not_depend_on_the_particle_pool() -> None:
+    # Particles draw from their own random stream: a pool of another size, or light that spawns
+    # differently, must not re-time who shares when.
+    def story_of(particles: int) -> list[tuple[float, int, float]]:
+        s = Settings(seed=5, particles=particles, **LIGHT)
+        return [(sh.time, sh.speaker, sh.intensity) for sh in run_cycle(s)[1]]
+
+    assert story_of(0) == story_of(3000)
+
+
 def test_the_order_of_the_others_is_seeded() -> None:
     orders = {tuple(sh.speaker for sh in _shares(seed)[:20]) for seed in range(4)}
     assert len(orders) > 1
@@ -68,7 +78,7 @@ def test_every_share_leaves_threads_to_its_listeners() -> None:
             assert i >= 0
             assert i == w.web.index_of(li, sh.speaker)
             assert w.web.data["in_strength"][i] > before[i]  # created or strengthened
-            assert w.web.data["in_flash"][i] > 0.9  # just flashed (one step of decay)
+            assert w.web.data["in_flash"][i] > 0.0  # it flashed
     assert n >= 8
     assert w.web.count == (Settings().figures + 1) * Settings().figures // 2
 
@@ -135,3 +145,24 @@ def test_share_on_demand_refuses_unknown_speakers() -> None:
     for who in (-1, 9):
         with pytest.raises(ValueError, match=r"speaker must be in \[0, 8\]"):
             w.request_share(who)
+
+
+def test_a_share_swells_into_its_flash_and_decays() -> None:
+    from nebula.sim.threads import FLASH_ATTACK_SECONDS, ThreadWeb
+
+    web = ThreadWeb(4, 3)
+    hearts = np.array([[0.0, 1.4, 0.0], [2.0, 1.4, -4.0], [-2.0, 1.4, -4.0]], np.float32)
+    web.weave(0, 1, 1.0, hearts, np.random.default_rng(0))
+    dt = 1.0 / 60.0
+    trace = []
+    for _ in range(round(3.0 / dt)):
+        web.step(dt)
+        trace.append(float(web.data["in_flash"][0]))
+    flash = np.array(trace)
+    peak = int(flash.argmax())
+    # No one-frame pop: the first step lights a fraction of the peak, the rise takes a while.
+    assert flash[0] < 0.15 * flash[peak]
+    assert peak * dt >= 0.5 * FLASH_ATTACK_SECONDS
+    assert flash[peak] > 0.5
+    assert (np.diff(flash[: peak + 1]) >= 0).all() and (np.diff(flash[peak:]) <= 0).all()
+    assert flash[-1] < 0.6 * flash[peak]
