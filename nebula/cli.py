@@ -10,12 +10,15 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from nebula.config import ConfigError, Preset, Settings, load_preset
 
 MAX_SIZE = 16384
+#: Run time beyond this loses sub-frame precision in float64 (1e12 s: ulp ~ 0.1 ms).
+MAX_SECONDS = 1e12
 _SIZE = re.compile(r"^\s*(-?\d+)\s*[xX]\s*(-?\d+)\s*$")
 
 
@@ -43,6 +46,9 @@ def check_output(path: Path, force: bool, *, is_dir: bool = False) -> Path:
     if path.exists() and not is_dir and path.is_dir():
         raise UsageError(f"{path} is a folder; --out needs a file name")
     parent = path.resolve().parent
+    for up in (parent, *parent.parents):
+        if up.exists() and not up.is_dir():
+            raise UsageError(f"cannot write {path}: {up} is a file, not a folder")
     if not parent.is_dir():
         raise UsageError(f"cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
@@ -79,8 +85,10 @@ def non_negative_seconds(text: str) -> float:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not (v >= 0.0 and v < 1e12):
-        raise argparse.ArgumentTypeError(f"{text!r}: seconds must be >= 0")
+    if not (v >= 0.0 and v < MAX_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: seconds must be between 0 and {MAX_SECONDS:g} (about 31,000 years)"
+        )
     return v
 
 
@@ -126,13 +134,42 @@ def cmd_still(args: argparse.Namespace) -> int:
     out = check_output(args.out, args.force)
     preset = load_preset_arg(args.preset)
     settings = settings_from_args(args)
-    from nebula.headless import HeadlessPiece
 
-    with HeadlessPiece(settings, preset.params if preset else None, size) as piece:
-        pixels = piece.render(args.clock_offset + args.time)
-        write_png(out, pixels)
-    print(f"wrote {out} ({size[0]}x{size[1]}, t = {args.time:g} s, seed {args.seed})")
-    return 0
+    def work() -> int:
+        from nebula.headless import HeadlessPiece
+
+        with HeadlessPiece(settings, preset.params if preset else None, size) as piece:
+            pixels = piece.render(args.clock_offset + args.time)
+        try:
+            write_png(out, pixels)
+        except OSError as e:
+            return fail("still", f"cannot write {out}: {e.strerror or e}; nothing was written")
+        print(f"wrote {out} ({size[0]}x{size[1]}, t = {args.time:g} s, seed {args.seed})")
+        return 0
+
+    return gl_failures("still", args.size, work)
+
+
+def fail(command: str, message: str) -> int:
+    """One line on stderr and exit status 1: the command could not do its work."""
+    print(f"nebula {command}: error: {message}", file=sys.stderr)
+    return 1
+
+
+def gl_failures(command: str, size_text: str, work: Callable[[], int]) -> int:
+    """Run ``work``; what GL refuses ends in one line: a size it cannot allocate is a bad
+    argument (status 2), no context or a shader that does not compile status 1."""
+    from nebula.render.context import ContextError, TargetSizeError
+    from nebula.render.shaders import ShaderError
+
+    try:
+        return work()
+    except TargetSizeError as e:
+        raise UsageError(f"--size {size_text}: {e}") from None
+    except ShaderError as e:
+        return fail(command, f"shader does not compile: {e}")
+    except ContextError as e:
+        return fail(command, str(e))
 
 
 # ---------------------------------------------------------------------------- scan
@@ -214,24 +251,42 @@ def cmd_scan(args: argparse.Namespace) -> int:
     params = dict(preset.params) if preset else {}
     if not args.keep_grain:
         params["grain"] = 0.0
-    with (
-        HeadlessPiece(settings, params, size) as piece,
-        tqdm(
-            total=count,
-            unit="frame",
-            desc="scanning",
-            leave=False,
-            disable=not sys.stderr.isatty(),
-            file=sys.stderr,
-        ) as bar,
-    ):
-        result = scan.scan(
-            piece, start, count, args.fps, seed=args.seed, thresholds=th, progress=bar.update
-        )
+
+    def work() -> int:
+        with (
+            HeadlessPiece(settings, params, size) as piece,
+            tqdm(
+                total=count,
+                unit="frame",
+                desc="scanning",
+                leave=False,
+                disable=not sys.stderr.isatty(),
+                file=sys.stderr,
+            ) as bar,
+        ):
+            result = scan.scan(
+                piece, start, count, args.fps, seed=args.seed, thresholds=th, progress=bar.update
+            )
+        report_scan(result, args)
+        if plot_out is not None:
+            scan.plot(result, plot_out)
+            print(f"wrote {plot_out}")
+        if args.json:
+            print(json.dumps(result.summary()))
+        return 1 if result.flags else 0
+
+    return gl_failures("scan", args.size, work)
+
+
+def report_scan(result: Any, args: argparse.Namespace) -> None:
+    """The readable summary: frames, median and worst step per region, then each flag."""
+    from nebula import scan
+
     summary = result.summary()
+    w, h = result.size
     print(
-        f"scanned {result.frames} frames, t = {start:g} to {result.times[-1]:.2f} s, "
-        f"{size[0]}x{size[1]} at {args.fps:g} fps, seed {args.seed}"
+        f"scanned {result.frames} frames, t = {result.start:g} to {result.times[-1]:.2f} s, "
+        f"{w}x{h} at {args.fps:g} fps, seed {args.seed}"
     )
     for r in scan.REGIONS:
         if f"median_{r}" in summary:
@@ -243,21 +298,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         f"  non-finite frames {summary['nonfinite_frames']}, "
         f"largest black share {summary['max_black_share']:.4f}"
     )
-    if result.flags:
-        print(f"{len(result.flags)} flagged:")
-        for f in result.flags:
-            judged = f" ({f.value / f.baseline:.1f}x the local median)" if f.baseline > 0 else ""
-            print(
-                f"  frame {f.frame} t = {f.t:.3f} s: {f.kind} in {f.region}, {f.value:.4g}{judged}"
-            )
-    else:
+    if not result.flags:
         print("nothing flagged")
-    if plot_out is not None:
-        scan.plot(result, plot_out)
-        print(f"wrote {plot_out}")
-    if args.json:
-        print(json.dumps(summary))
-    return 1 if result.flags else 0
+        return
+    print(f"{len(result.flags)} flagged:")
+    for f in result.flags:
+        judged = f" ({f.value / f.baseline:.1f}x the local median)" if f.baseline > 0 else ""
+        print(f"  frame {f.frame} t = {f.t:.3f} s: {f.kind} in {f.region}, {f.value:.4g}{judged}")
 
 
 # ---------------------------------------------------------------------------- main

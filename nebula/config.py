@@ -297,13 +297,25 @@ def parse_preset(data: Mapping[str, Any], name: str, path: Path | None = None) -
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file; a missing, unreadable or malformed one is a ConfigError naming it."""
+    """Parse a TOML file; a missing, unreadable, non-UTF-8 or malformed one is a ConfigError
+    naming it. A UTF-8 byte-order mark is allowed (some editors write one)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read {what} {str(path)!r}: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"{what} {str(path)!r} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+            f"{e.start}); save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{what} {str(path)!r} is not valid TOML: {e}") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read {what} {str(path)!r}: {e.strerror}") from None
+    except ValueError as e:  # for example an integer of thousands of digits
+        raise ConfigError(f"{what} {str(path)!r} has a value that cannot be read: {e}") from None
 
 
 def load_preset(name_or_path: str) -> Preset:
@@ -320,17 +332,21 @@ def dump_preset(params: Mapping[str, float], name: str) -> str:
 def save_new_preset(
     params: Mapping[str, float], folder: Path | None = None, stem: str = "preset"
 ) -> Path:
-    """Write ``params`` to a new numbered file; never overwrites an existing preset."""
+    """Write ``params`` to a new numbered file; never overwrites an existing preset, and a
+    failure (a full disk) leaves no file behind."""
+    from nebula import atomic
+
     folder = folder or user_presets_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(1, 100_000):
         path = folder / f"{stem}-{i:03d}.toml"
-        try:
-            with path.open("x", encoding="utf-8") as f:  # "x": fail rather than overwrite
-                f.write(dump_preset(params, path.stem))
-            return path
-        except FileExistsError:
+        if path.exists():
             continue
+        try:
+            atomic.create(path, dump_preset(params, path.stem).encode("utf-8"))
+        except FileExistsError:
+            continue  # taken between the check and the write
+        return path
     raise ConfigError(f"no free preset name left in {folder}")
 
 

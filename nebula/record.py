@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import math
 import os
 import queue
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -45,6 +47,8 @@ QUEUE_FRAMES = 3
 #: ...fewer where frames are huge (8K with --ssaa 4 is 2 GB a frame): the ring stays under this.
 RING_BYTES = 1 << 30
 MAX_FPS = 1000.0
+#: One frame every 100 s: slower than any time-lapse needs, and a time base every codec takes.
+MIN_FPS = 0.01
 MAX_FRAMES = 100_000_000
 PNG_PATTERN = "frame_{:06d}.png"
 #: How much lower the encoder thread's CPU priority is than the renderer's (see
@@ -179,8 +183,8 @@ def parse_fps(text: str) -> Fraction:
         fps = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
         raise UsageError(f"--fps {text!r} is not a number (for example 60 or 30000/1001)") from None
-    if not 0 < fps <= MAX_FPS:
-        raise UsageError(f"--fps {text!r}: must be above 0 and at most {MAX_FPS:g}")
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise UsageError(f"--fps {text!r}: must be between {MIN_FPS:g} and {MAX_FPS:g}")
     return fps.limit_denominator(1_000_000)
 
 
@@ -328,6 +332,8 @@ class VideoSink:
             options = {"loop": "0"}  # forever
         self.container = av.open(str(path), "w", format=container_format, options=options)
         try:
+            # What `join` checks: which recording this chunk belongs to and which frames it has.
+            self.container.metadata["comment"] = chunk_tag(job)
             stream = self.container.add_stream(spec.encoder, rate=job.fps)
             assert isinstance(stream, av.VideoStream)
             stream.width, stream.height = job.size
@@ -399,14 +405,7 @@ class PngSink:
     def write(self, k: int, rgba: NDArray[np.uint8]) -> None:
         from nebula.imageio import write_png
 
-        try:
-            write_png(self.folder / self._pattern.format(k), rgba[..., :3])
-        except OSError:
-            raise
-        except Exception as e:  # pygame reports a failed write as pygame.error, without errno
-            if shutil.disk_usage(self.folder).free < rgba.nbytes:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from e
-            raise
+        write_png(self.folder / self._pattern.format(k), rgba[..., :3])
 
     def close(self) -> None:
         pass
@@ -475,6 +474,49 @@ def _yield_cpu_to_renderer() -> None:
         )
 
 
+class Stopped(Exception):
+    """A stop signal (SIGTERM, SIGHUP) arrived while recording: cleaned up, exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
+_STOP_SCOPES = 0  # how many stop_signals_raise blocks are open (the CLI opens one)
+
+
+def _ignore_stop_signals() -> None:
+    # Only under stop_signals_raise, which puts the handlers back: a library caller's (a test's)
+    # own handlers are never changed for good.
+    if _STOP_SCOPES and threading.current_thread() is threading.main_thread():
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_IGN)
+
+
+@contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """Within: SIGTERM and SIGHUP raise ``Stopped`` (job runners and `timeout` send TERM), so
+    the cleanup that a Ctrl+C gets runs for them too. The old handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    global _STOP_SCOPES
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    signal.signal(signal.SIGTERM, _raise_stopped)
+    signal.signal(signal.SIGHUP, _raise_stopped)
+    _STOP_SCOPES += 1
+    try:
+        yield
+    finally:
+        _STOP_SCOPES -= 1
+        for s, h in saved.items():
+            signal.signal(s, h)
+
+
 def _temp_path(out: Path) -> Path:
     # Same folder, so the final rename is atomic; hidden, and the suffix keeps the format.
     return out.with_name(f".{out.name}.partial-{os.getpid()}{out.suffix}")
@@ -490,11 +532,12 @@ def _remove(path: Path) -> None:
 def _put_in_place(tmp: Path, out: Path, force: bool) -> None:
     if out.exists() and not force:  # appeared while we rendered
         raise RecordError(f"{out} appeared while recording; pass --force to overwrite it")
-    if tmp.is_dir() and out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
+    if tmp.is_dir() and out.is_dir():
+        # A frame folder is merged into, frame by frame: re-rendering --frame-range 8:10 into
+        # a folder of the whole span replaces frames 8 and 9 and keeps every other one.
+        for frame in sorted(tmp.iterdir()):
+            os.replace(frame, out / frame.name)
+        tmp.rmdir()
     else:
         os.replace(tmp, out)
 
@@ -567,6 +610,7 @@ def record(
         sink.close()
         _put_in_place(tmp, job.out, job.force)
     except BaseException:
+        _ignore_stop_signals()  # a second Ctrl+C or TERM must not cut the cleanup short
         if enc is not None and enc.is_alive():
             enc.error = enc.error or RecordError("stopped")  # drain without encoding
             enc.work.put(None)
@@ -582,6 +626,45 @@ def record(
 
 
 # ----------------------------------------------------------------------------- joining chunks
+
+CHUNK_TAG = "nebula-chunk "
+
+
+def chunk_tag(job: RecordJob) -> str:
+    """The container comment a video chunk carries: the recording it belongs to (everything
+    but the frame range) and the frames it holds. `join` reads it back."""
+    recording = {
+        "seed": job.seed,
+        "start": job.start,
+        "clock_offset": job.clock_offset,
+        "total": job.total,
+        "fps": str(job.fps),
+        "size": list(job.size),
+        "codec": job.codec,
+        "crf": job.crf,
+        "ssaa": job.ssaa,
+        "params": dict(sorted((job.params or {}).items())),
+    }
+    return CHUNK_TAG + json.dumps({"recording": recording, "frames": [job.first, job.stop]})
+
+
+def read_chunk_tag(path: Path, comment: str | None) -> tuple[dict[str, Any], int, int]:
+    if not comment or not comment.startswith(CHUNK_TAG):
+        raise UsageError(
+            f"chunk {path} carries no nebula chunk tag: join only takes chunks that "
+            "`nebula record --frame-range` wrote"
+        )
+    try:
+        data = json.loads(comment[len(CHUNK_TAG) :])
+        first, stop = (int(x) for x in data["frames"])
+        return dict(data["recording"]), first, stop
+    except (ValueError, KeyError, TypeError):
+        raise UsageError(f"chunk {path} has a damaged nebula chunk tag") from None
+
+
+def _differs(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    keys = [k for k in a.keys() | b.keys() if a.get(k) != b.get(k)]
+    return ", ".join(f"{k} {b.get(k)!r} (not {a.get(k)!r})" for k in sorted(keys))
 
 
 def join(parts: Sequence[Path], out: Path, *, force: bool = False) -> int:
@@ -612,29 +695,60 @@ def join(parts: Sequence[Path], out: Path, *, force: bool = False) -> int:
             ostream: Any = None
             first: tuple[Any, ...] = ()
             offset = 0  # in the chunks' time base: where the next chunk starts
+            recording: dict[str, Any] | None = None
+            expect = -1  # the frame the next chunk must start at
             for part in parts:
-                with av.open(str(part)) as src:
-                    s = src.streams.video[0]
-                    shape = (s.codec_context.name, s.width, s.height, s.average_rate, s.time_base)
-                    if ostream is None:
-                        ostream, first = dst.add_stream_from_template(s), shape
-                    elif shape != first:
-                        raise UsageError(
-                            f"chunk {part} is {shape[0]} {shape[1]}x{shape[2]} at "
-                            f"{shape[3]} fps; the first is {first[0]} {first[1]}x{first[2]} "
-                            f"at {first[3]} fps: record every chunk with the same options"
+                try:
+                    with av.open(str(part)) as src:
+                        s = src.streams.video[0]
+                        rec, a, b = read_chunk_tag(part, src.metadata.get("comment"))
+                        if recording is None:
+                            recording = rec
+                        elif rec != recording:
+                            other = _differs(recording, rec)
+                            raise UsageError(f"chunk {part} is from another recording: {other}")
+                        if expect >= 0 and a != expect:
+                            what = "repeats or overlaps" if a < expect else "leaves a gap before"
+                            raise UsageError(
+                                f"chunk {part} holds frames {a}:{b}, which {what} frame {expect}: "
+                                "give the chunks in order, each once"
+                            )
+                        expect = b
+                        shape = (
+                            s.codec_context.name,
+                            s.width,
+                            s.height,
+                            s.average_rate,
+                            s.time_base,
                         )
-                    end = offset
-                    for packet in src.demux(s):
-                        if packet.dts is None or packet.pts is None:  # end-of-stream marker
-                            continue
-                        packet.pts += offset
-                        packet.dts += offset
-                        end = max(end, packet.pts + (packet.duration or 0))
-                        packet.stream = ostream
-                        dst.mux(packet)
-                        frames += 1
-                    offset = end
+                        if ostream is None:
+                            ostream, first = dst.add_stream_from_template(s), shape
+                        elif shape != first:
+                            raise UsageError(
+                                f"chunk {part} is {shape[0]} {shape[1]}x{shape[2]} at "
+                                f"{shape[3]} fps; the first is {first[0]} {first[1]}x{first[2]} "
+                                f"at {first[3]} fps: record every chunk with the same options"
+                            )
+                        end = offset
+                        n = 0
+                        for packet in src.demux(s):
+                            if packet.dts is None or packet.pts is None:  # end-of-stream marker
+                                continue
+                            packet.pts += offset
+                            packet.dts += offset
+                            end = max(end, packet.pts + (packet.duration or 0))
+                            packet.stream = ostream
+                            dst.mux(packet)
+                            n += 1
+                        if n != b - a:
+                            raise UsageError(
+                                f"chunk {part} is truncated: {n} of its {b - a} frames "
+                                f"({a}:{b}); record it again"
+                            )
+                        frames += n
+                        offset = end
+                except av.error.FFmpegError as e:
+                    raise UsageError(f"chunk {part} is damaged ({e}); record it again") from None
         _put_in_place(tmp, out, force)
     except BaseException:
         _remove(tmp)
@@ -708,18 +822,25 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from nebula.render.context import ContextError
+    from nebula.render.context import ContextError, TargetSizeError
     from nebula.render.shaders import ShaderError
 
     job = job_from_args(args)
     try:
-        result = record(job)
+        with stop_signals_raise():
+            result = record(job)
+    except TargetSizeError as e:  # nothing was written yet
+        print(f"nebula record: error: --size {args.size} x --ssaa {job.ssaa}: {e}", file=sys.stderr)
+        return 2
     except (ContextError, ShaderError) as e:  # nothing was written yet
         print(f"nebula record: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("nebula record: interrupted; partial output removed", file=sys.stderr)
         return 130
+    except Stopped as e:
+        print(f"nebula record: stopped by {e}; partial output removed", file=sys.stderr)
+        return 128 + e.signum
     except (OSError, RecordError) as e:
         print(f"nebula record: error: {describe_failure(e, job.out)}", file=sys.stderr)
         return 1

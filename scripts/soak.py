@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error(str(e))
     if args.frames < 1 or args.warmup < 0:
         p.error("--frames must be >= 1 and --warmup >= 0")
+    if not (math.isfinite(args.max_rss_growth) and args.max_rss_growth >= 0):
+        p.error(f"--max-rss-growth {args.max_rss_growth:g}: must be a number of MB >= 0")
 
     def progress(i: int) -> None:
         print(f"soak: frame {i} of {args.frames}", file=sys.stderr, flush=True)

@@ -5,21 +5,24 @@
         nebula run --installation --heartbeat ~/.local/state/nebula/heartbeat.json
 
 Restarts the command after ``--`` when it exits with a non-zero status or a signal, when its
-heartbeat is older than --stale seconds, or when its picture stays frozen or black (from the
-signature the piece writes into the heartbeat). A clean exit (status 0: the held Esc or
-Ctrl+Alt+Q) ends the watchdog with status 0 too, so the show stays off when someone stops it on
-purpose. SIGTERM (systemctl stop) stops the piece and the watchdog.
+heartbeat (from that very process: its pid) is older than --stale seconds, or when its picture
+stays frozen or black (from the signature the piece writes into the heartbeat). A clean exit
+(status 0: the held Esc or Ctrl+Alt+Q) ends the watchdog with status 0 too, so the show stays
+off when someone stops it on purpose. SIGTERM, SIGINT or SIGHUP to the watchdog (systemctl stop)
+stops the piece and the watchdog; the piece also gets SIGTERM if the watchdog is killed.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,6 +31,20 @@ from nebula.gallery.health import read_heartbeat
 from nebula.gallery.watchdog import Judge
 
 log = logging.getLogger("nebula.watchdog")
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the watchdog dies, even by SIGKILL (Linux), so
+    a killed watchdog never leaves an orphan piece that the next watchdog would double."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the watchdog died between fork and prctl
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def stop(proc: subprocess.Popen[bytes], wait: float = 5.0) -> None:
@@ -45,47 +62,81 @@ def stop(proc: subprocess.Popen[bytes], wait: float = 5.0) -> None:
         proc.wait()
 
 
+def seconds(lo: float, hi: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise argparse.ArgumentTypeError(f"{text!r}: must be between {lo:g} and {hi:g} s")
+        return v
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="watchdog",
+        usage="%(prog)s [options] -- COMMAND [ARG ...]",
+        description=__doc__.split("\n\n")[0],
+    )
+    p.add_argument("--heartbeat", type=Path, required=True, help="the piece's heartbeat file")
+    day = 86400.0
+    p.add_argument("--stale", type=seconds(1, day), default=6.0, help="heartbeat age limit, s")
+    p.add_argument("--frozen", type=seconds(1, day), default=8.0, help="frozen-picture limit, s")
+    p.add_argument("--black", type=seconds(1, day), default=120.0, help="black-picture limit, s")
+    p.add_argument(
+        "--grace", type=seconds(1, day), default=90.0, help="time to the first heartbeat, s"
+    )
+    p.add_argument(
+        "--poll", type=seconds(0.05, 10), default=0.25, help="seconds between checks (0.05-10)"
+    )
+    p.add_argument(
+        "--max-backoff",
+        type=seconds(0, 600),
+        default=4.0,
+        help="longest wait before a restart after repeated quick failures, s",
+    )
+    p.add_argument("--max-restarts", type=int, default=0, help="give up after this many (0: never)")
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if "--" not in argv:
-        print("watchdog: error: give the command to run after --", file=sys.stderr)
-        return 2
-    cut = argv.index("--")
+    cut = argv.index("--") if "--" in argv else len(argv)
+    p = parser()
+    args = p.parse_args(argv[:cut])  # --help exits 0 here
     cmd = argv[cut + 1 :]
-    p = argparse.ArgumentParser(prog="watchdog", description=__doc__.split("\n\n")[0])
-    p.add_argument("--heartbeat", type=Path, required=True, help="the piece's heartbeat file")
-    p.add_argument("--stale", type=float, default=30.0, help="heartbeat age limit, s")
-    p.add_argument("--frozen", type=float, default=60.0, help="frozen-picture limit, s")
-    p.add_argument("--black", type=float, default=120.0, help="black-picture limit, s")
-    p.add_argument("--grace", type=float, default=90.0, help="time to the first heartbeat, s")
-    p.add_argument("--poll", type=float, default=1.0, help="seconds between checks")
-    p.add_argument("--max-restarts", type=int, default=0, help="give up after this many (0: never)")
-    args = p.parse_args(argv[:cut])
     if not cmd:
         p.error("give the command to run after --")
+    if args.max_restarts < 0:
+        p.error("--max-restarts must be 0 (never give up) or more")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s watchdog %(message)s")
 
+    # The unit stopping (systemctl stop) sends SIGTERM to the watchdog and the piece alike:
+    # then nothing restarts. A SIGTERM to the piece alone (it exits 143) is restarted.
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, on_signal)
 
     judge = Judge(args.stale, args.frozen, args.black, args.grace)
     restarts = 0
-    backoff = 1.0
+    backoff = 0.0
     while not stopping:
         log.info("starting: %s", " ".join(cmd))
         began = time.monotonic()
-        judge.start(began, time.time())
         try:
-            proc = subprocess.Popen(cmd, start_new_session=True)
+            proc = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
         except OSError as e:
             log.error("cannot start %s: %s", cmd[0], e)
             return 1
+        judge.start(began, time.time(), proc.pid)
         reason: str | None = None
         while not stopping and reason is None:
             time.sleep(args.poll)
@@ -102,15 +153,18 @@ def main(argv: list[str] | None = None) -> int:
             log.info("stopped")
             return 0
         restarts += 1
-        # A piece that dies at once is not helped by instant restarts: back off up to 30 s.
-        backoff = 1.0 if time.monotonic() - began > 120 else min(30.0, backoff * 2)
-        log.warning("restart %d (%s) in %.0f s", restarts, reason, backoff)
+        # The first restart is at once (a kill -9 is back on screen in about 2 s); a piece that
+        # keeps dying at once backs off, up to --max-backoff, and a long good run resets it.
+        if time.monotonic() - began > 60:
+            backoff = 0.0
+        log.warning("restart %d (%s) in %.1f s", restarts, reason, backoff)
         if args.max_restarts and restarts >= args.max_restarts:
             log.error("gave up after %d restarts", restarts)
             return 1
         deadline = time.monotonic() + backoff
         while not stopping and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.05)
+        backoff = min(args.max_backoff, max(0.5, backoff * 2))
     return 0
 
 

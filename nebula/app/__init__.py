@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nebula import SHADERS_DIR
 from nebula.app.pacing import DEFAULT_MAX_FPS
 
+if TYPE_CHECKING:
+    from nebula.app.window import LiveLoop
+
 SHADERS_ENV = "NEBULA_SHADERS_DIR"
+#: Signals that end the live piece in order: the loop finishes its frame, releases the window
+#: and exits 128 + the signal's number.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
 
 
 def add_run_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -95,7 +102,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-fps {args.max_fps:g} must be 0 (no ceiling) or 1 to 10000")
     if args.display < 0:
         raise UsageError(f"--display {args.display} must be 0 or more (see `nebula displays`)")
+    if args.screenshot_dir is not None:
+        shots = args.screenshot_dir.expanduser()
+        if shots.exists() and not shots.is_dir():
+            raise UsageError(f"--screenshot-dir {str(shots)!r} is a file, not a folder")
     root = shader_root(args.shaders)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"shader folder {str(root)!r} is a file, not a folder")
     if not root.is_dir():
         raise UsageError(f"shader folder {str(root)!r} does not exist")
     preset = load_preset_arg(args.preset)
@@ -115,10 +128,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from nebula.app.hotkeys import load_hotkeys
     from nebula.app.show import Show
-    from nebula.app.window import DisplayError, LiveLoop, Window
+    from nebula.app.window import DisplayError, LiveLoop, Window, check_key_names
+    from nebula.render.context import TargetSizeError
     from nebula.render.shaders import ShaderError
 
     hotkeys = load_hotkeys()
+    check_key_names(hotkeys)
     try:
         window = Window(
             size,
@@ -147,6 +162,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ShaderError as e:
             print(f"nebula run: error: shader does not compile: {e}", file=sys.stderr)
             return 1
+        except TargetSizeError as e:
+            print(f"nebula run: error: --size {args.size}: {e}", file=sys.stderr)
+            return 2
         try:
             from nebula.gallery.installation import start_installation
 
@@ -154,13 +172,46 @@ def cmd_run(args: argparse.Namespace) -> int:
             loop = LiveLoop(
                 window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps
             )
-            code = loop.run()
-            print(f"nebula run: {loop.summary()}")
-            return code
+            return _run_loop(loop)
         finally:
             show.release()
     finally:
         window.close()
+
+
+def _run_loop(loop: LiveLoop) -> int:
+    """Run the loop with the piece's own signal handlers; log why it ended, then return the
+    exit status: 0 for a deliberate end, 128 + N for signal N (143 for SIGTERM), 70 for a crash.
+    Under the watchdog every one but 0 is restarted (see scripts/watchdog.py)."""
+    from nebula.gallery.faults import EXIT_FAULT, ShowExit
+
+    inst = loop.installation
+    log = inst.log if inst is not None else None
+
+    def on_signal(signum: int, _frame: object) -> None:
+        loop.stop_for_signal(signum)
+
+    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    try:
+        code = loop.run()
+    except ShowExit as e:  # repeated faults or a lost context: already logged with the cause
+        if log is not None:
+            log.info("exiting: status %s", e.code)
+        raise
+    except Exception as e:
+        if log is not None:
+            log.critical("crashed outside a frame: status %d", EXIT_FAULT, exc_info=e)
+        print(f"nebula run: error: crashed: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_FAULT
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+    if log is not None:
+        log.info("exiting: %s (status %d)", loop.stop_reason, code)
+    print(f"nebula run: {loop.summary()}")
+    if loop.signal is not None:
+        print(f"nebula run: stopped by {loop.stop_reason} (status {code})", file=sys.stderr)
+    return code
 
 
 def cmd_displays(args: argparse.Namespace) -> int:

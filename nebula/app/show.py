@@ -32,7 +32,8 @@ from nebula.config import (
     user_presets_dir,
 )
 from nebula.headless import renderer_capacities
-from nebula.imageio import write_png
+from nebula.imageio import create_png
+from nebula.render.context import TargetSizeError
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import Renderer
 from nebula.render.shaders import ShaderError
@@ -231,7 +232,10 @@ class Show:
 
     def resize(self, window_size: tuple[int, int]) -> None:
         self.window_size = window_size
-        self.renderer.resize(render_size(window_size, self.render_scale))
+        try:
+            self.renderer.resize(render_size(window_size, self.render_scale))
+        except TargetSizeError as e:  # the show goes on at the size it had
+            self.message(str(e), error=True)
 
     def set_render_scale(self, scale: float) -> None:
         """Internal render resolution as a share of the window (upscaled when presented)."""
@@ -283,17 +287,14 @@ class Show:
         self.running = False
 
     def screenshot(self) -> Path:
-        """Save the current frame as the next free nebula-NNNN.png; never overwrites."""
+        """Save the current frame as the next free nebula-NNNN.png; never overwrites, and a
+        failure (a full disk) leaves no file behind."""
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
-        for i in range(1, 1_000_000):
-            path = self.screenshot_dir / f"nebula-{i:04d}.png"
-            try:
-                path.open("x").close()  # claim the name; write_png then replaces it atomically
-            except FileExistsError:
-                continue
-            write_png(path, self.renderer.read())
-            return path
-        raise OSError(f"no free screenshot name left in {self.screenshot_dir}")
+        names = (self.screenshot_dir / f"nebula-{i:04d}.png" for i in range(1, 1_000_000))
+        try:
+            return create_png(names, self.renderer.read())
+        except FileExistsError:
+            raise OSError(f"no free screenshot name left in {self.screenshot_dir}") from None
 
     def _screenshot_action(self) -> None:
         try:

@@ -7,6 +7,7 @@ module only opens the window, turns key events into action names and flips buffe
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 import warnings
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame
 
+#: While closed by --hours the loop wakes this often: enough for a held Esc and the heartbeat.
+IDLE_SECONDS = 0.25
 STILL_HINT = "render without a window with `nebula still` (one frame) or `nebula record` (a video)"
 #: SDL video drivers that draw nowhere visible; used only when asked for by SDL_VIDEODRIVER.
 _INVISIBLE_DRIVERS = {"offscreen", "dummy"}
@@ -48,6 +51,9 @@ def check_display_available() -> None:
 
 def init_display() -> None:
     check_display_available()
+    # SDL would turn SIGTERM and SIGINT into a window-close event, indistinguishable from a
+    # visitor's Alt+F4. With its handlers off, the piece's own (cmd_run) tell them apart.
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     try:
         pygame.display.init()
     except pygame.error as e:
@@ -56,6 +62,24 @@ def init_display() -> None:
     if driver in _INVISIBLE_DRIVERS and not os.environ.get("SDL_VIDEODRIVER"):
         pygame.display.quit()
         raise DisplayError(f"no display available (SDL fell back to {driver!r}); {STILL_HINT}")
+
+
+def check_key_names(hotkeys: Hotkeys, where: str = "hotkeys") -> None:
+    """Refuse a binding to a key pygame does not know ("escpae", "f13x"): it could never fire.
+    Raises ConfigError naming the binding; names are pygame's own (``pygame.key.name``)."""
+    from nebula.config import ConfigError
+
+    for c, action in hotkeys.bindings.items():
+        key = c.split("+")[-1] if not c.endswith("++") else "+"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "pygame.init() has not been called": names are
+            try:  # a fixed table, the answer is the same
+                pygame.key.key_code(key)
+            except ValueError:
+                raise ConfigError(
+                    f"{where}: {action}: {key!r} is not a key name pygame knows (for example "
+                    '"escape", "f11", "space", "a", ".")'
+                ) from None
 
 
 def display_sizes() -> list[tuple[int, int]]:
@@ -190,6 +214,11 @@ class LiveLoop:
         self._now = time.perf_counter()
         self.seconds = 0.0  # how long run() ran
         self._held: set[int] = set()
+        #: Why the loop ended, for the log and the summary line.
+        self.stop_reason = "quit"
+        #: The signal that stopped the show, if one did: the exit status is then 128 + it.
+        self.signal: int | None = None
+        self._dark_shown = False
         show.handlers["fullscreen"] = self.toggle_fullscreen
         if not window.vsync:
             show.message("vsync is not available here; frames are not synced to the display")
@@ -200,9 +229,13 @@ class LiveLoop:
     def handle(self, ev: pygame.event.Event) -> None:
         inst = self.installation
         if ev.type == pygame.QUIT:
-            # The window closed or SDL turned SIGTERM/SIGINT into a quit: always honoured, so
-            # a supervisor can stop the show; stray keys are what installation mode locks.
-            self.show.running = False
+            # A close request (the window's close button, Alt+F4). SDL's own signal handlers
+            # are off (init_display), so signals never arrive as this event: see stop_signal.
+            if inst is not None and inst.options.installation:
+                inst.log.warning("window close request ignored (installation mode)")
+            else:
+                self.stop_reason = "window closed"
+                self.show.running = False
         elif ev.type == pygame.KEYDOWN:
             repeat = ev.key in self._held
             self._held.add(ev.key)
@@ -226,6 +259,12 @@ class LiveLoop:
             if inst is not None:
                 inst.focus_lost()
 
+    def stop_for_signal(self, signum: int) -> None:
+        """Called from a signal handler: end the loop after this frame, exit 128 + signum."""
+        self.signal = signum
+        self.stop_reason = f"signal {signal.Signals(signum).name}"
+        self.show.running = False
+
     def tick(self, now: float) -> None:
         """One pass of the loop: events, a resize if the window changed, a frame, a flip."""
         self._now = now
@@ -236,25 +275,41 @@ class LiveLoop:
         size = self.window.size
         if size != self.show.window_size:
             self.show.resize(size)
-        if self.installation is not None:
-            if not self.installation.frame(now, lambda: self.show.frame(now)):
+        inst = self.installation
+        if inst is not None:
+            drawn = inst.frame(now, lambda: self.show.frame(now))
+            if inst.closed and self.show.running:
+                if not self._dark_shown:  # both buffers black once; then nothing to draw
+                    for _ in range(2):
+                        self.window.ctx.screen.use()
+                        self.window.ctx.clear(0.0, 0.0, 0.0, 1.0)
+                        self.window.flip()
+                    self._dark_shown = True
+                return
+            self._dark_shown = False
+            if not drawn:
                 return
         else:
             self.show.frame(now)
         self.window.flip()
 
     def run(self) -> int:
+        """Loop until the show stops; the exit status: 0, or 128 + the signal that stopped it."""
         start = time.perf_counter()
         while self.show.running:
-            pause = self.pacer.wait(time.perf_counter())
-            if pause > 0.0:
-                time.sleep(pause)
+            if self.installation is not None and self.installation.closed:
+                time.sleep(IDLE_SECONDS)  # closed hours: keys, heartbeat and log only
+            else:
+                pause = self.pacer.wait(time.perf_counter())
+                if pause > 0.0:
+                    time.sleep(pause)
             now = time.perf_counter()
             self.tick(now)
             if self.exit_after is not None and now - start >= self.exit_after:
+                self.stop_reason = f"--exit-after {self.exit_after:g} s"
                 break
         self.seconds = time.perf_counter() - start
-        return 0
+        return 128 + self.signal if self.signal is not None else 0
 
     def summary(self) -> str:
         s = self.seconds

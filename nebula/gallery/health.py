@@ -8,11 +8,13 @@ taking screenshots, and a ``dark`` flag so the opening-hours blackout is not tak
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import logging.handlers
 import os
 import resource
+import sys
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+from nebula import atomic
 
 LOGGER_NAME = "nebula"
 LOG_MAX_BYTES = 5 * 1024 * 1024
@@ -107,6 +111,9 @@ class Heartbeat:
 
     path: Path
     every: float = HEARTBEAT_SECONDS
+    log: logging.Logger | None = None
+    #: Why the last write failed, or None when it succeeded.
+    failing: str | None = None
     _last: float = field(default=-1e18)
 
     def due(self, now: float) -> bool:
@@ -132,10 +139,20 @@ class Heartbeat:
             "dark": dark,
             **(extra or {}),
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, self.path)  # atomic: the watchdog never reads half a file
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic.replace(self.path, json.dumps(data).encode("utf-8"))  # never half a file
+        except OSError as e:
+            # A full disk or a vanished folder must not end the show: the watchdog sees the
+            # heartbeat go stale and decides; we say so once per failing streak.
+            if self.failing is None:
+                self.failing = f"{e.strerror or e}"
+                if self.log is not None:
+                    self.log.error("cannot write heartbeat %s: %s", self.path, self.failing)
+            return
+        if self.failing is not None and self.log is not None:
+            self.log.info("heartbeat %s written again", self.path)
+        self.failing = None
 
 
 def read_heartbeat(path: Path) -> dict[str, object] | None:
@@ -162,19 +179,44 @@ def setup_logging(
             log.removeHandler(h)
             h.close()
     handlers: list[logging.Handler] = [logging.StreamHandler()]
+    problem = None
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(
-            logging.handlers.RotatingFileHandler(
-                path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
-            )
-        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(_QuietRotatingFile(path, max_bytes, backups))
+        except OSError as e:
+            # A read-only or full state folder must not stop the show: stderr (the journal
+            # under systemd) still gets every line.
+            problem = f"cannot write log file {path}: {e.strerror or e}; logging to stderr only"
     for h in handlers:
         h.setFormatter(fmt)
         h._nebula = True  # type: ignore[attr-defined]
         log.addHandler(h)
     log.propagate = False
+    if problem:
+        log.error(problem)
     return log
+
+
+class _QuietRotatingFile(logging.handlers.RotatingFileHandler):
+    """A rotating log that, when a write fails (a disk filled up), says so once on stderr
+    instead of printing a traceback for every line, and tries again with the next line."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+        self.failing = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.failing:
+            self.failing = True
+            print(
+                f"nebula: cannot write log file {self.baseFilename}; lines go to stderr only",
+                file=sys.stderr,
+            )
+            if self.stream is not None:
+                with contextlib.suppress(Exception):
+                    self.stream.close()
+            self.stream = None  # reopened by the next emit
 
 
 @dataclass

@@ -67,7 +67,7 @@ class Installation:
             if options.target_fps
             else None
         )
-        self.heartbeat = Heartbeat(options.heartbeat) if options.heartbeat else None
+        self.heartbeat = Heartbeat(options.heartbeat, log=self.log) if options.heartbeat else None
         self.stats = FrameStats()
         self.report = MinuteReport(self.log)
         self.guard = FrameGuard(self.log, probe=lambda: context_alive(show.ctx))
@@ -88,8 +88,9 @@ class Installation:
         """True when the window may dispatch the key's own binding."""
         allowed = self.lock.key_down(key, ctrl=ctrl, alt=alt, now=now)
         if self.lock.locked and key.lower() == "escape" and not self._hinted:
+            # Logged, never shown: a hint on screen tells every visitor how to end the show.
             self._hinted = True
-            self.show.message(f"hold Esc for {self.lock.hold_seconds:g} s to end the show")
+            self.log.info("Esc pressed (hold %g s to end the show)", self.lock.hold_seconds)
         return allowed
 
     def key_up(self, key: str, *, now: float) -> None:
@@ -102,16 +103,50 @@ class Installation:
 
     # ------------------------------------------------------------------ the frame
 
+    @property
+    def closed(self) -> bool:
+        """Fully dark outside the opening hours: the loop idles instead of drawing."""
+        return self.options.hours is not None and self.brightness <= 0.0
+
     def frame(self, now: float, draw: Callable[[], object]) -> bool:
-        """Run one frame through ``draw`` (the show's own frame); False when it should end."""
+        """Run one frame through ``draw`` (the show's own frame); False when it should end.
+
+        While ``closed`` it draws nothing (a black screen costs nothing to keep) but still
+        writes the heartbeat, marked dark, and the minute report.
+        """
         if self.lock.update(now):
-            self.log.info("deliberate exit (held Esc or Ctrl+Alt+Q)")
+            self.log.info("deliberate exit (held Esc or Ctrl+Alt+Q): status 0")
             self.show.running = False
             return False
         hours = self.options.hours
         if hours is not None:
+            was_closed = self.closed
             self.brightness = hours.brightness(seconds_of_day(self.local_time()))
             self.show.master = self.brightness
+            if self.closed != was_closed:
+                self.log.info(
+                    "%s (--hours %s)", "closed: idling" if self.closed else "opening", hours
+                )
+        if self.closed:
+            self._last = None  # idle gaps are not frame times
+            if self.heartbeat is not None and self.heartbeat.due(now):
+                self.heartbeat.write(
+                    now,
+                    self.show.frames,
+                    0.0,
+                    0,
+                    dark=True,
+                    extra={"scale": round(self.show.render_scale, 3)},
+                )
+            if self.report.due(now):
+                self.report.maybe_log(
+                    now,
+                    self.stats,
+                    live_objects(self.show.ctx),
+                    scale=round(self.show.render_scale, 3),
+                    brightness=0.0,
+                )
+            return False
         ok = self.guard.run(draw, now)  # raises ShowExit when faults keep coming
         if self._last is not None:
             dt = now - self._last

@@ -79,11 +79,30 @@ def from_args(
     if installation:
         log_file = log_file or state_dir() / "nebula.log"
         heartbeat = heartbeat or state_dir() / "heartbeat.json"
+    log_file = _file_option("--log-file", log_file)
+    heartbeat = _file_option("--heartbeat", heartbeat)
     return GalleryOptions(
         installation=installation,
         allow_hotkeys=bool(args.allow_hotkeys),
         hours=hours,
         target_fps=fps,
-        log_file=log_file.expanduser() if log_file else None,
-        heartbeat=heartbeat.expanduser() if heartbeat else None,
+        log_file=log_file,
+        heartbeat=heartbeat,
     )
+
+
+def _file_option(flag: str, path: Path | None) -> Path | None:
+    """A file the show writes: refuse a folder (``--heartbeat /tmp``) or a file where its folder
+    should be. A folder that cannot be written yet (a full or read-only disk) is not refused:
+    the show runs on and says so in the log, since a disk can also fill or clear while it runs."""
+    if path is None:
+        return None
+    path = path.expanduser()
+    if path.is_dir():
+        raise ValueError(f"{flag} {str(path)!r} is a folder; give a file name inside it")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"{flag} {str(path)!r}: {str(parent)!r} is a file, not a folder")
+            break
+    return path

@@ -3,7 +3,8 @@
 ``Judge.check`` reads the piece's latest heartbeat (see ``health.Heartbeat``) and says why the
 piece should be restarted, or None: its heartbeat is older than ``stale`` seconds, or its picture
 has stayed frozen (same signature) or black for ``frozen`` / ``black`` seconds. A heartbeat from
-an earlier process is ignored; a new process gets ``grace`` seconds to write its first one.
+an earlier process, or from another pid, is ignored; a new process gets ``grace`` seconds to
+write its first one.
 Pictures marked ``dark`` (closed by --hours) are neither black nor frozen.
 """
 
@@ -15,20 +16,21 @@ from dataclasses import dataclass
 
 @dataclass
 class Judge:
-    stale: float = 30.0
-    frozen: float = 60.0
+    stale: float = 6.0
+    frozen: float = 8.0
     black: float = 120.0
     grace: float = 60.0
     black_luma: float = 2.0  # mean luminance (0..255) below which a frame counts as black
     started_wall: float = 0.0  # wall time the current process started
+    pid: int | None = None  # the current process: a heartbeat from any other is not its own
     started: float = 0.0  # watchdog clock when it started
     _sig: object = None
     _sig_since: float = 0.0
     _black_since: float | None = None
     seen: bool = False  # a heartbeat from this process has arrived
 
-    def start(self, now: float, wall: float) -> None:
-        self.started, self.started_wall = now, wall
+    def start(self, now: float, wall: float, pid: int | None = None) -> None:
+        self.started, self.started_wall, self.pid = now, wall, pid
         self._sig, self._sig_since, self._black_since = None, now, None
         self.seen = False
 
@@ -37,6 +39,8 @@ class Judge:
         heartbeat's own timestamp. Returns a reason to restart, or None."""
         beat = hb.get("time") if hb else None
         fresh = isinstance(beat, (int, float)) and beat >= self.started_wall
+        if fresh and self.pid is not None and hb is not None and hb.get("pid") != self.pid:
+            fresh = False  # another process wrote it (an orphan of an earlier watchdog)
         if not fresh:
             if now - self.started > self.grace:
                 return f"no heartbeat within {self.grace:g} s of starting"

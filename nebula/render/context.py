@@ -35,6 +35,59 @@ class ContextError(RuntimeError):
     pass
 
 
+class TargetSizeError(ContextError):
+    """This GL cannot allocate render targets of the asked size; the message names the
+    largest size of the same shape that it can."""
+
+
+def _allocates(ctx: moderngl.Context, size: tuple[int, int]) -> bool:
+    objs: list[Any] = []
+    try:
+        tex = ctx.texture(size, 4, dtype="f2")  # the largest target per pixel (8 bytes)
+        objs.append(tex)
+        objs.append(ctx.framebuffer([tex]))
+        return True
+    except moderngl.Error:
+        return False
+    finally:
+        for o in reversed(objs):
+            o.release()
+
+
+def check_target_size(ctx: moderngl.Context, size: tuple[int, int]) -> None:
+    """Raise TargetSizeError, before anything is drawn, when ``size`` cannot be allocated.
+
+    Drivers cap a texture's side (GL_MAX_TEXTURE_SIZE) and, like llvmpipe, its bytes: a
+    16384 x 16384 half-float target is within the first and beyond the second. The largest
+    size that works is found by trying (a handful of allocations, on this error path only).
+    """
+    w, h = size
+    limit = min(int(ctx.info["GL_MAX_TEXTURE_SIZE"]), int(ctx.info["GL_MAX_RENDERBUFFER_SIZE"]))
+    if max(w, h) <= limit and _allocates(ctx, size):
+        return
+    lo, hi = 0.0, min(1.0, limit / max(w, h))
+    if _allocates(ctx, _scaled(size, hi)):
+        lo = hi
+    else:
+        for _ in range(6):
+            mid = (lo + hi) / 2
+            if _allocates(ctx, _scaled(size, mid)):
+                lo = mid
+            else:
+                hi = mid
+    best = _scaled(size, lo)
+    renderer = ctx.info.get("GL_RENDERER", "this GL")
+    raise TargetSizeError(
+        f"{w}x{h} is too large to render on {renderer} (it cannot allocate the frame's "
+        f"half-float target); the largest of that shape that works is about "
+        f"{best[0]}x{best[1]}"
+    )
+
+
+def _scaled(size: tuple[int, int], s: float) -> tuple[int, int]:
+    return max(1, int(size[0] * s) // 8 * 8 or 1), max(1, int(size[1] * s) // 8 * 8 or 1)
+
+
 def headless_context() -> moderngl.Context:
     """An offscreen OpenGL 3.3+ core context through EGL (Mesa's llvmpipe where there is no GPU)."""
     try:

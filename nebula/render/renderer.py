@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nebula import SHADERS_DIR, scene
+from nebula.render.context import check_target_size
 from nebula.render.frame import FrameTime, SceneState, frame_uniforms
 from nebula.render.passes.figures import FiguresPass
 from nebula.render.passes.flowers import FlowersPass
@@ -45,6 +46,7 @@ class Renderer:
     ) -> None:
         self.ctx = ctx
         size = _drawable(size)
+        check_target_size(ctx, size)  # before any program is built: refuse, do not crash
         caps = {"figures": 33, "flowers": 1, "threads": 1, "particles": 1, **(capacities or {})}
         self.programs: dict[str, HotProgram] = {}
         pass_classes = (
@@ -101,6 +103,7 @@ class Renderer:
         size = _drawable(size)
         if size == self.size:
             return
+        check_target_size(self.ctx, size)  # a failed resize keeps the targets it had
         self.size = size
         self._make_targets(size)
         self.sky.resize(size)

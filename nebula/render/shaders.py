@@ -64,10 +64,20 @@ def preprocess(path: Path, root: Path = SHADERS_DIR) -> Source:
                 1,
             )
         try:
-            lines = p.read_text(encoding="utf-8").splitlines()
+            data = p.read_bytes()
         except OSError as e:
             raise ShaderError(
                 f"{_rel(p, root)}: cannot read: {e.strerror}", _rel(p, root)
+            ) from None
+        try:
+            lines = data.decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError as e:
+            at = data.count(b"\n", 0, e.start) + 1
+            raise ShaderError(
+                f"{_rel(p, root)}:{at}: not UTF-8 text (byte 0x{data[e.start]:02x}); "
+                "save the file as UTF-8",
+                _rel(p, root),
+                at,
             ) from None
         src.files.append(p)
         for n, line in enumerate(lines, start=1):

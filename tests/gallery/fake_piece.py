@@ -32,6 +32,7 @@ while True:
     sig = 1 if late and mode == "freeze" else frame
     luma = 0.0 if late and mode == "black" else 80.0
     tmp = hb.with_name(hb.name + ".tmp")
-    tmp.write_text(json.dumps({"time": time.time(), "frame": frame, "sig": sig, "luma": luma}))
+    beat = {"time": time.time(), "pid": os.getpid(), "frame": frame, "sig": sig, "luma": luma}
+    tmp.write_text(json.dumps(beat))
     os.replace(tmp, hb)
     time.sleep(0.1)

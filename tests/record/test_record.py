@@ -274,6 +274,69 @@ def test_join_refuses_chunks_of_different_recordings(tmp_path: Path, record_cli:
     a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
     assert record_cli("--frames", "2", "--size", "64x36", "--out", str(a)) == 0
     assert record_cli("--frames", "2", "--size", "96x54", "--out", str(b)) == 0
-    with pytest.raises(UsageError, match="same options"):
+    with pytest.raises(UsageError, match=r"another recording: size \[96, 54\]"):
         join([a, b], tmp_path / "j.mp4")
     assert leftovers(tmp_path) == ["a.mp4", "b.mp4"]
+
+
+@pytest.fixture(scope="module")
+def chunks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Three chunks of one 30-frame recording, one of another seed and one of another crf."""
+    from nebula.cli import main
+
+    d = tmp_path_factory.mktemp("chunks")
+    common = ["record", "--frames", "30", "--fps", "10", "--size", "64x36", "--start", "50"]
+    runs = {
+        "a": ["--frame-range", "0:10"],
+        "b": ["--frame-range", "10:20"],
+        "c": ["--frame-range", "20:30"],
+        "seed": ["--frame-range", "10:20", "--seed", "3"],
+        "crf": ["--frame-range", "10:20", "--crf", "30"],
+    }
+    for name, extra in runs.items():
+        assert main([*common, *extra, "--out", str(d / f"{name}.mp4")]) == 0
+    return {name: d / f"{name}.mp4" for name in runs}
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["a", "a"], "repeats or overlaps frame 10"),
+        (["b", "a"], "repeats or overlaps frame 20"),
+        (["a", "c"], "leaves a gap before frame 10"),
+        (["a", "seed"], "another recording: seed 3"),
+        (["a", "crf"], "another recording: crf 30"),
+    ],
+)
+def test_join_refuses_repeated_unordered_or_foreign_chunks(
+    tmp_path: Path, chunks: dict[str, Path], names: list[str], message: str
+) -> None:
+    out = tmp_path / "j.mp4"
+    with pytest.raises(UsageError, match=message):
+        join([chunks[n] for n in names], out)
+    assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_join_refuses_a_truncated_chunk(tmp_path: Path, chunks: dict[str, Path]) -> None:
+    cut = tmp_path / "b.mp4"
+    data = chunks["b"].read_bytes()
+    cut.write_bytes(data[: len(data) * 2 // 3])  # a copy that stopped two thirds in
+    out = tmp_path / "j.mp4"
+    with pytest.raises(UsageError, match=r"chunk .*b\.mp4 is (truncated|damaged)"):
+        join([chunks["a"], cut, chunks["c"]], out)
+    assert not out.exists() and leftovers(tmp_path) == ["b.mp4"]
+    assert join([chunks["a"], chunks["b"], chunks["c"]], out) == 30
+
+
+def test_join_refuses_a_video_nebula_did_not_record(
+    tmp_path: Path, chunks: dict[str, Path]
+) -> None:
+    other = tmp_path / "other.mp4"
+    with av.open(str(other), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 36, "yuv420p"
+        for _ in range(3):
+            c.mux(s.encode(av.VideoFrame.from_ndarray(np.zeros((36, 64, 3), np.uint8))))
+        c.mux(s.encode(None))
+    with pytest.raises(UsageError, match="no nebula chunk tag"):
+        join([chunks["a"], other], tmp_path / "j.mp4")
