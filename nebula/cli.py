@@ -17,7 +17,7 @@ from typing import Any
 from nebula.config import ConfigError, Preset, Settings, load_preset
 
 MAX_SIZE = 16384
-#: Run time beyond this loses sub-frame precision in float64 (1e12 s: ulp ~ 0.1 ms).
+#: Run time beyond this loses sub-frame precision in float64 (at 1e12 s one ulp is 0.2 ms).
 MAX_SECONDS = 1e12
 _SIZE = re.compile(r"^\s*(-?\d+)\s*[xX]\s*(-?\d+)\s*$")
 
@@ -269,7 +269,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
             )
         report_scan(result, args)
         if plot_out is not None:
-            scan.plot(result, plot_out)
+            try:
+                scan.plot(result, plot_out)
+            except OSError as e:
+                return fail("scan", f"cannot write {plot_out}: {e.strerror or e}")
             print(f"wrote {plot_out}")
         if args.json:
             print(json.dumps(result.summary()))

@@ -482,39 +482,47 @@ class Stopped(Exception):
         self.signum = signum
 
 
-def _raise_stopped(signum: int, _frame: object) -> None:
-    raise Stopped(signum)
-
-
 _STOP_SCOPES = 0  # how many stop_signals_raise blocks are open (the CLI opens one)
+_STOPPING = False  # a stop signal arrived: later ones are ignored until the scope ends
 
 
-def _ignore_stop_signals() -> None:
-    # Only under stop_signals_raise, which puts the handlers back: a library caller's (a test's)
-    # own handlers are never changed for good.
-    if _STOP_SCOPES and threading.current_thread() is threading.main_thread():
-        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(s, signal.SIG_IGN)
+def _on_stop_signal(signum: int, _frame: object) -> None:
+    global _STOPPING
+    if _STOPPING:
+        return  # a second Ctrl+C or TERM must not cut the cleanup short
+    _STOPPING = True
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)
 
 
 @contextmanager
 def stop_signals_raise() -> Iterator[None]:
-    """Within: SIGTERM and SIGHUP raise ``Stopped`` (job runners and `timeout` send TERM), so
-    the cleanup that a Ctrl+C gets runs for them too. The old handlers come back after."""
+    """Within: SIGINT raises KeyboardInterrupt and SIGTERM or SIGHUP raise ``Stopped`` (job
+    runners and `timeout` send TERM), once: any later one is ignored, so the cleanup that
+    follows always finishes. The old handlers come back after."""
+    global _STOP_SCOPES, _STOPPING
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    global _STOP_SCOPES
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    signal.signal(signal.SIGTERM, _raise_stopped)
-    signal.signal(signal.SIGHUP, _raise_stopped)
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {s: signal.getsignal(s) for s in signals}
+    for s in signals:
+        signal.signal(s, _on_stop_signal)
     _STOP_SCOPES += 1
     try:
         yield
     finally:
         _STOP_SCOPES -= 1
-        for s, h in saved.items():
-            signal.signal(s, h)
+        if not _STOP_SCOPES:
+            if _STOPPING:
+                # A real stop signal came: the process is on its way out, and one more
+                # Ctrl+C must not turn exit status 130 into a traceback (or -2).
+                for s in signals:
+                    signal.signal(s, signal.SIG_IGN)
+            else:
+                for s, h in saved.items():
+                    signal.signal(s, h)
 
 
 def _temp_path(out: Path) -> Path:
@@ -610,7 +618,6 @@ def record(
         sink.close()
         _put_in_place(tmp, job.out, job.force)
     except BaseException:
-        _ignore_stop_signals()  # a second Ctrl+C or TERM must not cut the cleanup short
         if enc is not None and enc.is_alive():
             enc.error = enc.error or RecordError("stopped")  # drain without encoding
             enc.work.put(None)

@@ -204,8 +204,9 @@ def _run_loop(loop: LiveLoop) -> int:
         print(f"nebula run: error: crashed: {type(e).__name__}: {e}", file=sys.stderr)
         return EXIT_FAULT
     finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+        if loop.signal is None:  # after a stop signal, later ones only set the flag again
+            for s, h in previous.items():
+                signal.signal(s, h)
     if log is not None:
         log.info("exiting: %s (status %d)", loop.stop_reason, code)
     print(f"nebula run: {loop.summary()}")

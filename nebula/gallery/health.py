@@ -28,7 +28,7 @@ from nebula import atomic
 LOGGER_NAME = "nebula"
 LOG_MAX_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 3
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 1.0
 REPORT_SECONDS = 60.0
 
 
@@ -205,6 +205,12 @@ class _QuietRotatingFile(logging.handlers.RotatingFileHandler):
     def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
         super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
         self.failing = False
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # flushing lines that no longer fit
+            self.stream = None
 
     def handleError(self, record: logging.LogRecord) -> None:
         if not self.failing:

@@ -1,0 +1,102 @@
+"""Real faults for the fault-injection suite: a disk that is full, a folder that is read-only
+(tiny tmpfs mounts: CI runs as root), a private X server, and file hashes to prove that no
+user file changed."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _mount(target: Path, *options: str) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    opts = ",".join(("size=512k", *options))
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert r.returncode == 0, (
+        f"the fault suite mounts small tmpfs folders and needs root (CI runs as root): {r.stderr}"
+    )
+
+
+def _umount(target: Path) -> None:
+    subprocess.run(["umount", "-l", str(target)], capture_output=True, timeout=30)
+
+
+def fill(folder: Path) -> None:
+    """Write until the filesystem says ENOSPC: a disk that is really full."""
+    with open(folder / "filler", "wb", buffering=0) as f:
+        chunk = b"\0" * 4096
+        try:
+            while True:
+                f.write(chunk)
+        except OSError as e:
+            assert e.errno == errno.ENOSPC
+    # Blocks are gone; small files still get an inode (empty files can still be made).
+
+
+@pytest.fixture
+def full_dir(tmp_path: Path) -> Iterator[Path]:
+    d = tmp_path / "full"
+    _mount(d)
+    try:
+        fill(d)
+        yield d
+    finally:
+        _umount(d)
+
+
+@pytest.fixture
+def readonly_dir(tmp_path: Path) -> Iterator[Path]:
+    """A read-only folder holding one user file, ``mine.toml``."""
+    d = tmp_path / "ro"
+    _mount(d)
+    try:
+        (d / "mine.toml").write_text('name = "mine"\n[params]\nexposure = 1.5\n')
+        subprocess.run(["mount", "-o", "remount,ro", str(d)], check=True, timeout=30)
+        yield d
+    finally:
+        _umount(d)
+
+
+def others(folder: Path, *known: str) -> list[str]:
+    """What is in ``folder`` besides the ``known`` names (hidden temporaries included)."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in known)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def xdisplay() -> Iterator[str]:
+    """A private X server, small so fullscreen frames stay cheap on llvmpipe."""
+    for tool in ("Xvfb", "xdotool"):
+        assert shutil.which(tool), f"{tool} is missing: run scripts/setup.sh"
+    r, w = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(w), "-screen", "0", "320x180x24", "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(w)
+    with os.fdopen(r) as f:
+        number = f.readline().strip()
+    assert number, "Xvfb did not start"
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait(10)
