@@ -119,8 +119,8 @@ def test_a_close_request_is_ignored_and_logged_in_installation_mode(
     try:
         pid = wait_drawing(tmp_path / "hb.json")
         log = tmp_path / "nebula.log"
-        # Repeated like a visitor clicking again: a request sent while SDL's X input is still
-        # settling is sometimes not delivered at all (here one to three requests go by before one is seen).
+        # Repeated like a visitor clicking again: SDL sometimes does not see a request from
+        # another client at all (here up to three went by before one was seen).
         for _ in range(4):
             close_request(xdisplay, pid)
             if exited_within(proc, 1.5) is not None or "close request" in log.read_text():
