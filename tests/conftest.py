@@ -23,3 +23,11 @@ def ctx(gl: moderngl.Context) -> Iterator[moderngl.Context]:
     _ = gl.error  # clear anything stale
     yield gl
     assert gl.error == "GL_NO_ERROR"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on a private X server (the ``xdisplay`` fixture) open windows: mark them so the
+    quick tier (``-m "not window and not slow"``) leaves them out."""
+    for item in items:
+        if "xdisplay" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.window)

@@ -15,6 +15,8 @@ import pytest
 
 from nebula.imageio import read_png
 
+pytestmark = pytest.mark.window  # every test here drives a real window
+
 NEBULA = [sys.executable, "-m", "nebula"]
 
 

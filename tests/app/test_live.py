@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.window  # every test here drives a real window
+
 DRIVER = Path(__file__).with_name("live_driver.py")
 
 

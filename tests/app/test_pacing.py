@@ -34,6 +34,7 @@ def test_zero_is_no_ceiling_and_negative_is_refused() -> None:
         FramePacer(-1.0)
 
 
+@pytest.mark.window
 def test_the_live_loop_keeps_under_its_ceiling() -> None:
     """At 64x36 this machine draws about 95 frames a second unsynced (Xvfb ignores vsync)."""
     needs_display()

@@ -51,6 +51,7 @@ def test_the_world_follows_the_clock_on_its_fixed_step(show: Show) -> None:
     assert show.time == pytest.approx(62.0 + 1.1, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_a_change_glides_instead_of_jumping(show: Show) -> None:
     show.frame(0.0)
     for _ in range(4):

@@ -96,6 +96,7 @@ def test_record_on_a_full_disk_is_one_line(
     assert others(full_dir, "filler") == []
 
 
+@pytest.mark.slow
 def test_scan_chart_on_a_full_disk_is_one_line(
     full_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -27,6 +27,7 @@ def one_line(capsys: pytest.CaptureFixture[str]) -> str:
     return err[0]
 
 
+@pytest.mark.slow  # about 10 s: the search for the size that works allocates gigabytes
 def test_a_size_gl_cannot_allocate_is_refused_with_one_that_works(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -165,6 +165,7 @@ def test_a_signal_ends_the_piece_with_128_plus_it_and_the_log_says_why(
     assert "Traceback" not in out
 
 
+@pytest.mark.slow
 def test_closed_hours_idle_below_5_percent_of_a_core(xdisplay: str, tmp_path: Path) -> None:
     # Open from two to four hours from now: closed at start, past any fade.
     now = time.localtime()
@@ -212,6 +213,7 @@ def record_until_partial(tmp_path: Path) -> subprocess.Popen[str]:
     return proc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "status"), [("SIGTERM", 143), ("SIGHUP", 129)])
 def test_record_stopped_by_a_signal_leaves_nothing(tmp_path: Path, sig: str, status: int) -> None:
     proc = record_until_partial(tmp_path)
@@ -222,6 +224,7 @@ def test_record_stopped_by_a_signal_leaves_nothing(tmp_path: Path, sig: str, sta
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_record_ctrl_c_twice_still_cleans_up_and_exits_130(tmp_path: Path) -> None:
     proc = record_until_partial(tmp_path)
     proc.send_signal(signal.SIGINT)
@@ -260,6 +263,7 @@ def test_watchdog_help_exits_0() -> None:
     assert r.returncode == 0 and "--stale" in r.stdout and "COMMAND" in r.stdout
 
 
+@pytest.mark.slow
 def test_killing_the_watchdog_takes_its_piece_along(tmp_path: Path) -> None:
     hb, starts = tmp_path / "hb.json", tmp_path / "starts.log"
     starts.touch()
@@ -315,6 +319,8 @@ def test_term_to_the_piece_alone_is_restarted_term_to_the_watchdog_ends_both(
     assert text.count("exiting: signal SIGTERM (status 143)") == 2, text
 
 
+@pytest.mark.window
+@pytest.mark.slow
 def test_restart_times_meet_their_targets() -> None:
     r = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "restart_times.py"), "--json"],

@@ -104,6 +104,7 @@ def test_faults_in_frames_are_retried_then_exit(
     assert "injected: a frame that breaks" in caplog.text and "Traceback" in caplog.text
 
 
+@pytest.mark.slow
 def test_target_fps_lowers_the_render_scale_without_leaking(show: Show) -> None:
     inst = make(show, GalleryOptions(target_fps=60.0))
     show.frame(0.0)

@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_short_soak_keeps_gl_objects_flat_and_memory_bounded(tmp_path: Path) -> None:
     hb = tmp_path / "hb.json"
     cmd = [sys.executable, str(ROOT / "scripts" / "soak.py"), "--frames=300", "--warmup=120"]
@@ -25,6 +28,7 @@ def test_short_soak_keeps_gl_objects_flat_and_memory_bounded(tmp_path: Path) -> 
     assert beat["frame"] > 300 and beat["luma"] > 5.0  # the loop wrote a live heartbeat
 
 
+@pytest.mark.slow
 def test_soak_fails_on_a_gl_leak() -> None:
     """Control: the same measure notices an object that is made every frame and never freed."""
     code = (

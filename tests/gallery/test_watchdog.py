@@ -84,6 +84,7 @@ def watch(tmp_path: Path, mode: str, seconds: float, run_for: float) -> tuple[li
     return pids, err
 
 
+@pytest.mark.slow
 def test_watchdog_restarts_a_killed_process(tmp_path: Path) -> None:
     hb, starts = tmp_path / "hb.json", tmp_path / "starts.log"
     starts.touch()
@@ -110,24 +111,28 @@ def test_watchdog_restarts_a_killed_process(tmp_path: Path) -> None:
         os.kill(int(pids[1]), 0)  # the watchdog stopped its child on SIGTERM
 
 
+@pytest.mark.slow
 def test_watchdog_restarts_a_crashing_process(tmp_path: Path) -> None:
     pids, err = watch(tmp_path, "die", 0.3, run_for=3.5)
     assert len(pids) >= 2, err
     assert "exited with status 3" in err
 
 
+@pytest.mark.slow
 def test_watchdog_restarts_a_frozen_process(tmp_path: Path) -> None:
     pids, err = watch(tmp_path, "freeze", 0.5, run_for=4.5)
     assert len(pids) >= 2, err
     assert "picture frozen" in err
 
 
+@pytest.mark.slow
 def test_watchdog_restarts_a_stalled_process(tmp_path: Path) -> None:
     pids, err = watch(tmp_path, "stall", 0.5, run_for=4.5)
     assert len(pids) >= 2, err
     assert "heartbeat is" in err
 
 
+@pytest.mark.slow
 def test_watchdog_restarts_a_black_picture(tmp_path: Path) -> None:
     pids, err = watch(tmp_path, "black", 0.5, run_for=4.5)
     assert len(pids) >= 2, err
@@ -140,6 +145,7 @@ def test_watchdog_leaves_a_deliberate_exit_alone(tmp_path: Path) -> None:
     assert "exited cleanly" in err
 
 
+@pytest.mark.slow
 def test_watchdog_restarts_a_stopped_process(tmp_path: Path) -> None:
     """SIGSTOP freezes the whole process (no heartbeat at all): restarted, and the old one gone."""
     hb, starts = tmp_path / "hb.json", tmp_path / "starts.log"

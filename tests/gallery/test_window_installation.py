@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.window  # every test here drives a real window
+
 SCREEN = "320x180x24"
 
 

@@ -27,6 +27,7 @@ Still = Callable[..., NDArray[np.uint8]]
 TOLERANCE = 6.0
 
 
+@pytest.mark.slow
 def test_h264_two_seconds_is_60_frames_matching_still(
     tmp_path: Path, record_cli: Run, still_cli: Still, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,6 +101,7 @@ def test_asymmetric_frame_stays_right_way_up(
         assert bottom[2] > 200 and bottom[0] < 40, f"bottom rows should be blue, got {bottom}"
 
 
+@pytest.mark.slow
 def test_chunked_png_sequences_equal_the_whole(tmp_path: Path, record_cli: Run) -> None:
     common = ("--frames", "9", "--fps", "24", "--size", "96x54", "--start", "30", "--codec", "png")
     assert record_cli(*common, "--out", str(tmp_path / "whole")) == 0
@@ -159,6 +161,7 @@ def test_h265_and_prores_are_tagged_for_players_and_editors(
     assert len(decode_rgb(hevc)) == 3 and len(decode_rgb(prores)) == 3
 
 
+@pytest.mark.slow
 def test_webp_is_an_animated_loop_matching_the_stills(
     tmp_path: Path, record_cli: Run, still_cli: Still
 ) -> None:
@@ -251,6 +254,7 @@ def test_bench_figures_reports_both_rates() -> None:
     assert figures["record_vs_render_720p"] == pytest.approx(ratio, abs=0.01)
 
 
+@pytest.mark.slow
 def test_video_chunks_join_without_reencoding(tmp_path: Path, record_cli: Run) -> None:
     common = ("--frames", "40", "--fps", "20", "--size", "96x54", "--start", "30")
     paths = [tmp_path / n for n in ("whole.mp4", "a.mp4", "b.mp4")]
@@ -298,6 +302,7 @@ def chunks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {name: d / f"{name}.mp4" for name in runs}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("names", "message"),
     [
@@ -317,6 +322,7 @@ def test_join_refuses_repeated_unordered_or_foreign_chunks(
     assert not out.exists() and leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_join_refuses_a_truncated_chunk(tmp_path: Path, chunks: dict[str, Path]) -> None:
     cut = tmp_path / "b.mp4"
     data = chunks["b"].read_bytes()
@@ -328,6 +334,7 @@ def test_join_refuses_a_truncated_chunk(tmp_path: Path, chunks: dict[str, Path])
     assert join([chunks["a"], chunks["b"], chunks["c"]], out) == 30
 
 
+@pytest.mark.slow
 def test_join_refuses_a_video_nebula_did_not_record(
     tmp_path: Path, chunks: dict[str, Path]
 ) -> None:

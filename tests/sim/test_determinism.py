@@ -9,6 +9,7 @@ from nebula.sim.world import World
 from tests.sim.helpers import state_bytes
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_state_after_10000_steps() -> None:
     s = Settings(seed=7, particles=4000)  # a smaller pool: the same code, a faster test
     a, b = World(s), World(s)

@@ -6,6 +6,7 @@ import gc
 import tracemalloc
 
 import numpy as np
+import pytest
 
 from nebula.config import Settings, min_particles
 from nebula.sim import world as world_mod
@@ -104,6 +105,7 @@ def test_a_spawn_that_wraps_round_the_ring_lands_in_both_ends() -> None:
     assert pool.alive(2.0) == 10
 
 
+@pytest.mark.slow
 def test_steps_keep_no_memory_once_warm() -> None:
     """The bench's alloc figure as a test: a leak of one small object per step fails it."""
     w = World(Settings(seed=0, particles=4000, flowers=0))

@@ -46,6 +46,7 @@ def test_shares_follow_the_phases(seed: int, cycle: float) -> None:
     assert not {woman, man, DREAMER} & set(others)
 
 
+@pytest.mark.slow
 def test_the_story_does_not_depend_on_the_particle_pool() -> None:
     # Particles draw from their own random stream: a pool of another size, or light that spawns
     # differently, must not re-time who shares when.
