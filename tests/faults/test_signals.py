@@ -285,6 +285,28 @@ def test_killing_the_watchdog_takes_its_piece_along(tmp_path: Path) -> None:
     assert not alive(child), "the piece outlived its watchdog (an orphan a new one would double)"
 
 
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_stop_signal_to_the_watchdog_stops_both_without_a_restart(
+    tmp_path: Path, sig: str
+) -> None:
+    hb, starts = tmp_path / "hb.json", tmp_path / "starts.log"
+    starts.touch()
+    fake = ROOT / "tests" / "gallery" / "fake_piece.py"
+    dog = subprocess.Popen(
+        [*WATCHDOG, "--heartbeat", str(hb), "--", sys.executable, str(fake), str(hb),
+         str(starts), "ok", "1000"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    t0 = time.monotonic()
+    while not beat(hb) and time.monotonic() - t0 < 20:
+        time.sleep(0.05)
+    dog.send_signal(getattr(signal, sig))
+    _, err = dog.communicate(timeout=20)
+    assert dog.returncode == 0 and "stopped" in err and "restart" not in err
+    pids = starts.read_text().split()
+    assert len(pids) == 1 and not alive(int(pids[0]))
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
