@@ -1,10 +1,9 @@
 """Nebula: a realtime generative painting of one dream."""
 
-from pathlib import Path
+from importlib.metadata import PackageNotFoundError, version
 
-__version__ = "0.1.0"
-
-#: The project root holds shaders/ and assets/ beside the package (an editable install keeps them).
-ROOT = Path(__file__).resolve().parent.parent
-SHADERS_DIR = ROOT / "shaders"
-ASSETS_DIR = ROOT / "assets"
+try:
+    #: One version, one place: pyproject.toml, read back from the installed metadata.
+    __version__ = version("nebula")
+except PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "0+unknown"

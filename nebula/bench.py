@@ -265,8 +265,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 f"--only {args.only!r}: unknown section; choose from {', '.join(SECTIONS)}"
             )
         chosen = {n: SECTIONS[n] for n in names}
+    from nebula.cli import gl_failures
+
     t0 = time.perf_counter()
-    result = run_sections(args, chosen)
+    got: list[Figures] = []
+
+    def work() -> int:
+        got.append(run_sections(args, chosen))
+        return 0
+
+    if gl_failures("bench", "of the bench", work) != 0:
+        return 1
+    result = got[0]
     result["bench_seconds"] = round(time.perf_counter() - t0, 2)
     missed = targets_missed(result)
     if args.json:

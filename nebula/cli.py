@@ -320,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nebula",
         description="A realtime generative painting of one dream. Without a subcommand: run.",
     )
+    from nebula import __version__
+
+    parser.add_argument("--version", action="version", version=f"nebula {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     app.add_run_parser(sub, add_common)
     add_still(sub)
@@ -333,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"run", "still", "scan", "record", "bench", "displays", "-h", "--help"}
+    commands = {"run", "still", "scan", "record", "bench", "displays", "-h", "--help", "--version"}
     if not argv or argv[0] not in commands:
         argv = ["run", *argv]
     # argparse takes "--size -5x100" for two options; glue it so the size check can explain it.
@@ -359,4 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m nebula.cli`: run the importable module, not this __main__ copy, so that the
+    # UsageError that record.py and the others raise is the class caught above.
+    from nebula import cli as _cli
+
+    sys.exit(_cli.main())

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from nebula import ASSETS_DIR
 
-PRESETS_DIR = ASSETS_DIR / "presets"
+def shipped_presets_dir() -> Path:
+    """The presets that ship with the package (assets/presets)."""
+    from nebula.resources import assets_dir
+
+    return assets_dir() / "presets"
 
 
 class ConfigError(ValueError):
@@ -238,7 +241,7 @@ def user_presets_dir() -> Path:
 
 
 def preset_dirs() -> list[Path]:
-    return [user_presets_dir(), PRESETS_DIR]
+    return [user_presets_dir(), shipped_presets_dir()]
 
 
 def list_presets() -> list[str]:

@@ -839,7 +839,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     except TargetSizeError as e:  # nothing was written yet
         print(f"nebula record: error: --size {args.size} x --ssaa {job.ssaa}: {e}", file=sys.stderr)
         return 2
-    except (ContextError, ShaderError) as e:  # nothing was written yet
+    except ShaderError as e:  # nothing was written yet
+        print(f"nebula record: error: shader does not compile: {e}", file=sys.stderr)
+        return 1
+    except ContextError as e:
         print(f"nebula record: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -7,20 +7,19 @@ hotkeys.py the key table, hud.py the overlay. pygame is imported only when a com
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nebula import SHADERS_DIR
 from nebula.app.pacing import DEFAULT_MAX_FPS
 
 if TYPE_CHECKING:
     from nebula.app.window import LiveLoop
 
-SHADERS_ENV = "NEBULA_SHADERS_DIR"
+from nebula.resources import SHADERS_ENV
+
 #: Signals that end the live piece in order: the loop finishes its frame, releases the window
 #: and exits 128 + the signal's number.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
@@ -88,8 +87,9 @@ def add_displays_parser(sub: Any) -> None:
 
 
 def shader_root(arg: Path | None) -> Path:
-    env = os.environ.get(SHADERS_ENV)
-    return (arg or (Path(env) if env else SHADERS_DIR)).expanduser()
+    from nebula.resources import shaders_dir
+
+    return arg.expanduser() if arg else shaders_dir()
 
 
 def cmd_run(args: argparse.Namespace) -> int:

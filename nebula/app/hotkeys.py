@@ -11,10 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from nebula import ASSETS_DIR
 from nebula.config import PARAMS_BY_NAME, ConfigError, read_toml
 
-HOTKEYS_FILE = ASSETS_DIR / "hotkeys.toml"
+
+def hotkeys_file() -> Path:
+    """The shipped key table, assets/hotkeys.toml."""
+    from nebula.resources import assets_dir
+
+    return assets_dir() / "hotkeys.toml"
+
 
 #: Every named action the live piece knows, with what it does (the HUD and README list these).
 ACTIONS: dict[str, str] = {
@@ -131,5 +136,6 @@ def parse_hotkeys(data: Mapping[str, object], where: str = "hotkeys") -> Hotkeys
     return Hotkeys(bindings)
 
 
-def load_hotkeys(path: Path = HOTKEYS_FILE) -> Hotkeys:
+def load_hotkeys(path: Path | None = None) -> Hotkeys:
+    path = path or hotkeys_file()
     return parse_hotkeys(read_toml(path, "hotkeys"), str(path))

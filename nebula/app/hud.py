@@ -14,7 +14,6 @@ from pathlib import Path
 
 import moderngl
 
-from nebula import SHADERS_DIR
 from nebula.render.shaders import HotProgram, ProgramSpec, set_uniforms
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -33,7 +32,7 @@ TAB_STOPS = (0, 110, 270, 330)
 class Presenter:
     """Draws textures as rectangles into the window's framebuffer (hot-reloadable blit.*)."""
 
-    def __init__(self, ctx: moderngl.Context, shader_root: Path = SHADERS_DIR) -> None:
+    def __init__(self, ctx: moderngl.Context, shader_root: Path | None = None) -> None:
         self.ctx = ctx
         self.program = HotProgram(ctx, BLIT, shader_root)
         self._vao: moderngl.VertexArray | None = None

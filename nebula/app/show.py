@@ -16,19 +16,18 @@ from pathlib import Path
 import moderngl
 import numpy as np
 
-from nebula import SHADERS_DIR
 from nebula.app.hotkeys import ACTIONS, Hotkeys, load_hotkeys, parse_param_action
 from nebula.app.hud import Hud, Line, Presenter
 from nebula.clock import RealtimeClock
 from nebula.config import (
     PARAM_SPECS,
-    PRESETS_DIR,
     ConfigError,
     Params,
     Preset,
     Settings,
     load_preset,
     save_new_preset,
+    shipped_presets_dir,
     user_presets_dir,
 )
 from nebula.headless import renderer_capacities
@@ -37,6 +36,7 @@ from nebula.render.context import TargetSizeError
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import Renderer
 from nebula.render.shaders import ShaderError
+from nebula.resources import shaders_dir
 from nebula.sim.world import World
 
 SHADER_POLL_SECONDS = 0.5
@@ -77,12 +77,12 @@ def preset_slots(user_dir: Path | None = None) -> list[Path]:
     A user preset with a shipped name takes that name's slot, as it does for --preset.
     """
     user_dir = user_dir or user_presets_dir()
-    shipped = sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+    shipped = sorted(p.stem for p in shipped_presets_dir().glob("*.toml"))
     mine = sorted(p.stem for p in user_dir.glob("*.toml")) if user_dir.is_dir() else []
 
     def path(stem: str) -> Path:
         own = user_dir / f"{stem}.toml"
-        return own if own.is_file() else PRESETS_DIR / f"{stem}.toml"
+        return own if own.is_file() else shipped_presets_dir() / f"{stem}.toml"
 
     return [path(n) for n in shipped] + [user_dir / f"{n}.toml" for n in mine if n not in shipped]
 
@@ -103,7 +103,7 @@ class Show:
         preset: Preset | None = None,
         clock_offset: float = 0.0,
         render_scale: float = 1.0,
-        shader_root: Path = SHADERS_DIR,
+        shader_root: Path | None = None,
         hotkeys: Hotkeys | None = None,
         screenshot_dir: Path | None = None,
         preset_dir: Path | None = None,
@@ -126,6 +126,7 @@ class Show:
         self._wall = time.perf_counter() if now_wall is None else now_wall
         self.clock = RealtimeClock(clock_offset, now=lambda: self._wall)
         self.world = World(self.settings)
+        shader_root = shader_root or shaders_dir()  # one folder for the frame and the HUD
         self.renderer = Renderer(
             ctx,
             render_size(window_size, render_scale),

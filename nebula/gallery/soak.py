@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula import SHADERS_DIR
 from nebula.config import Settings
 from nebula.gallery.health import FrameStats, frame_signature, rss_mb
 from nebula.render.context import live_objects
+from nebula.resources import shaders_dir
 
 FPS = 60.0
 
@@ -159,7 +159,7 @@ def _show_frame(
     tmp = tempfile.TemporaryDirectory(prefix="nebula-soak-")
     release.append(tmp.cleanup)
     shaders = Path(tmp.name) / "shaders"
-    shutil.copytree(SHADERS_DIR, shaders)
+    shutil.copytree(shaders_dir(), shaders)
     show = Show(
         ctx,
         size,

@@ -13,7 +13,7 @@ import moderngl
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula import SHADERS_DIR, scene
+from nebula import scene
 from nebula.render.context import check_target_size
 from nebula.render.frame import FrameTime, SceneState, frame_uniforms
 from nebula.render.passes.figures import FiguresPass
@@ -24,6 +24,7 @@ from nebula.render.passes.post import PostPass
 from nebula.render.passes.sky import SkyPass
 from nebula.render.passes.threads import ThreadsPass
 from nebula.render.shaders import HotProgram, ProgramSpec, ShaderError
+from nebula.resources import shaders_dir
 from nebula.sim.figures import KIND_DREAMER
 
 #: Every pass the renderer can draw, by name; tests and `--passes` pick from these.
@@ -42,9 +43,10 @@ class Renderer:
         size: tuple[int, int],
         *,
         capacities: Mapping[str, int] | None = None,
-        shader_root: Path = SHADERS_DIR,
+        shader_root: Path | None = None,
     ) -> None:
         self.ctx = ctx
+        shader_root = shader_root or shaders_dir()  # read once: every program from one folder
         size = _drawable(size)
         check_target_size(ctx, size)  # before any program is built: refuse, do not crash
         caps = {"figures": 33, "flowers": 1, "threads": 1, "particles": 1, **(capacities or {})}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import moderngl
 
-from nebula import SHADERS_DIR
+from nebula.resources import shaders_dir
 
 MAX_INCLUDE_DEPTH = 16
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
@@ -46,12 +46,13 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def preprocess(path: Path, root: Path = SHADERS_DIR) -> Source:
+def preprocess(path: Path, root: Path | None = None) -> Source:
     """Inline ``#include`` directives (each file once per stage), keeping a line-origin map.
 
     No ``#line`` directives are emitted: drivers disagree on source-string numbers (Mesa reports
     the wrong one for some errors), so errors are mapped back through ``origin`` instead.
     """
+    root = root or shaders_dir()
     src = Source("")
     out: list[str] = []
 
@@ -104,8 +105,9 @@ def preprocess(path: Path, root: Path = SHADERS_DIR) -> Source:
     return src
 
 
-def explain(error: str, source: Source, root: Path = SHADERS_DIR) -> ShaderError:
+def explain(error: str, source: Source, root: Path | None = None) -> ShaderError:
     """Turn a driver's compile log into ``file:line: message`` through the line-origin map."""
+    root = root or shaders_dir()
     for raw in error.splitlines():
         m = _DRIVER_LINE.search(raw)
         if m and "error" in raw.lower():
@@ -134,9 +136,10 @@ def _strip_moderngl_banner(msg: str) -> str:
 
 
 def build(
-    ctx: moderngl.Context, spec: ProgramSpec, root: Path = SHADERS_DIR
+    ctx: moderngl.Context, spec: ProgramSpec, root: Path | None = None
 ) -> tuple[moderngl.Program, list[Path]]:
     """Compile and link one program; returns it with every file it read (for hot reload)."""
+    root = root or shaders_dir()
     vs = preprocess(root / spec.vertex, root)
     fs = preprocess(root / spec.fragment, root)
     try:
@@ -153,11 +156,11 @@ class HotProgram:
     """A program that reloads when any of its files change; a failed reload keeps the last good
     program and reports the error until an edit fixes it. Replaced programs are released."""
 
-    def __init__(self, ctx: moderngl.Context, spec: ProgramSpec, root: Path = SHADERS_DIR) -> None:
+    def __init__(self, ctx: moderngl.Context, spec: ProgramSpec, root: Path | None = None) -> None:
         self.ctx = ctx
         self.spec = spec
-        self.root = root
-        self.program, self._files = build(ctx, spec, root)
+        self.root = root or shaders_dir()
+        self.program, self._files = build(ctx, spec, self.root)
         self._stamps = self._read_stamps()
         self.version = 0  # bumps on every successful reload; passes rebuild their VAOs
         self.error: ShaderError | None = None

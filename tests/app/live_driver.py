@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import pygame
 
-from nebula import SHADERS_DIR
 from nebula.app.show import Show
 from nebula.app.window import LiveLoop, Window, display_sizes
 from nebula.render.context import live_objects
+from nebula.resources import shaders_dir
 
 SIZE = (160, 90)
 FRAME = 1.0 / 60.0
@@ -37,7 +37,7 @@ class Rig:
     def __init__(self, window: Window, work: Path, name: str, **kw: Any) -> None:
         self.dir = work / name
         self.shaders = self.dir / "shaders"
-        shutil.copytree(SHADERS_DIR, self.shaders)
+        shutil.copytree(shaders_dir(), self.shaders)
         self.now = 1000.0
         self.window = window
         self.show = Show(

@@ -8,7 +8,7 @@ import pytest
 
 from nebula.app.hotkeys import (
     ACTIONS,
-    HOTKEYS_FILE,
+    hotkeys_file,
     is_action,
     load_hotkeys,
     normalize_chord,
@@ -28,7 +28,7 @@ def test_every_binding_names_a_real_parameter_or_action() -> None:
 
 def test_no_key_is_bound_twice_in_the_file() -> None:
     # parse_hotkeys would refuse a duplicate; check the raw file too, normalising each chord.
-    data = tomllib.loads(HOTKEYS_FILE.read_text(encoding="utf-8"))
+    data = tomllib.loads(hotkeys_file().read_text(encoding="utf-8"))
     chords = [normalize_chord(k) for pair in data["params"].values() for k in pair]
     chords += [normalize_chord(k) for keys in data["actions"].values() for k in keys]
     assert len(chords) == len(set(chords))

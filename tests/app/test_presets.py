@@ -9,16 +9,16 @@ import pytest
 from nebula.app.show import preset_slots
 from nebula.config import (
     PARAM_SPECS,
-    PRESETS_DIR,
     ConfigError,
     load_preset,
     save_new_preset,
+    shipped_presets_dir,
     user_presets_dir,
 )
 
 
 def test_at_least_three_distinct_looks_ship_and_load() -> None:
-    names = sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+    names = sorted(p.stem for p in shipped_presets_dir().glob("*.toml"))
     assert {"twilight", "dawn", "deep-night"} <= set(names)
     looks = [load_preset(n) for n in names]
     full = [{s.name: p.params.get(s.name, s.default) for s in PARAM_SPECS} for p in looks]
@@ -43,10 +43,10 @@ def test_slots_list_shipped_then_user_and_a_user_copy_wins(tmp_path: Path) -> No
     (tmp_path / "dawn.toml").write_text('name = "my dawn"\n[params]\nbloom = 0.1\n')
     (tmp_path / "aaa.toml").write_text("[params]\n")
     slots = preset_slots(tmp_path)
-    shipped = sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+    shipped = sorted(p.stem for p in shipped_presets_dir().glob("*.toml"))
     assert [p.stem for p in slots] == [*shipped, "aaa"]
     assert slots[shipped.index("dawn")] == tmp_path / "dawn.toml"
-    assert slots[shipped.index("twilight")] == PRESETS_DIR / "twilight.toml"
+    assert slots[shipped.index("twilight")] == shipped_presets_dir() / "twilight.toml"
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from nebula import SHADERS_DIR
 from nebula.app.show import Show
 from nebula.cli import main
 from nebula.gallery.health import Heartbeat, setup_logging
 from nebula.render.context import headless_context
+from nebula.resources import shaders_dir
 from tests.faults.conftest import others
 
 SMALL = ["--size", "64x36"]
@@ -53,7 +53,7 @@ def test_log_on_a_full_disk_says_so_once_and_never_raises(
 def show(tmp_path: Path) -> Iterator[Show]:
     ctx = headless_context()
     shaders = tmp_path / "shaders"
-    shutil.copytree(SHADERS_DIR, shaders)
+    shutil.copytree(shaders_dir(), shaders)
     s = Show(ctx, (64, 36), now_wall=0.0, hud_visible=False, shader_root=shaders)
     s.frame(0.0)
     yield s

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 import nebula.headless
-from nebula import ROOT
 from nebula.app.hotkeys import parse_hotkeys
 from nebula.app.window import check_key_names
 from nebula.cli import main
 from nebula.config import ConfigError
 from nebula.gallery import options
+from tests import REPO as ROOT
 
 
 def one_line(capsys: pytest.CaptureFixture[str]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nebula import ROOT
+from tests import REPO as ROOT
 
 NEBULA = [sys.executable, "-m", "nebula.cli"]
 WATCHDOG = [sys.executable, str(ROOT / "scripts" / "watchdog.py")]

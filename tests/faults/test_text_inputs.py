@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 import nebula.headless
-from nebula import SHADERS_DIR
-from nebula.app.hotkeys import HOTKEYS_FILE, load_hotkeys
+from nebula.app.hotkeys import hotkeys_file, load_hotkeys
 from nebula.app.show import Show
 from nebula.cli import main
 from nebula.config import ConfigError, load_preset
 from nebula.render.context import headless_context
 from nebula.render.shaders import ShaderError, preprocess
+from nebula.resources import shaders_dir
 
 PRESET = 'name = "mine"\n[params]\nexposure = 1.5\n'
 BAD = {
@@ -68,14 +68,14 @@ def test_a_bad_hotkeys_file_is_one_config_error(tmp_path: Path, case: str) -> No
     path = write(tmp_path / "hotkeys.toml", data)
     with pytest.raises(ConfigError, match=says):
         load_hotkeys(path)
-    bom = write(tmp_path / "bom.toml", b"\xef\xbb\xbf" + HOTKEYS_FILE.read_bytes())
+    bom = write(tmp_path / "bom.toml", b"\xef\xbb\xbf" + hotkeys_file().read_bytes())
     assert load_hotkeys(bom).bindings == load_hotkeys().bindings
 
 
 @pytest.mark.parametrize("case", ["utf16", "latin1", "binary"])
 def test_a_bad_shader_file_is_a_shader_error_with_its_line(tmp_path: Path, case: str) -> None:
     root = tmp_path / "shaders"
-    shutil.copytree(SHADERS_DIR, root)
+    shutil.copytree(shaders_dir(), root)
     text = (root / "lib" / "noise.glsl").read_bytes()
     bad = text.replace(b"// ", b"// caf\xe9 ", 1) if case == "latin1" else BAD[case][0]
     write(root / "lib" / "noise.glsl", bad)
@@ -87,7 +87,7 @@ def test_a_bad_shader_file_is_a_shader_error_with_its_line(tmp_path: Path, case:
 def show(tmp_path: Path) -> Iterator[Show]:
     ctx = headless_context()
     shaders = tmp_path / "shaders"
-    shutil.copytree(SHADERS_DIR, shaders)
+    shutil.copytree(shaders_dir(), shaders)
     presets = tmp_path / "presets"
     presets.mkdir()
     s = Show(

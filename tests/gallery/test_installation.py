@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from nebula import SHADERS_DIR
 from nebula.app.show import Show
 from nebula.gallery import options
 from nebula.gallery.faults import EXIT_FAULT, ShowExit
@@ -21,6 +20,7 @@ from nebula.gallery.installation import Installation
 from nebula.gallery.options import GalleryOptions
 from nebula.gallery.soak import warm_arc
 from nebula.render.context import headless_context, live_objects
+from nebula.resources import shaders_dir
 
 SIZE = (160, 90)
 
@@ -32,7 +32,7 @@ def show(tmp_path: Path) -> Iterator[Show]:
     ctx = headless_context()
     # A private copy of the shaders: hot reload must not pick up edits made while tests run.
     shaders = tmp_path / "shaders"
-    shutil.copytree(SHADERS_DIR, shaders)
+    shutil.copytree(shaders_dir(), shaders)
     s = Show(ctx, SIZE, now_wall=0.0, hud_visible=False, shader_root=shaders)
     yield s
     s.release()

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from nebula import ROOT
 from nebula.cli import UsageError
 from nebula.headless import HeadlessPiece, downsample
 from nebula.imageio import read_png
 from nebula.record import CODECS, ENCODER_NICE, PNG_PATTERN, _Encoder, bench_figures, join
+from tests import REPO as ROOT
 from tests.record.conftest import Run, decode_rgb, leftovers
 
 Still = Callable[..., NDArray[np.uint8]]

@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from nebula import SHADERS_DIR, scan, scene
+from nebula import scan, scene
 from nebula.config import Params, Settings
 from nebula.headless import HeadlessPiece
 from nebula.render.frame import FrameTime, frame_uniforms
 from nebula.render.renderer import Renderer
 from nebula.render.shaders import preprocess
+from nebula.resources import shaders_dir
 from nebula.sim.figures import FIGURE_DTYPE
 from nebula.sim.flowers import FLOWER_DTYPE
 from nebula.sim.particles import PARTICLE_DTYPE
@@ -82,8 +83,8 @@ def test_glsl_guards_give_finite_answers_where_the_raw_operation_is_undefined(
     ctx: moderngl.Context, tmp_path: Path
 ) -> None:
     (tmp_path / "probe.frag").write_text(PROBE, encoding="utf-8")
-    fs = preprocess(tmp_path / "probe.frag", SHADERS_DIR).text
-    vs = (SHADERS_DIR / "fullscreen.vert").read_text(encoding="utf-8")
+    fs = preprocess(tmp_path / "probe.frag", shaders_dir()).text
+    vs = (shaders_dir() / "fullscreen.vert").read_text(encoding="utf-8")
     prog = ctx.program(vertex_shader=vs, fragment_shader=fs)
     tex = ctx.texture((len(EXPECTED), 1), 4, dtype="f4")
     fbo = ctx.framebuffer([tex])
