@@ -337,7 +337,7 @@ def save_new_preset(
 ) -> Path:
     """Write ``params`` to a new numbered file; never overwrites an existing preset, and a
     failure (a full disk) leaves no file behind."""
-    from nebula import atomic
+    from nebula.output import atomic
 
     folder = folder or user_presets_dir()
     folder.mkdir(parents=True, exist_ok=True)

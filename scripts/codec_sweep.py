@@ -7,7 +7,7 @@ Each --variant is PRESET/CRF[/X264-PARAMS], or `default` for what `nebula record
 rendered once, kept in memory, then encoded by each variant in turn through the recorder's own
 VideoSink (so the RGB-to-YUV conversion is counted too). PSNR is against the converted input,
 so it measures the encoder alone, not 4:2:0 chroma. This is how the h264 default in
-nebula/record.py was chosen.
+nebula/output/codecs.py was chosen.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ import av
 import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, Interpolation, VideoReformatter
 
-from nebula import record
-from nebula.cli import parse_size
+from nebula.cli.args import parse_size
 from nebula.config import Settings
 from nebula.headless import HeadlessPiece
+from nebula.output import codecs, sinks
+from nebula.output.job import RecordJob
 
 
 def render(t0: float, n: int, size: tuple[int, int], fps: int, grain: float) -> np.ndarray:
@@ -42,10 +43,10 @@ def render(t0: float, n: int, size: tuple[int, int], fps: int, grain: float) -> 
     return frames
 
 
-DEFAULT = record.CODECS["h264"]
+DEFAULT = codecs.CODECS["h264"]
 
 
-def variant_spec(text: str) -> tuple[record.CodecSpec, int]:
+def variant_spec(text: str) -> tuple[codecs.CodecSpec, int]:
     base = DEFAULT
     if text == "default":
         assert base.crf is not None
@@ -113,9 +114,9 @@ def psnr(mse: list[float]) -> float:
 def encode(text: str, frames: np.ndarray, args: argparse.Namespace) -> tuple[float, Path]:
     """Encode ``frames`` with one variant; (CPU ms per frame, the file)."""
     spec, crf = variant_spec(text)
-    record.CODECS["h264"] = spec  # VideoSink reads the codec table; this process only
+    codecs.CODECS["h264"] = spec  # VideoSink reads the codec table; this process only
     out = Path(tempfile.gettempdir()) / f"codec-sweep-{os.getpid()}.mp4"
-    job = record.RecordJob(
+    job = RecordJob(
         out=out,
         size=args.size,
         fps=Fraction(args.fps),
@@ -126,7 +127,7 @@ def encode(text: str, frames: np.ndarray, args: argparse.Namespace) -> tuple[flo
         force=True,
         crf=crf,
     )
-    sink = record.VideoSink(out, job)
+    sink = sinks.VideoSink(out, job)
     began = time.process_time()
     for k, f in enumerate(frames):
         sink.write(k, f)

@@ -12,7 +12,7 @@ from pathlib import Path
 # Run from a checkout without installing: the package sits beside this folder.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nebula.record import main
+from nebula.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["record", *sys.argv[1:]]))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nebula.cli import UsageError, non_negative_seconds, parse_size
+from nebula.cli.args import UsageError, non_negative_seconds, parse_size
 from nebula.gallery.soak import run_soak
 
 

@@ -16,6 +16,8 @@ import pytest
 
 from nebula.resources import shaders_dir
 
+pytestmark = pytest.mark.slow  # a fresh interpreter per case: about 8 s in all
+
 NEBULA = [sys.executable, "-m", "nebula.cli"]
 COMMANDS = {
     "still": ["still", "--size", "64x36", "--out", "{out}/x.png"],

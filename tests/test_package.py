@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 import nebula
 from nebula.cli import main
 from nebula.resources import assets_dir, shaders_dir
@@ -45,6 +47,7 @@ def zipped_package(dst: Path) -> Path:
     return z
 
 
+@pytest.mark.slow
 def test_a_zipped_install_renders_the_same_still(tmp_path: Path) -> None:
     z = zipped_package(tmp_path)
     away = tmp_path / "elsewhere"

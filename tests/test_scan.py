@@ -10,11 +10,12 @@ import pytest
 
 import nebula.headless
 from nebula.cli import main
-from nebula.imageio import read_png
+from nebula.output.png import read_png
 
 SHORT = ["--start", "120", "--seconds", "1", "--size", "64x36"]
 
 
+@pytest.mark.slow
 def test_scan_summarises_and_ends_with_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -31,6 +32,7 @@ def test_scan_summarises_and_ends_with_json(
     assert img.shape[0] > 200 and img.std() > 10  # a chart, not a blank page
 
 
+@pytest.mark.slow
 def test_scan_exits_1_when_it_flags(capsys: pytest.CaptureFixture[str]) -> None:
     # At 1.01 x the local median nearly every other step is a spike: flagged, exit 1.
     assert main(["scan", *SHORT, "--ratio", "1.01", "--json"]) == 1

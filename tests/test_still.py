@@ -10,7 +10,7 @@ import pytest
 
 import nebula.headless
 from nebula.cli import main
-from nebula.imageio import read_png
+from nebula.output.png import read_png
 
 FAST = ["--time", "40", "--size", "160x90"]  # the knot: static and noise, a hard case
 

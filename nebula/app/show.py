@@ -31,7 +31,7 @@ from nebula.config import (
     user_presets_dir,
 )
 from nebula.headless import renderer_capacities
-from nebula.imageio import create_png
+from nebula.output.png import create_png
 from nebula.render.context import TargetSizeError
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import Renderer

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula import atomic
+from nebula.output import atomic
 
 LOGGER_NAME = "nebula"
 LOG_MAX_BYTES = 5 * 1024 * 1024

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nebula.imageio import read_png
+from nebula.output.png import read_png
 
 pytestmark = pytest.mark.window  # every test here drives a real window
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nebula.clock import wrap_phase
 from nebula.config import Settings
@@ -18,6 +19,7 @@ FRAMES = 10
 NO_GRAIN = {"grain": 0.0}  # grain changes every frame by design; measure motion only
 
 
+@pytest.mark.slow
 def test_motion_at_30_days_is_as_smooth_as_at_0() -> None:
     d0 = consecutive_differences(0.0, START, FRAMES, SIZE, params=NO_GRAIN)
     d30 = consecutive_differences(DAYS_30, START, FRAMES, SIZE, params=NO_GRAIN)
@@ -47,6 +49,7 @@ def _mood_steps(t0: float, seconds: float) -> np.ndarray:
     return np.abs(np.diff(np.array(rows), axis=0)).max(axis=0)
 
 
+@pytest.mark.slow
 def test_no_mood_jumps_across_the_cycle_seam_at_30_days() -> None:
     # 30 days is exactly 10800 cycles: this window crosses the seam into a new cycle.
     at30 = _mood_steps(DAYS_30 - 1.0, 2.0)

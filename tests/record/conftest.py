@@ -29,7 +29,7 @@ def record_cli() -> Run:
 @pytest.fixture
 def still_cli(tmp_path: Path) -> Callable[..., NDArray[np.uint8]]:
     """``still_cli(t, "320x180", *extra)`` -> the pixels `nebula still --time t` writes."""
-    from nebula.imageio import read_png
+    from nebula.output.png import read_png
 
     def still(t: float, size: str, *extra: str) -> NDArray[np.uint8]:
         out = tmp_path / f"still-{t!r}.png"

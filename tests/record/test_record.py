@@ -15,10 +15,13 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from nebula.cli import UsageError
+from nebula.bench import bench_figures
+from nebula.errors import UsageError
 from nebula.headless import HeadlessPiece, downsample
-from nebula.imageio import read_png
-from nebula.record import CODECS, ENCODER_NICE, PNG_PATTERN, _Encoder, bench_figures, join
+from nebula.output.codecs import CODECS, PNG_PATTERN
+from nebula.output.encoder import ENCODER_NICE, Encoder
+from nebula.output.join import join
+from nebula.output.png import read_png
 from tests import REPO as ROOT
 from tests.record.conftest import Run, decode_rgb, leftovers
 
@@ -211,7 +214,7 @@ def test_encoder_thread_yields_the_cpu_to_the_renderer() -> None:
 
         def abort(self) -> None: ...
 
-    enc = _Encoder(Probe(), 1, (4, 2), 1)
+    enc = Encoder(Probe(), 1, (4, 2), 1)
     enc.start()
     enc.work.put((0, np.zeros((2, 4, 4), np.uint8)))
     enc.work.put(None)

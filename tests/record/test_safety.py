@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nebula import record as rec
+from nebula.cli import main
+from nebula.cli import record as rec
 from nebula.headless import HeadlessPiece
-from nebula.imageio import read_png
+from nebula.output import sinks
+from nebula.output.png import read_png
 from tests.record.conftest import Run, decode_rgb, leftovers
 
 
@@ -152,6 +154,7 @@ def _raise_at_frame(
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("codec", ["h264", "png"])
 def test_ctrl_c_mid_way_leaves_nothing_behind(
     tmp_path: Path,
@@ -194,15 +197,15 @@ def test_full_disk_is_one_clear_line(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    write = rec.VideoSink.write
+    write = sinks.VideoSink.write
 
-    def filling(self: rec.VideoSink, k: int, rgba: np.ndarray[Any, Any]) -> None:
+    def filling(self: sinks.VideoSink, k: int, rgba: np.ndarray[Any, Any]) -> None:
         if k == 60:  # after x264's lookahead, so the file has been written to
             assert leftovers(tmp_path), "the partial file exists by now"
             raise OSError(errno.ENOSPC, "No space left on device")
         write(self, k, rgba)
 
-    monkeypatch.setattr(rec.VideoSink, "write", filling)
+    monkeypatch.setattr(sinks.VideoSink, "write", filling)
     rc = record_cli("--frames", "80", "--size", "64x36", "--out", str(tmp_path / "full.mp4"))
     assert rc == 1
     err = capsys.readouterr().err
@@ -217,10 +220,10 @@ def test_unwritable_folder_is_refused_up_front(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import nebula.cli
+    import nebula.cli.args
 
     # The tests may run as root, who can write anywhere: pretend the folder is read-only.
-    monkeypatch.setattr(nebula.cli.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(nebula.cli.args.os, "access", lambda path, mode: False)
     assert record_cli("--frames", "1", "--out", str(tmp_path / "a.mp4")) == 2
     assert "not writable" in capsys.readouterr().err
     assert leftovers(tmp_path) == []
@@ -240,8 +243,8 @@ def test_join_command_line_checks_its_arguments(
 ) -> None:
     a = tmp_path / "a.mp4"
     a.write_bytes(b"not checked: too few chunks comes first")
-    assert rec.cmd_join([str(tmp_path / "j.mp4"), str(a)]) == 2
+    assert main(["join", str(tmp_path / "j.mp4"), str(a)]) == 2
     assert "at least two" in capsys.readouterr().err
-    assert rec.cmd_join([str(tmp_path / "j.mp4"), str(a), str(tmp_path / "missing.mp4")]) == 2
+    assert main(["join", str(tmp_path / "j.mp4"), str(a), str(tmp_path / "missing.mp4")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert leftovers(tmp_path) == ["a.mp4"]

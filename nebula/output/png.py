@@ -1,7 +1,7 @@
 """PNG writing without a Pillow dependency: pygame (already needed for the window) encodes it.
 
-Encoded in memory, written to a temporary name and renamed (nebula.atomic), so a failure never
-leaves a half-written PNG.
+Encoded in memory, written to a temporary name and renamed (nebula.output.atomic), so a failure
+never leaves a half-written PNG.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula import atomic
+from nebula.output import atomic
 
 
 def encode_png(rgb: NDArray[np.uint8]) -> bytes:

@@ -1,0 +1,62 @@
+"""Command line: `nebula [run]`, `still`, `scan`, `record`, `join`, `bench`, `displays`.
+
+One thin module per subcommand (arguments -> a library call -> an exit status); args.py holds
+what they share. Every argument is checked before anything renders; a bad one exits with status
+2 and one line that names the problem and the way out. The library never imports this package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from nebula.config import ConfigError
+from nebula.errors import EXIT_USAGE, UsageError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from nebula.cli import bench, join, record, run, scan, still
+
+    parser = argparse.ArgumentParser(
+        prog="nebula",
+        description="A realtime generative painting of one dream. Without a subcommand: run.",
+    )
+    from nebula import __version__
+
+    parser.add_argument("--version", action="version", version=f"nebula {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run.add_parser(sub)
+    still.add_parser(sub)
+    scan.add_parser(sub)
+    record.add_parser(sub)
+    join.add_parser(sub)
+    bench.add_parser(sub)
+    run.add_displays_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = {"run", "still", "scan", "record", "join", "bench", "displays"}
+    commands |= {"-h", "--help", "--version"}
+    if not argv or argv[0] not in commands:
+        argv = ["run", *argv]
+    # argparse takes "--size -5x100" for two options; glue it so the size check can explain it.
+    glued: list[str] = []
+    for a in argv:
+        if glued and glued[-1] == "--size" and a.startswith("-"):
+            glued[-1] = f"--size={a}"
+        else:
+            glued.append(a)
+    argv = glued
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UsageError, ConfigError) as e:
+        print(f"nebula {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"nebula {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,7 @@
+"""`python -m nebula.cli ...` is the `nebula` command."""
+
+import sys
+
+from nebula.cli import main
+
+sys.exit(main())

@@ -1,0 +1,134 @@
+"""What every subcommand shares: argument checks that refuse with one line before any work
+(UsageError, exit status 2), and the mapping of the library's failures to one line and
+status 1."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from nebula.config import ConfigError, Preset, Settings, load_preset
+from nebula.errors import EXIT_FAILED, UsageError
+
+__all__ = ["UsageError"]
+
+MAX_SIZE = 16384
+#: Run time beyond this loses sub-frame precision in float64 (at 1e12 s one ulp is 0.2 ms).
+MAX_SECONDS = 1e12
+_SIZE = re.compile(r"^\s*(-?\d+)\s*[xX]\s*(-?\d+)\s*$")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    m = _SIZE.match(text)
+    if not m:
+        raise UsageError(f"--size {text!r} is not WIDTHxHEIGHT (for example 1280x720)")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (1 <= w <= MAX_SIZE and 1 <= h <= MAX_SIZE):
+        raise UsageError(f"--size {text!r}: width and height must be between 1 and {MAX_SIZE}")
+    return w, h
+
+
+def check_output(path: Path, force: bool, *, is_dir: bool = False) -> Path:
+    """Refuse to clobber an existing file without --force, and a folder we cannot write to."""
+    path = path.expanduser()
+    if path.exists() and not force:
+        raise UsageError(
+            f"{path} already exists; pass --force to overwrite it or choose another --out"
+        )
+    if path.exists() and not is_dir and path.is_dir():
+        raise UsageError(f"{path} is a folder; --out needs a file name")
+    parent = path.resolve().parent
+    for up in (parent, *parent.parents):
+        if up.exists() and not up.is_dir():
+            raise UsageError(f"cannot write {path}: {up} is a file, not a folder")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write {path}: folder {parent} is not writable")
+    if not is_dir:
+        # os.access says yes to root everywhere, even on /proc: try a real file before rendering.
+        probe = parent / f".{path.name}.probe-{os.getpid()}"
+        try:
+            probe.touch(exist_ok=False)
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+        probe.unlink(missing_ok=True)
+    return path
+
+
+def load_preset_arg(name: str | None) -> Preset | None:
+    if name is None:
+        return None
+    try:
+        return load_preset(name)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    try:
+        return Settings(seed=args.seed)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+
+
+def non_negative_seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (v >= 0.0 and v < MAX_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: seconds must be between 0 and {MAX_SECONDS:g} (about 31,000 years)"
+        )
+    return v
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    p.add_argument("--preset", metavar="NAME_OR_PATH", help="preset name or .toml path")
+    p.add_argument(
+        "--clock-offset",
+        type=non_negative_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="start the clock this far into a run (rehearse long uptime)",
+    )
+
+
+def fail(command: str, message: str) -> int:
+    """One line on stderr and exit status 1: the command could not do its work."""
+    print(f"nebula {command}: error: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def gl_failures(command: str, size_text: str, work: Callable[[], int]) -> int:
+    """Run ``work``; what GL refuses ends in one line: a size it cannot allocate is a bad
+    argument (status 2), no context or a shader that does not compile status 1."""
+    from nebula.render.context import ContextError, TargetSizeError
+    from nebula.render.shaders import ShaderError
+
+    try:
+        return work()
+    except TargetSizeError as e:
+        raise UsageError(f"--size {size_text}: {e}") from None
+    except ShaderError as e:
+        return fail(command, f"shader does not compile: {e}")
+    except ContextError as e:
+        return fail(command, str(e))
+
+
+def describe_failure(e: BaseException, out: Path) -> str:
+    err = getattr(e, "errno", None)
+    if err == errno.ENOSPC:
+        return f"disk full while writing {out}; partial output removed (free space and retry)"
+    if err in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {out}: permission denied; partial output removed"
+    if isinstance(e, OSError):
+        return f"cannot write {out}: {e.strerror or e}; partial output removed"
+    return str(e)

@@ -1,0 +1,288 @@
+"""`nebula record`: arguments -> a checked RecordJob -> nebula.output.record -> an exit status.
+
+SIGTERM and SIGHUP (job runners, `timeout`) end a recording as Ctrl+C does: the partial output
+is removed and the status is 128 + the signal; a second one during that cleanup is ignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from nebula.cli.args import UsageError, check_output, describe_failure
+from nebula.errors import RecordError
+from nebula.output.codecs import CODECS, CodecSpec, is_frame_name
+from nebula.output.job import RecordJob, RecordResult
+from nebula.output.record import record
+
+MAX_FPS = 1000.0
+#: One frame every 100 s: slower than any time-lapse needs, and a time base every codec takes.
+MIN_FPS = 0.01
+MAX_FRAMES = 100_000_000
+
+
+def parse_fps(text: str) -> Fraction:
+    """A frame rate as an exact fraction (60, 29.97, 30000/1001), so timestamps never drift."""
+    try:
+        fps = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise UsageError(f"--fps {text!r} is not a number (for example 60 or 30000/1001)") from None
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise UsageError(f"--fps {text!r}: must be between {MIN_FPS:g} and {MAX_FPS:g}")
+    return fps.limit_denominator(1_000_000)
+
+
+def parse_frame_range(text: str, total: int) -> tuple[int, int]:
+    """``A:B`` -> frames A to B-1 of the span; ``A:`` runs to the end, ``:B`` from the start."""
+    a_text, sep, b_text = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        a = int(a_text) if a_text.strip() else 0
+        b = int(b_text) if b_text.strip() else total
+    except ValueError:
+        raise UsageError(f"--frame-range {text!r} is not A:B (for example 0:600)") from None
+    if not 0 <= a < b <= total:
+        raise UsageError(
+            f"--frame-range {text!r}: need 0 <= A < B <= {total} (the span has {total} frames)"
+        )
+    return a, b
+
+
+def job_from_args(args: argparse.Namespace) -> RecordJob:
+    """Check every argument (raising UsageError with one line) before anything renders."""
+    from nebula.cli.args import MAX_SIZE, load_preset_arg, parse_size, settings_from_args
+
+    spec = CODECS[args.codec]
+    size = parse_size(args.size)
+    if spec.needs_even_size and (size[0] % 2 or size[1] % 2):
+        raise UsageError(
+            f"--size {args.size!r}: {spec.name} stores colour at half resolution (yuv420p), so "
+            "width and height must be even; try "
+            f"{size[0] + size[0] % 2}x{size[1] + size[1] % 2}, or --codec prores or png"
+        )
+    fps = parse_fps(args.fps)
+    if args.frames is not None:
+        total = args.frames
+        if not 1 <= total <= MAX_FRAMES:
+            raise UsageError(f"--frames {total}: must be 1 to {MAX_FRAMES}")
+    else:
+        seconds = args.seconds
+        if not (math.isfinite(seconds) and seconds > 0):
+            raise UsageError(f"--seconds {seconds:g}: must be above 0")
+        total = round(seconds * fps)
+        if not 1 <= total <= MAX_FRAMES:
+            raise UsageError(
+                f"--seconds {seconds:g} at {float(fps):g} fps is {total} frames; "
+                f"need 1 to {MAX_FRAMES}"
+            )
+    first, stop = parse_frame_range(args.frame_range, total) if args.frame_range else (0, total)
+
+    from nebula.headless import MAX_SSAA
+
+    if not 1 <= args.ssaa <= MAX_SSAA:
+        raise UsageError(f"--ssaa {args.ssaa}: must be 1 to {MAX_SSAA}")
+    if max(size) * args.ssaa > MAX_SIZE:
+        raise UsageError(
+            f"--ssaa {args.ssaa} at --size {args.size}: the drawn image would be "
+            f"{size[0] * args.ssaa}x{size[1] * args.ssaa}, over the {MAX_SIZE} limit"
+        )
+    crf = args.crf
+    if crf is not None:
+        if spec.crf is None:
+            raise UsageError(f"--crf does not apply to --codec {spec.name} (it has fixed quality)")
+        if not spec.crf[1] <= crf <= spec.crf[2]:
+            raise UsageError(
+                f"--crf {crf}: {spec.name} takes {spec.crf[1]} (best) to {spec.crf[2]} (smallest)"
+            )
+    out = check_out(Path(args.out), spec, args.force)
+    if spec.encoder:
+        import av
+
+        if spec.encoder not in av.codecs_available:
+            raise UsageError(f"--codec {spec.name}: this PyAV build has no {spec.encoder} encoder")
+    preset = load_preset_arg(args.preset)
+    settings_from_args(args)  # checks the seed
+    return RecordJob(
+        out=out,
+        size=size,
+        fps=fps,
+        total=total,
+        first=first,
+        stop=stop,
+        start=args.start,
+        clock_offset=args.clock_offset,
+        seed=args.seed,
+        params=preset.params if preset else None,
+        ssaa=args.ssaa,
+        codec=spec.name,
+        crf=crf,
+        force=args.force,
+    )
+
+
+def check_out(out: Path, spec: CodecSpec, force: bool) -> Path:
+
+    if spec.is_sequence:
+        out = check_output(out, force, is_dir=True)
+        if out.exists():
+            if not out.is_dir():
+                raise UsageError(f"{out} is a file; --codec png writes a folder of frames")
+            strays = [p.name for p in out.iterdir() if not is_frame_name(p.name)]
+            if strays:
+                # --force replaces a frame folder, never a folder holding anything else.
+                raise UsageError(
+                    f"{out} holds files other than frame_*.png ({strays[0]}, ...); "
+                    "choose another --out"
+                )
+        return out
+    if out.suffix.lower() not in spec.suffixes:
+        raise UsageError(
+            f"--out {str(out)!r}: --codec {spec.name} writes {' or '.join(spec.suffixes)}"
+        )
+    return check_output(out, force)
+
+
+class Stopped(Exception):
+    """A stop signal (SIGTERM, SIGHUP) arrived while recording: cleaned up, exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_STOP_SCOPES = 0  # how many stop_signals_raise blocks are open (the CLI opens one)
+_STOPPING = False  # a stop signal arrived: later ones are ignored until the scope ends
+
+
+def _on_stop_signal(signum: int, _frame: object) -> None:
+    global _STOPPING
+    if _STOPPING:
+        return  # a second Ctrl+C or TERM must not cut the cleanup short
+    _STOPPING = True
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)
+
+
+@contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """Within: SIGINT raises KeyboardInterrupt and SIGTERM or SIGHUP raise ``Stopped`` (job
+    runners and `timeout` send TERM), once: any later one is ignored, so the cleanup that
+    follows always finishes. The old handlers come back after."""
+    global _STOP_SCOPES, _STOPPING
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {s: signal.getsignal(s) for s in signals}
+    for s in signals:
+        signal.signal(s, _on_stop_signal)
+    _STOP_SCOPES += 1
+    try:
+        yield
+    finally:
+        _STOP_SCOPES -= 1
+        if not _STOP_SCOPES:
+            if _STOPPING:
+                # A real stop signal came: the process is on its way out, and one more
+                # Ctrl+C must not turn exit status 130 into a traceback (or -2).
+                for s in signals:
+                    signal.signal(s, signal.SIG_IGN)
+            else:
+                for s, h in saved.items():
+                    signal.signal(s, h)
+
+
+def add_parser(sub: Any) -> None:
+    from nebula.cli.args import add_common, non_negative_seconds
+
+    p = sub.add_parser(
+        "record",
+        help="render the piece offline into a video or PNG sequence",
+        description="Render the piece offline, frame by frame, into a video or a PNG sequence. "
+        "Frame k shows exactly what `nebula still --time (start + k / fps)` shows.",
+    )
+    span = p.add_mutually_exclusive_group(required=True)
+    span.add_argument("--seconds", type=float, metavar="S", help="length of the span to record")
+    span.add_argument("--frames", type=int, metavar="N", help="length of the span, in frames")
+    p.add_argument("--fps", default="60", metavar="F", help="frames per second (default 60)")
+    p.add_argument("--size", default="1920x1080", metavar="WxH", help="default 1920x1080")
+    p.add_argument(
+        "--start",
+        type=non_negative_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="moment of the run where the span begins (default 0)",
+    )
+    p.add_argument(
+        "--ssaa", type=int, default=1, metavar="K", help="supersample K x K per pixel (1-4)"
+    )
+    p.add_argument("--codec", choices=list(CODECS), default="h264", help="default h264")
+    crf_defaults = "/".join(str(c.crf[0]) for c in CODECS.values() if c.crf is not None)
+    p.add_argument(
+        "--crf", type=int, help=f"h264/h265 quality: lower is better (default {crf_defaults})"
+    )
+    p.add_argument(
+        "--frame-range", metavar="A:B", help="only frames A to B-1 of the span (for chunks)"
+    )
+    p.add_argument(
+        "--out", required=True, metavar="PATH", help="video file, or a folder for --codec png"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    add_common(p)
+    p.set_defaults(func=cmd_record)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from nebula.render.context import ContextError, TargetSizeError
+    from nebula.render.shaders import ShaderError
+
+    job = job_from_args(args)
+    try:
+        with stop_signals_raise():
+            result = record(job)
+    except TargetSizeError as e:  # nothing was written yet
+        print(f"nebula record: error: --size {args.size} x --ssaa {job.ssaa}: {e}", file=sys.stderr)
+        return 2
+    except ShaderError as e:  # nothing was written yet
+        print(f"nebula record: error: shader does not compile: {e}", file=sys.stderr)
+        return 1
+    except ContextError as e:
+        print(f"nebula record: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nebula record: interrupted; partial output removed", file=sys.stderr)
+        return 130
+    except Stopped as e:
+        print(f"nebula record: stopped by {e}; partial output removed", file=sys.stderr)
+        return 128 + e.signum
+    except (OSError, RecordError) as e:
+        print(f"nebula record: error: {describe_failure(e, job.out)}", file=sys.stderr)
+        return 1
+    except Exception as e:  # anything else still ends in one line, after the cleanup
+        print(
+            f"nebula record: error: {type(e).__name__}: {e}; partial output removed",
+            file=sys.stderr,
+        )
+        return 1
+    print(summary(job, result))
+    return 0
+
+
+def summary(job: RecordJob, result: RecordResult) -> str:
+    span = result.frames / float(job.fps)
+    w, h = job.size
+    return (
+        f"wrote {job.out}: {result.frames} frames ({span:.2f} s at {float(job.fps):g} fps, "
+        f"{w}x{h} {job.codec}) in {result.seconds:.1f} s, "
+        f"{span / result.seconds:.2f}x realtime ({result.fps:.1f} fps)"
+    )

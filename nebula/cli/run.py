@@ -1,0 +1,226 @@
+"""`nebula run` (the default command) and `nebula displays`: the live piece in a window."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nebula.app.pacing import DEFAULT_MAX_FPS
+from nebula.cli.args import (
+    UsageError,
+    add_common,
+    load_preset_arg,
+    non_negative_seconds,
+    parse_size,
+    settings_from_args,
+)
+from nebula.resources import SHADERS_ENV
+
+if TYPE_CHECKING:
+    from nebula.app.window import LiveLoop
+
+#: Signals that end the live piece in order: the loop finishes its frame, releases the window
+#: and exits 128 + the signal's number.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("run", help="open the piece in a window (the default command)")
+    p.add_argument(
+        "--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)"
+    )
+    p.add_argument("--fullscreen", action="store_true", help="start fullscreen (F11 toggles)")
+    p.add_argument(
+        "--display", type=int, default=0, metavar="N", help="which display (see `nebula displays`)"
+    )
+    p.add_argument(
+        "--exit-after",
+        type=non_negative_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="quit (status 0) after this long: timed shows and tests",
+    )
+    p.add_argument(
+        "--render-scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="render at this share of the window size, upscaled (default 1)",
+    )
+    p.add_argument("--no-vsync", action="store_true", help="do not sync frames to the display")
+    p.add_argument(
+        "--max-fps",
+        type=float,
+        default=DEFAULT_MAX_FPS,
+        metavar="F",
+        help=f"frame-rate ceiling for when vsync does not hold (default {DEFAULT_MAX_FPS:g}; "
+        "0: none)",
+    )
+    p.add_argument("--no-hud", action="store_true", help="start with the HUD hidden (H shows it)")
+    p.add_argument(
+        "--screenshot-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where F12 writes nebula-NNNN.png (default: the current folder)",
+    )
+    p.add_argument(
+        "--shaders",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"shader folder to load and watch (default ${SHADERS_ENV} or shaders/)",
+    )
+    add_common(p)
+    from nebula.gallery.options import add_options
+
+    add_options(p)  # --installation, --hours, --target-fps, ... (nebula.gallery)
+    p.set_defaults(func=cmd_run)
+
+
+def add_displays_parser(sub: Any) -> None:
+    p = sub.add_parser("displays", help="list the displays and their sizes")
+    p.set_defaults(func=cmd_displays)
+
+
+def shader_root(arg: Path | None) -> Path:
+    from nebula.resources import shaders_dir
+
+    return arg.expanduser() if arg else shaders_dir()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    size = parse_size(args.size)
+    if not (0.05 <= args.render_scale <= 4.0):
+        raise UsageError(f"--render-scale {args.render_scale:g} must be between 0.05 and 4")
+    if not (args.max_fps == 0 or 1 <= args.max_fps <= 10_000):
+        raise UsageError(f"--max-fps {args.max_fps:g} must be 0 (no ceiling) or 1 to 10000")
+    if args.display < 0:
+        raise UsageError(f"--display {args.display} must be 0 or more (see `nebula displays`)")
+    if args.screenshot_dir is not None:
+        shots = args.screenshot_dir.expanduser()
+        if shots.exists() and not shots.is_dir():
+            raise UsageError(f"--screenshot-dir {str(shots)!r} is a file, not a folder")
+    root = shader_root(args.shaders)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"shader folder {str(root)!r} is a file, not a folder")
+    if not root.is_dir():
+        raise UsageError(f"shader folder {str(root)!r} does not exist")
+    preset = load_preset_arg(args.preset)
+    settings = settings_from_args(args)
+    from nebula.gallery.options import from_args
+
+    try:
+        gallery = from_args(args, preset.options if preset else None)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if gallery.target_fps and args.max_fps and gallery.target_fps > args.max_fps:
+        # Held under the ceiling, frames would always look late and the render scale would sink.
+        raise UsageError(
+            f"--target-fps {gallery.target_fps:g} is above the --max-fps {args.max_fps:g} "
+            "ceiling: raise --max-fps (or 0 for none)"
+        )
+
+    from nebula.app.hotkeys import load_hotkeys
+    from nebula.app.show import Show
+    from nebula.app.window import DisplayError, LiveLoop, Window, check_key_names
+    from nebula.render.context import TargetSizeError
+    from nebula.render.shaders import ShaderError
+
+    hotkeys = load_hotkeys()
+    check_key_names(hotkeys)
+    try:
+        window = Window(
+            size,
+            fullscreen=args.fullscreen or gallery.installation,
+            display=args.display,
+            vsync=not args.no_vsync,
+        )
+    except DisplayError as e:
+        print(f"nebula run: error: {e}", file=sys.stderr)
+        return 1
+    try:
+        try:
+            show = Show(
+                window.ctx,
+                window.size,
+                settings,
+                preset=preset,
+                clock_offset=args.clock_offset,
+                render_scale=args.render_scale,
+                shader_root=root,
+                hotkeys=hotkeys,
+                screenshot_dir=args.screenshot_dir,
+                screen=window.screen,
+                hud_visible=not (args.no_hud or gallery.installation),
+            )
+        except ShaderError as e:
+            print(f"nebula run: error: shader does not compile: {e}", file=sys.stderr)
+            return 1
+        except TargetSizeError as e:
+            print(f"nebula run: error: --size {args.size}: {e}", file=sys.stderr)
+            return 2
+        try:
+            from nebula.gallery.installation import start_installation
+
+            installation = start_installation(show, gallery)
+            loop = LiveLoop(
+                window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps
+            )
+            return _run_loop(loop)
+        finally:
+            show.release()
+    finally:
+        window.close()
+
+
+def _run_loop(loop: LiveLoop) -> int:
+    """Run the loop with the piece's own signal handlers; log why it ended, then return the
+    exit status: 0 for a deliberate end, 128 + N for signal N (143 for SIGTERM), 70 for a crash.
+    Under the watchdog every one but 0 is restarted (see scripts/watchdog.py)."""
+    from nebula.gallery.faults import EXIT_FAULT, ShowExit
+
+    inst = loop.installation
+    log = inst.log if inst is not None else None
+
+    def on_signal(signum: int, _frame: object) -> None:
+        loop.stop_for_signal(signum)
+
+    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    try:
+        code = loop.run()
+    except ShowExit as e:  # repeated faults or a lost context: already logged with the cause
+        if log is not None:
+            log.info("exiting: status %s", e.code)
+        raise
+    except Exception as e:
+        if log is not None:
+            log.critical("crashed outside a frame: status %d", EXIT_FAULT, exc_info=e)
+        print(f"nebula run: error: crashed: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_FAULT
+    finally:
+        if loop.signal is None:  # after a stop signal, later ones only set the flag again
+            for s, h in previous.items():
+                signal.signal(s, h)
+    if log is not None:
+        log.info("exiting: %s (status %d)", loop.stop_reason, code)
+    print(f"nebula run: {loop.summary()}")
+    if loop.signal is not None:
+        print(f"nebula run: stopped by {loop.stop_reason} (status {code})", file=sys.stderr)
+    return code
+
+
+def cmd_displays(args: argparse.Namespace) -> int:
+    from nebula.app.window import DisplayError, display_sizes, init_display
+
+    try:
+        init_display()
+    except DisplayError as e:
+        print(f"nebula displays: error: {e}", file=sys.stderr)
+        return 1
+    for i, (w, h) in enumerate(display_sizes()):
+        print(f"{i}: {w}x{h}")
+    return 0

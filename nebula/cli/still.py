@@ -1,0 +1,61 @@
+"""`nebula still`: one frame of the piece to a PNG."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nebula.cli.args import (
+    UsageError,
+    add_common,
+    check_output,
+    fail,
+    gl_failures,
+    load_preset_arg,
+    non_negative_seconds,
+    parse_size,
+    settings_from_args,
+)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("still", help="render one frame of the piece to a PNG")
+    p.add_argument(
+        "--time",
+        type=non_negative_seconds,
+        default=80.0,
+        metavar="SECONDS",
+        help="moment of the run to render (default 80)",
+    )
+    p.add_argument(
+        "--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)"
+    )
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="output PNG")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    add_common(p)
+    p.set_defaults(func=cmd_still)
+
+
+def cmd_still(args: argparse.Namespace) -> int:
+    from nebula.output.png import write_png
+
+    size = parse_size(args.size)
+    if args.out.suffix.lower() != ".png":
+        raise UsageError(f"--out {str(args.out)!r} must end in .png")
+    out = check_output(args.out, args.force)
+    preset = load_preset_arg(args.preset)
+    settings = settings_from_args(args)
+
+    def work() -> int:
+        from nebula.headless import HeadlessPiece
+
+        with HeadlessPiece(settings, preset.params if preset else None, size) as piece:
+            pixels = piece.render(args.clock_offset + args.time)
+        try:
+            write_png(out, pixels)
+        except OSError as e:
+            return fail("still", f"cannot write {out}: {e.strerror or e}; nothing was written")
+        print(f"wrote {out} ({size[0]}x{size[1]}, t = {args.time:g} s, seed {args.seed})")
+        return 0
+
+    return gl_failures("still", args.size, work)

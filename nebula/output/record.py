@@ -1,0 +1,143 @@
+"""A recording: frames ``first`` to ``stop - 1`` of a span, rendered in order and written through
+a sink, into a hidden temporary beside ``out`` that is renamed into place only when complete.
+
+Frame k is drawn at run time ``clock_offset + (start + k / fps)`` (float64, from the frame index
+(nebula.clock.frame_time), never accumulated): exactly the picture `nebula still --time
+(start + k / fps)` writes. The main thread steps the world, draws and reads pixels back into a
+ring of buffers allocated once; the encoder thread converts and encodes them. A bounded queue
+lets rendering run ahead by a few frames and never lets memory grow. On any failure, Ctrl+C
+included, the partial output is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nebula.errors import RecordError
+from nebula.output.encoder import Encoder
+from nebula.output.job import RecordJob, RecordResult
+from nebula.output.sinks import PngSink, Sink, VideoSink
+
+if TYPE_CHECKING:
+    from nebula.headless import HeadlessPiece
+
+#: How many frames rendering may run ahead of encoding (each holds one RGBA buffer)...
+QUEUE_FRAMES = 3
+#: ...fewer where frames are huge (8K with --ssaa 4 is 2 GB a frame): the ring stays under this.
+RING_BYTES = 1 << 30
+
+
+def temp_path(out: Path) -> Path:
+    # Same folder, so the final rename is atomic; hidden, and the suffix keeps the format.
+    return out.with_name(f".{out.name}.partial-{os.getpid()}{out.suffix}")
+
+
+def remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def put_in_place(tmp: Path, out: Path, force: bool) -> None:
+    if out.exists() and not force:  # appeared while we rendered
+        raise RecordError(f"{out} appeared while recording; pass --force to overwrite it")
+    if tmp.is_dir() and out.is_dir():
+        # A frame folder is merged into, frame by frame: re-rendering --frame-range 8:10 into
+        # a folder of the whole span replaces frames 8 and 9 and keeps every other one.
+        for frame in sorted(tmp.iterdir()):
+            os.replace(frame, out / frame.name)
+        tmp.rmdir()
+    else:
+        os.replace(tmp, out)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], object]]:
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if enabled is None else enabled
+    # A pseudo-terminal may report a 0 x 0 size, which tqdm would take as "draw nothing".
+    cols, rows = shutil.get_terminal_size((100, 20))
+    bar = tqdm(
+        total=total,
+        unit="frame",
+        desc="recording",
+        disable=not show,
+        file=sys.stderr,
+        leave=False,
+        ncols=cols or 100,
+        nrows=rows or 20,
+    )
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def record(
+    job: RecordJob,
+    *,
+    piece: HeadlessPiece | None = None,
+    progress: bool | None = None,
+) -> RecordResult:
+    """Render ``job`` and write it to ``job.out``. Raises on failure, leaving nothing behind.
+
+    ``piece`` reuses a HeadlessPiece of the job's size, seed and ssaa (the benchmark does, so
+    shader compilation is not timed); otherwise one is made and closed here.
+    """
+    from nebula.config import Settings
+    from nebula.headless import HeadlessPiece
+
+    own_piece = piece is None
+    if piece is None:
+        piece = HeadlessPiece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa)
+    elif piece.size != job.size or piece.ssaa != job.ssaa:
+        raise ValueError("the piece given to record() must have the job's size and ssaa")
+    tmp = temp_path(job.out)
+    enc: Encoder | None = None
+    sink: Sink | None = None
+    began = time.perf_counter()
+    try:
+        sink = PngSink(tmp, job) if job.spec.is_sequence else VideoSink(tmp, job)
+        w, h = piece.draw_size
+        depth = max(1, min(QUEUE_FRAMES, RING_BYTES // (w * h * 4) - 1))
+        enc = Encoder(sink, job.ssaa, job.size, depth)
+        for _ in range(depth + 1):  # the ring, allocated once: one drawing, `depth` queued
+            enc.free.put(np.empty((h, w, 4), np.uint8))
+        enc.start()
+        with _progress(len(job.frames), progress) as advance:
+            for k in job.frames:
+                piece.draw(job.time_of(k))
+                buf = enc.free.get()
+                enc.check()
+                piece.read_into(buf)
+                enc.work.put((k, buf))
+                advance(1)
+            enc.work.put(None)
+            enc.join()
+        enc.check()
+        sink.close()
+        put_in_place(tmp, job.out, job.force)
+    except BaseException:
+        if enc is not None and enc.is_alive():
+            enc.error = enc.error or RecordError("stopped")  # drain without encoding
+            enc.work.put(None)
+            enc.join(timeout=30)
+        if sink is not None:
+            sink.abort()
+        remove(tmp)
+        raise
+    finally:
+        if own_piece:
+            piece.close()
+    return RecordResult(job.out, len(job.frames), time.perf_counter() - began)
