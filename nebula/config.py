@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -351,7 +351,3 @@ def save_new_preset(
             continue  # taken between the check and the write
         return path
     raise ConfigError(f"no free preset name left in {folder}")
-
-
-def settings_field_names() -> list[str]:
-    return [f.name for f in fields(Settings)]

@@ -132,10 +132,6 @@ class Hud:
         self.renders += 1
         return True
 
-    def _width(self, text: str) -> int:
-        parts = text.split("\t")[: len(TAB_STOPS)]
-        return TAB_STOPS[len(parts) - 1] + self.font.size(parts[-1])[0]
-
     def rect(self, window: tuple[int, int]) -> tuple[float, float, float, float]:
         """Clip-space rectangle of the texture at the top-left, shrunk to fit small windows."""
         w, h = window

@@ -99,7 +99,3 @@ class RenderScaler:
             self._last_up_at = self._clock
             return self._set(up)
         return False
-
-    def size_for(self, display: tuple[int, int]) -> tuple[int, int]:
-        """The internal render size for a display size at the current scale (at least 1x1)."""
-        return max(1, round(display[0] * self.scale)), max(1, round(display[1] * self.scale))

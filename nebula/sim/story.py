@@ -144,14 +144,6 @@ def phase_at(cycle_t: float, cycle_seconds: float = REFERENCE_CYCLE) -> Phase:
     return Phase.FADE
 
 
-def phase_progress(cycle_t: float, cycle_seconds: float = REFERENCE_CYCLE) -> float:
-    """How far through its phase this moment is, 0 to 1."""
-    r = to_reference(cycle_t, cycle_seconds)
-    p = phase_at(cycle_t, cycle_seconds)
-    a, b = PHASE_STARTS[p], PHASE_STARTS[p + 1]
-    return (r - a) / (b - a)
-
-
 def phase_start(phase: Phase, cycle_seconds: float = REFERENCE_CYCLE) -> float:
     return PHASE_STARTS[phase] * cycle_seconds / REFERENCE_CYCLE
 

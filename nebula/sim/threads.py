@@ -13,8 +13,6 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula.config import thread_pairs
-
 THREAD_DTYPE = np.dtype(
     [
         ("in_p0", np.float32, 3),  # speaker's heart (the first share's)
@@ -33,11 +31,6 @@ FLASH_SECONDS = 3.0
 #: A share's brightening swells in over about this long instead of popping on in one frame
 #: (the motion scan saw every thread of a share jump by a third of the frame's light at once).
 FLASH_ATTACK_SECONDS = 0.25
-
-
-def pair_capacity(n_figures: int) -> int:
-    """Unordered pairs among n figures and the dreamer: the threads one cycle can weave."""
-    return thread_pairs(n_figures)
 
 
 class ThreadWeb:

@@ -64,8 +64,3 @@ def test_noisy_load_near_the_limit_does_not_flap() -> None:
     # Without the growing hold-off (hold_up=0) this load changes the scale 38 times.
     assert s.changes <= 25
     assert s.changes - halfway <= 4  # and it settles: few changes in the second five minutes
-
-
-def test_size_for() -> None:
-    s = RenderScaler(target_fps=30.0, scale=0.5)
-    assert s.size_for((1920, 1080)) == (960, 540)

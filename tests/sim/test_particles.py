@@ -8,10 +8,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nebula.config import Settings, min_particles
+from nebula.config import Settings, min_particles, thread_pairs
 from nebula.sim import world as world_mod
 from nebula.sim.particles import FLOW_LIFE, KIND_BIRD, KIND_FLOW, PARTICLE_DTYPE, ParticlePool
-from nebula.sim.threads import THREAD_DTYPE, pair_capacity
+from nebula.sim.threads import THREAD_DTYPE
 from nebula.sim.world import World
 
 #: The shader attribute names the renderer binds by: renaming one breaks the GPU side.
@@ -46,7 +46,7 @@ def test_count_never_exceeds_capacity() -> None:
 
 def test_min_particles_covers_what_the_sim_spawns() -> None:
     flows = world_mod.FLOW_PER_SECOND * 4.0 * FLOW_LIFE[1]  # a fresh share's flash: x4
-    need = pair_capacity(8) * flows + 2 * world_mod.BIRDS_PER_SHARE
+    need = thread_pairs(8) * flows + 2 * world_mod.BIRDS_PER_SHARE
     assert min_particles(8) >= need
 
 
