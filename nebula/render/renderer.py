@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from nebula import scene
 from nebula.render.context import check_target_size
 from nebula.render.frame import FrameTime, SceneState, frame_uniforms
+from nebula.render.passes.base import FrameInputs, Pass
 from nebula.render.passes.figures import FiguresPass
 from nebula.render.passes.flowers import FlowersPass
 from nebula.render.passes.particles import ParticlesPass
@@ -27,8 +28,18 @@ from nebula.render.shaders import HotProgram, ProgramSpec, ShaderError
 from nebula.resources import shaders_dir
 from nebula.sim.figures import KIND_DREAMER
 
-#: Every pass the renderer can draw, by name; tests and `--passes` pick from these.
-PASS_NAMES = ("sky", "plain", "flowers", "figures", "threads", "particles", "post")
+#: The one pass list, in drawing order: it builds, draws, resizes and releases them.
+PASSES: tuple[type[Pass], ...] = (
+    SkyPass,
+    PlainPass,
+    FlowersPass,
+    FiguresPass,
+    ThreadsPass,
+    ParticlesPass,
+    PostPass,
+)
+#: Every pass by name; ``draw(passes=...)`` and tests pick from these.
+PASS_NAMES = tuple(cls.NAME for cls in PASSES)
 
 
 def _drawable(size: tuple[int, int]) -> tuple[int, int]:
@@ -51,30 +62,21 @@ class Renderer:
         check_target_size(ctx, size)  # before any program is built: refuse, do not crash
         caps = {"figures": 33, "flowers": 1, "threads": 1, "particles": 1, **(capacities or {})}
         self.programs: dict[str, HotProgram] = {}
-        pass_classes = (
-            SkyPass,
-            PlainPass,
-            FlowersPass,
-            FiguresPass,
-            ThreadsPass,
-            ParticlesPass,
-            PostPass,
-        )
+        self.passes: dict[str, Pass] = {}
         try:
-            for cls in pass_classes:
+            for cls in PASSES:
                 for name, (vert, frag) in cls.PROGRAMS.items():
                     self.programs[name] = HotProgram(ctx, ProgramSpec(vert, frag), shader_root)
         except ShaderError:
             self.release()
             raise
         self.size = size
-        self.sky = SkyPass(ctx, self.programs, size)
-        self.plain = PlainPass(ctx, self.programs)
-        self.flowers = FlowersPass(ctx, self.programs, caps["flowers"])
-        self.figures = FiguresPass(ctx, self.programs, caps["figures"])
-        self.threads = ThreadsPass(ctx, self.programs, caps["threads"])
-        self.particles = ParticlesPass(ctx, self.programs, caps["particles"])
-        self.post = PostPass(ctx, self.programs, size)
+        self.passes = {cls.NAME: cls.create(ctx, self.programs, size, caps) for cls in PASSES}
+        # The two whose targets the others read: the sky's clouds (plain) and post's levels.
+        sky, post = self.passes["sky"], self.passes["post"]
+        assert isinstance(sky, SkyPass) and isinstance(post, PostPass)
+        self.sky: SkyPass = sky
+        self.post: PostPass = post
         self._targets: list[moderngl.Texture | moderngl.Renderbuffer | moderngl.Framebuffer] = []
         self._make_targets(size)
 
@@ -108,8 +110,8 @@ class Renderer:
         check_target_size(self.ctx, size)  # a failed resize keeps the targets it had
         self.size = size
         self._make_targets(size)
-        self.sky.resize(size)
-        self.post.resize(size)
+        for p in self.passes.values():
+            p.resize(size)
 
     # ------------------------------------------------------------------ hot reload
 
@@ -132,26 +134,17 @@ class Renderer:
         u = frame_uniforms(state, params, time, self.size)
         if "sky" in passes or "plain" in passes:
             self.sky.draw_clouds(u)  # half resolution; the plain reflects it too
+        haze = self._haze_figures(state) if "post" in passes else []
+        f = FrameInputs(u, state, params, self.sky.clouds, self.scene_tex, self.output, haze)
         self.scene_fbo.use()
         ctx.viewport = (0, 0, *self.size)
         self.scene_fbo.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
         ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.CULL_FACE)
-        if "sky" in passes:
-            self.sky.draw(u)
-        if "plain" in passes:
-            self.plain.draw(u, self.sky.clouds)
-        if "flowers" in passes:
-            self.flowers.draw(u, state.flowers)
-        if "figures" in passes:
-            self.figures.draw(u, state.figures)
-        if "threads" in passes:
-            self.threads.draw(u, state.threads)
-        if "particles" in passes:
-            self.particles.draw(u, state.particles, params.get("particle_density", 1.0))
-        ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND)
-        if "post" in passes:
-            self.post.draw(u, self.scene_tex, self.output, self._haze_figures(state))
-        else:
+        for name, p in self.passes.items():
+            if name in passes:
+                p.draw(f)  # post, last, draws from the scene target into the output
+        if "post" not in passes:
+            ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND)
             ctx.copy_framebuffer(self.output, self.scene_fbo)
         return self.output
 
@@ -207,10 +200,9 @@ class Renderer:
         # it makes a new one, and a deleted one there is a GL error for whoever draws next.
         if getattr(self, "_targets", None):
             self.ctx.detect_framebuffer(0).use()
-        for name in ("sky", "plain", "flowers", "figures", "threads", "particles", "post"):
-            p = getattr(self, name, None)
-            if p is not None:
-                p.release()
+        for p in getattr(self, "passes", {}).values():
+            p.release()
+        self.passes = {}
         for obj in getattr(self, "_targets", []):
             obj.release()
         self._targets = []

@@ -7,20 +7,10 @@ from pathlib import Path
 import moderngl
 import pytest
 
-from nebula.render.passes.figures import FiguresPass
-from nebula.render.passes.flowers import FlowersPass
-from nebula.render.passes.particles import ParticlesPass
-from nebula.render.passes.plain import PlainPass
-from nebula.render.passes.post import PostPass
-from nebula.render.passes.sky import SkyPass
-from nebula.render.passes.threads import ThreadsPass
+from nebula.render.renderer import PASSES
 from nebula.render.shaders import HotProgram, ProgramSpec, ShaderError, build, preprocess
 
-ALL_PROGRAMS = {
-    name: spec
-    for cls in (SkyPass, PlainPass, FlowersPass, FiguresPass, ThreadsPass, ParticlesPass, PostPass)
-    for name, spec in cls.PROGRAMS.items()
-}
+ALL_PROGRAMS = {name: spec for cls in PASSES for name, spec in cls.PROGRAMS.items()}
 
 
 @pytest.mark.parametrize("name", sorted(ALL_PROGRAMS))

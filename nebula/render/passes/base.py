@@ -1,20 +1,60 @@
-"""What every pass shares: its programs (hot-reloadable) and VAOs rebuilt when a program reloads."""
+"""What every pass shares: its programs (hot-reloadable), VAOs rebuilt when a program reloads,
+the size-dependent targets it owns, and one ``draw(FrameInputs)``. ``InstancedPass`` adds the
+skeleton of the instanced passes: one instance buffer of the simulation's structured records,
+static geometry, and VAOs that bind the records to the attributes by name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import moderngl
+import numpy as np
+from numpy.typing import NDArray
 
+from nebula.render.gpu import attribute_format
 from nebula.render.shaders import HotProgram, set_uniforms
+
+if TYPE_CHECKING:
+    from nebula.render.frame import SceneState
 
 T = TypeVar("T")
 
+#: A unit quad as a triangle strip of corners in [-1, 1]: sprites and ground decals.
+CORNERS = np.array([-1, -1, 1, -1, -1, 1, 1, 1], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class FrameInputs:
+    """What a pass may read to draw one frame: the frame's uniforms, the simulation state, the
+    live parameters, and the targets that the renderer and the passes before it own."""
+
+    u: Mapping[str, object]
+    state: SceneState
+    params: Mapping[str, float]
+    clouds: moderngl.Texture  # the sky's half-resolution clouds (the plain reflects them)
+    scene: moderngl.Texture  # the half-float scene target
+    output: moderngl.Framebuffer  # where post writes the finished frame
+    haze: list[tuple[float, float, float, float]]  # guarded figures on screen, for post
+
 
 class Pass:
+    #: The pass's name in the renderer's one pass list (and in ``passes=`` selections).
+    NAME: ClassVar[str] = ""
     #: Program name -> (vertex file, fragment file) under shaders/.
     PROGRAMS: ClassVar[Mapping[str, tuple[str, str]]] = {}
+
+    @classmethod
+    def create(
+        cls,
+        ctx: moderngl.Context,
+        programs: Mapping[str, HotProgram],
+        size: tuple[int, int],
+        capacities: Mapping[str, int],
+    ) -> Self:
+        """Make the pass for a renderer of ``size``; each kind takes what it needs."""
+        return cls(ctx, programs)
 
     def __init__(self, ctx: moderngl.Context, programs: Mapping[str, HotProgram]) -> None:
         self.ctx = ctx
@@ -37,6 +77,12 @@ class Pass:
         tex.filter = moderngl.LINEAR, moderngl.LINEAR
         tex.repeat_x = tex.repeat_y = False
         return tex, self.own_sized(self.ctx.framebuffer([tex]))
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """Passes with size-dependent targets remake them here."""
+
+    def draw(self, f: FrameInputs) -> None:
+        raise NotImplementedError
 
     def release_sized(self) -> None:
         for obj in self._sized:
@@ -84,3 +130,58 @@ class Pass:
             v.release()
         self._vaos.clear()
         self.release_sized()
+
+
+class InstancedPass(Pass):
+    """A pass drawn once per simulation record: ``DTYPE``'s field names are the attributes."""
+
+    DTYPE: ClassVar[np.dtype[Any]]
+
+    def __init__(
+        self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int
+    ) -> None:
+        super().__init__(ctx, programs)
+        self.capacity = max(1, capacity)
+        self.instances = ctx.buffer(reserve=self.capacity * self.DTYPE.itemsize, dynamic=True)
+        self._static: list[moderngl.Buffer] = []
+
+    @classmethod
+    def create(
+        cls,
+        ctx: moderngl.Context,
+        programs: Mapping[str, HotProgram],
+        size: tuple[int, int],
+        capacities: Mapping[str, int],
+    ) -> Self:
+        return cls(ctx, programs, capacities.get(cls.NAME, 1))
+
+    def static_buffer(self, data: NDArray[Any]) -> moderngl.Buffer:
+        """Geometry allocated once (a quad, a mesh), released with the pass."""
+        b = self.ctx.buffer(data)
+        self._static.append(b)
+        return b
+
+    def upload(self, records: NDArray[np.void], limit: int | None = None) -> int:
+        """Write the first records (at most capacity, and ``limit``) once; returns how many."""
+        n = min(len(records), self.capacity, len(records) if limit is None else limit)
+        if n > 0:
+            self.instances.write(records[:n])
+        return n
+
+    def instanced_vao(
+        self, name: str, *per_vertex: tuple[moderngl.Buffer, str, *tuple[str, ...]]
+    ) -> moderngl.VertexArray:
+        """The VAO of program ``name``: ``per_vertex`` geometry plus the instance records."""
+
+        def make(p: moderngl.Program) -> moderngl.VertexArray:
+            fmt, names = attribute_format(self.DTYPE, p, "i")
+            return self.ctx.vertex_array(p, [*per_vertex, (self.instances, fmt, *names)])
+
+        return self.vao(name, make)
+
+    def release(self) -> None:
+        super().release()
+        self.instances.release()
+        for b in self._static:
+            b.release()
+        self._static.clear()

@@ -11,8 +11,7 @@ import moderngl
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula.render.gpu import attribute_format
-from nebula.render.passes.base import Pass
+from nebula.render.passes.base import CORNERS, FrameInputs, InstancedPass
 from nebula.render.shaders import HotProgram
 from nebula.sim.flowers import FLOWER_DTYPE
 
@@ -56,7 +55,9 @@ def crystal_mesh(petals: int = 5) -> NDArray[np.float32]:
     return np.asarray(tris, dtype=np.float32)
 
 
-class FlowersPass(Pass):
+class FlowersPass(InstancedPass):
+    NAME = "flowers"
+    DTYPE = FLOWER_DTYPE
     PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
         "flower_ground": ("flower_ground.vert", "flower_ground.frag"),
         "flower": ("flower.vert", "flower.frag"),
@@ -65,54 +66,32 @@ class FlowersPass(Pass):
     def __init__(
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int
     ) -> None:
-        super().__init__(ctx, programs)
-        self.capacity = max(1, capacity)
-        self.instances = ctx.buffer(reserve=self.capacity * FLOWER_DTYPE.itemsize, dynamic=True)
-        self.mesh = ctx.buffer(crystal_mesh())
-        self.mesh_vertices = len(crystal_mesh())
-        self.quad = ctx.buffer(np.array([-1, -1, 1, -1, -1, 1, 1, 1], dtype=np.float32))
+        super().__init__(ctx, programs, capacity)
+        mesh = crystal_mesh()
+        self.mesh = self.static_buffer(mesh)
+        self.mesh_vertices = len(mesh)
+        self.quad = self.static_buffer(CORNERS)
 
-    def _ground_vao(self, p: moderngl.Program) -> moderngl.VertexArray:
-        fmt, names = attribute_format(FLOWER_DTYPE, p, "i")
-        return self.ctx.vertex_array(
-            p, [(self.quad, "2f", "in_corner"), (self.instances, fmt, *names)]
-        )
-
-    def _crystal_vao(self, p: moderngl.Program) -> moderngl.VertexArray:
-        fmt, names = attribute_format(FLOWER_DTYPE, p, "i")
-        return self.ctx.vertex_array(
-            p,
-            [
-                (self.mesh, "3f 3f 1f", "in_vertex", "in_normal", "in_facet"),
-                (self.instances, fmt, *names),
-            ],
-        )
-
-    def draw(self, u: Mapping[str, object], flowers: NDArray[np.void]) -> None:
-        n = min(len(flowers), self.capacity)
+    def draw(self, f: FrameInputs) -> None:
+        n = self.upload(f.state.flowers)
         if n == 0:
             return
-        self.instances.write(flowers[:n])
         ctx = self.ctx
         ctx.disable(moderngl.DEPTH_TEST)
         ctx.enable(moderngl.BLEND)
-        ground = self.vao("flower_ground", self._ground_vao)
+        ground = self.instanced_vao("flower_ground", (self.quad, "2f", "in_corner"))
         # Shadows darken (multiply), then pools of light add.
         ctx.blend_func = moderngl.ZERO, moderngl.SRC_COLOR
-        self.uniforms("flower_ground", {**u, "u_mode": 0})
+        self.uniforms("flower_ground", {**f.u, "u_mode": 0})
         ground.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
         ctx.blend_func = moderngl.ONE, moderngl.ONE
-        self.uniforms("flower_ground", {**u, "u_mode": 1})
+        self.uniforms("flower_ground", {**f.u, "u_mode": 1})
         ground.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
         # Crystals: translucent, depth-tested so figures and flowers overlap truly.
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
-        self.uniforms("flower", u)
-        self.vao("flower", self._crystal_vao).render(
-            moderngl.TRIANGLES, vertices=self.mesh_vertices, instances=n
+        self.uniforms("flower", f.u)
+        crystal = self.instanced_vao(
+            "flower", (self.mesh, "3f 3f 1f", "in_vertex", "in_normal", "in_facet")
         )
-
-    def release(self) -> None:
-        super().release()
-        for b in (self.instances, self.mesh, self.quad):
-            b.release()
+        crystal.render(moderngl.TRIANGLES, vertices=self.mesh_vertices, instances=n)

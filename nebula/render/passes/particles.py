@@ -7,16 +7,15 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 import moderngl
-import numpy as np
-from numpy.typing import NDArray
 
-from nebula.render.gpu import attribute_format
-from nebula.render.passes.base import Pass
+from nebula.render.passes.base import CORNERS, FrameInputs, InstancedPass
 from nebula.render.shaders import HotProgram
 from nebula.sim.particles import PARTICLE_DTYPE
 
 
-class ParticlesPass(Pass):
+class ParticlesPass(InstancedPass):
+    NAME = "particles"
+    DTYPE = PARTICLE_DTYPE
     PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
         "particle": ("particle.vert", "particle.frag")
     }
@@ -24,31 +23,18 @@ class ParticlesPass(Pass):
     def __init__(
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int
     ) -> None:
-        super().__init__(ctx, programs)
-        self.capacity = max(1, capacity)
-        self.instances = ctx.buffer(reserve=self.capacity * PARTICLE_DTYPE.itemsize, dynamic=True)
-        self.quad = ctx.buffer(np.array([-1, -1, 1, -1, -1, 1, 1, 1], dtype=np.float32))
+        super().__init__(ctx, programs, capacity)
+        self.quad = self.static_buffer(CORNERS)
 
-    def _make_vao(self, p: moderngl.Program) -> moderngl.VertexArray:
-        fmt, names = attribute_format(PARTICLE_DTYPE, p, "i")
-        return self.ctx.vertex_array(
-            p, [(self.quad, "2f", "in_corner"), (self.instances, fmt, *names)]
-        )
-
-    def draw(self, u: Mapping[str, object], particles: NDArray[np.void], density: float) -> None:
+    def draw(self, f: FrameInputs) -> None:
         # particle_density draws a prefix of the pool: the ring spreads every kind through it.
-        n = min(len(particles), self.capacity, round(len(particles) * max(0.0, min(1.0, density))))
+        particles = f.state.particles
+        density = max(0.0, min(1.0, f.params.get("particle_density", 1.0)))
+        n = self.upload(particles, round(len(particles) * density))
         if n == 0:
             return
-        self.instances.write(particles[:n])
         self.additive_overlay()
-        self.uniforms("particle", u)
-        self.vao("particle", self._make_vao).render(
-            moderngl.TRIANGLE_STRIP, vertices=4, instances=n
-        )
+        self.uniforms("particle", f.u)
+        vao = self.instanced_vao("particle", (self.quad, "2f", "in_corner"))
+        vao.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
         self.end_overlay()
-
-    def release(self) -> None:
-        super().release()
-        self.instances.release()
-        self.quad.release()

@@ -3,18 +3,18 @@ sky's half-resolution cloud texture) and glows with the memory of what has been 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import ClassVar
 
 import moderngl
 
-from nebula.render.passes.base import Pass
+from nebula.render.passes.base import FrameInputs, Pass
 
 
 class PlainPass(Pass):
+    NAME = "plain"
     PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"plain": ("sky_ray.vert", "plain.frag")}
 
-    def draw(self, u: Mapping[str, object], clouds: moderngl.Texture) -> None:
-        clouds.use(0)
-        self.uniforms("plain", {**u, "u_clouds": 0})
+    def draw(self, f: FrameInputs) -> None:
+        f.clouds.use(0)
+        self.uniforms("plain", {**f.u, "u_clouds": 0})
         self.fullscreen("plain").render(moderngl.TRIANGLES, vertices=3)

@@ -4,17 +4,18 @@ the watercolor wash of the fade, vignette and fine grain, tone-mapped into the o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import moderngl
 
-from nebula.render.passes.base import Pass
+from nebula.render.passes.base import FrameInputs, Pass
 from nebula.render.shaders import HotProgram
 
 MAX_HAZE_FIGURES = 32
 
 
 class PostPass(Pass):
+    NAME = "post"
     PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
         "bright": ("fullscreen.vert", "post_bright.frag"),
         "blur": ("fullscreen.vert", "post_blur.frag"),
@@ -29,6 +30,16 @@ class PostPass(Pass):
         super().__init__(ctx, programs)
         self.resize(size)
 
+    @classmethod
+    def create(
+        cls,
+        ctx: moderngl.Context,
+        programs: Mapping[str, HotProgram],
+        size: tuple[int, int],
+        capacities: Mapping[str, int],
+    ) -> Self:
+        return cls(ctx, programs, size)
+
     def resize(self, size: tuple[int, int]) -> None:
         self.release_sized()
         # Two blur levels: a tight glow at 1/4 size and a wide one at 1/16.
@@ -40,13 +51,8 @@ class PostPass(Pass):
             tb, fb = self.float_target(size, div)
             self.levels.append((fa, fb, ta, tb))
 
-    def draw(
-        self,
-        u: Mapping[str, object],
-        scene: moderngl.Texture,
-        out: moderngl.Framebuffer,
-        haze_figures: list[tuple[float, float, float, float]],
-    ) -> None:
+    def draw(self, f: FrameInputs) -> None:
+        u, scene, out, haze_figures = f.u, f.scene, f.output, f.haze
         ctx = self.ctx
         ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND)
         source = scene

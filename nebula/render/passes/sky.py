@@ -8,11 +8,11 @@ nebula's fbm runs once per half-resolution pixel instead of three times per full
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import moderngl
 
-from nebula.render.passes.base import Pass
+from nebula.render.passes.base import FrameInputs, Pass
 from nebula.render.shaders import HotProgram
 
 #: The clouds are soft: half resolution each way is a quarter of the fragments, unseen.
@@ -20,6 +20,7 @@ CLOUD_DIVISOR = 2
 
 
 class SkyPass(Pass):
+    NAME = "sky"
     PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
         "sky_clouds": ("sky_ray.vert", "sky_clouds.frag"),
         "sky": ("sky_ray.vert", "sky.frag"),
@@ -30,6 +31,16 @@ class SkyPass(Pass):
     ) -> None:
         super().__init__(ctx, programs)
         self.resize(size)
+
+    @classmethod
+    def create(
+        cls,
+        ctx: moderngl.Context,
+        programs: Mapping[str, HotProgram],
+        size: tuple[int, int],
+        capacities: Mapping[str, int],
+    ) -> Self:
+        return cls(ctx, programs, size)
 
     def resize(self, size: tuple[int, int]) -> None:
         self.release_sized()
@@ -42,7 +53,7 @@ class SkyPass(Pass):
         self.uniforms("sky_clouds", u)
         self.fullscreen("sky_clouds").render(moderngl.TRIANGLES, vertices=3)
 
-    def draw(self, u: Mapping[str, object]) -> None:
+    def draw(self, f: FrameInputs) -> None:
         self.clouds.use(0)
-        self.uniforms("sky", {**u, "u_clouds": 0})
+        self.uniforms("sky", {**f.u, "u_clouds": 0})
         self.fullscreen("sky").render(moderngl.TRIANGLES, vertices=3)
