@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from nebula.clock import wrap_phase
 from nebula.config import Settings
@@ -46,7 +47,8 @@ def _mood_steps(t0: float, seconds: float) -> np.ndarray:
     for k in range(int(seconds * 60)):
         w.advance_to(t0 + k / 60.0)
         rows.append(w.moods.as_tuple())
-    return np.abs(np.diff(np.array(rows), axis=0)).max(axis=0)
+    steps: NDArray[np.float64] = np.abs(np.diff(np.array(rows), axis=0)).max(axis=0)
+    return steps
 
 
 @pytest.mark.slow

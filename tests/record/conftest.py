@@ -52,7 +52,9 @@ def decode_rgb(path: Path) -> list[NDArray[np.uint8]]:
                 interpolation=Interpolation.BICUBIC
                 | Interpolation.ACCURATE_RND
                 | Interpolation.FULL_CHR_H_INT,
-            ).to_ndarray()
+            )
+            .to_ndarray()
+            .astype(np.uint8, copy=False)
             for f in c.decode(video=0)
         ]
 

@@ -12,6 +12,7 @@ import pytest
 
 from nebula.cli import main
 from nebula.cli import record as rec
+from nebula.cli.args import describe_failure
 from nebula.headless import HeadlessPiece
 from nebula.output import sinks
 from nebula.output.png import read_png
@@ -223,7 +224,7 @@ def test_unwritable_folder_is_refused_up_front(
     import nebula.cli.args
 
     # The tests may run as root, who can write anywhere: pretend the folder is read-only.
-    monkeypatch.setattr(nebula.cli.args.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(nebula.cli.args.os, "access", lambda path, mode: False)  # type: ignore[attr-defined]
     assert record_cli("--frames", "1", "--out", str(tmp_path / "a.mp4")) == 2
     assert "not writable" in capsys.readouterr().err
     assert leftovers(tmp_path) == []
@@ -231,11 +232,9 @@ def test_unwritable_folder_is_refused_up_front(
 
 def test_write_errors_read_as_one_plain_line(tmp_path: Path) -> None:
     out = tmp_path / "a.mp4"
-    assert "disk full" in rec.describe_failure(OSError(errno.ENOSPC, "No space"), out)
-    assert "permission denied" in rec.describe_failure(OSError(errno.EACCES, "Denied"), out)
-    assert "Input/output error" in rec.describe_failure(
-        OSError(errno.EIO, "Input/output error"), out
-    )
+    assert "disk full" in describe_failure(OSError(errno.ENOSPC, "No space"), out)
+    assert "permission denied" in describe_failure(OSError(errno.EACCES, "Denied"), out)
+    assert "Input/output error" in describe_failure(OSError(errno.EIO, "Input/output error"), out)
 
 
 def test_join_command_line_checks_its_arguments(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from nebula.config import Settings
@@ -9,7 +11,7 @@ from nebula.sim.shares import Share
 from nebula.sim.world import World
 
 #: A light world for tests that follow the story, not the pixels: 20 Hz, no flowers.
-LIGHT = {"sim_hz": 20.0, "flowers": 0}
+LIGHT: dict[str, Any] = {"sim_hz": 20.0, "flowers": 0}
 
 
 def state_bytes(w: World) -> dict[str, bytes]:

@@ -15,8 +15,8 @@ from nebula.sim.threads import THREAD_DTYPE
 from nebula.sim.world import World
 
 #: The shader attribute names the renderer binds by: renaming one breaks the GPU side.
-PARTICLE_FIELDS = ("in_pos", "in_vel", "in_acc", "in_birth", "in_life", "in_size", "in_kind")
-PARTICLE_FIELDS += ("in_seed", "in_hue", "in_bright")
+PARTICLE_FIELDS: tuple[str, ...] = ("in_pos", "in_vel", "in_acc", "in_birth", "in_life")
+PARTICLE_FIELDS += ("in_size", "in_kind", "in_seed", "in_hue", "in_bright")
 
 
 def test_particle_dtype_is_the_shader_contract() -> None:
