@@ -131,6 +131,8 @@ class ParamSpec:
     doc: str
     #: Glide time constant in seconds; 0 means the value follows its target at once.
     smoothing: float = 0.25
+    #: Whether shaders read it (as ``u_<name>``); the rest act on the CPU (the clock, shares).
+    uniform: bool = True
 
 
 #: The registry of live parameters: one place names, ranges, steps and meaning.
@@ -143,9 +145,34 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("haze", 1.0, 0.0, 2.0, 0.1, "heat-haze shimmer around guarded figures"),
     ParamSpec("flower_pulse", 1.0, 0.0, 2.0, 0.1, "depth of the crystal flowers' pulse"),
     ParamSpec("thread_glow", 1.0, 0.0, 3.0, 0.1, "brightness and width of the threads"),
-    ParamSpec("particle_density", 1.0, 0.0, 1.0, 0.05, "share of the particle pool that is drawn"),
-    ParamSpec("share_rate", 1.0, 0.0, 3.0, 0.1, "how often the figures share (x the arc's rate)"),
-    ParamSpec("time_scale", 1.0, 0.0, 4.0, 0.1, "speed of the piece's clock", smoothing=0.0),
+    ParamSpec(
+        "particle_density",
+        1.0,
+        0.0,
+        1.0,
+        0.05,
+        "share of the particle pool that is drawn",
+        uniform=False,
+    ),
+    ParamSpec(
+        "share_rate",
+        1.0,
+        0.0,
+        3.0,
+        0.1,
+        "how often the figures share (x the arc's rate)",
+        uniform=False,
+    ),
+    ParamSpec(
+        "time_scale",
+        1.0,
+        0.0,
+        4.0,
+        0.1,
+        "speed of the piece's clock",
+        smoothing=0.0,
+        uniform=False,
+    ),
     ParamSpec("watercolor", 1.0, 0.0, 2.0, 0.1, "strength of the watercolor wash in the fade"),
     ParamSpec("grain", 1.0, 0.0, 3.0, 0.1, "film grain amount"),
 )

@@ -7,6 +7,7 @@
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
 #include "lib/safe.glsl"
+#include "lib/kinds.glsl"
 
 in vec2 v_local;
 flat in float v_height;
@@ -53,8 +54,8 @@ float sd_figure(vec2 q, float open, float seed, float kind) {
     vec4 r = vec4(hash12(vec2(seed * 91.7, 3.1)), hash12(vec2(seed * 47.3, 8.9)),
                   hash12(vec2(seed * 13.1, 1.7)), hash12(vec2(seed * 71.9, 5.3)));
     float sw = mix(0.082, 0.1, r.x);                       // half shoulder width
-    if (kind > 1.5 && kind < 2.5) sw = 0.104;             // the man: broad
-    if (kind > 0.5 && kind < 1.5) sw = 0.084;             // the woman: slighter
+    if (is_kind(kind, KIND_MAN)) sw = 0.104;              // the man: broad
+    if (is_kind(kind, KIND_WOMAN)) sw = 0.084;            // the woman: slighter
     // Guarded: shoulders drawn up and in; open: lowered, wider, the chest lifts.
     float sy = 0.80 + 0.012 * (1.0 - open);
     sw *= 0.93 + 0.07 * open;
@@ -66,7 +67,7 @@ float sd_figure(vec2 q, float open, float seed, float kind) {
     float d = smin(head, neck, 0.02);
     d = smin(d, shoulders, 0.03);
     d = smin(d, torso, 0.03);
-    bool robe = r.z < 0.55 || (kind > 0.5 && kind < 2.5);
+    bool robe = r.z < 0.55 || is_kind(kind, KIND_WOMAN) || is_kind(kind, KIND_MAN);
     if (robe) {
         // A long garment flaring a little to a hem that sways.
         float hem_w = mix(0.095, 0.135, r.w);
@@ -91,7 +92,7 @@ float sd_figure(vec2 q, float open, float seed, float kind) {
                      min(sd_capsule(q, sh_r, el_r, 0.027), sd_capsule(q, el_r, ha_r, 0.023)));
     d = smin(d, arms, 0.015);
     // Hair: the woman's falls past her shoulders; others get a seeded short or gathered shape.
-    if (kind > 0.5 && kind < 1.5) {
+    if (is_kind(kind, KIND_WOMAN)) {
         float hair = sd_trapezoid(q - vec2(0.0, 0.86), 0.07, 0.06, 0.075);
         d = smin(d, hair, 0.02);
     } else if (r.y > 0.6) {
@@ -121,8 +122,8 @@ void main() {
     float halo = exp(-max(d, 0.0) * mix(60.0, 22.0, v_open)) * (1.0 - body);
     if (body + halo < 0.004) discard;
 
-    bool woman = v_kind > 0.5 && v_kind < 1.5;
-    bool man = v_kind > 1.5 && v_kind < 2.5;
+    bool woman = is_kind(v_kind, KIND_WOMAN);
+    bool man = is_kind(v_kind, KIND_MAN);
     // Inside the volume: sky-lit from above, fading into the plain's mist at the feet.
     float inner = clamp(-d / 0.05, 0.0, 1.0);
     float mist = noise2_loop(vec2(q.x * 9.0 + v_seed * 7.0, q.y * 5.0), -u_wave.y);

@@ -3,6 +3,7 @@
 #include "lib/color.glsl"
 #include "lib/palette.glsl"
 #include "lib/safe.glsl"
+#include "lib/kinds.glsl"
 
 in vec2 v_corner;
 flat in float v_kind;
@@ -17,11 +18,11 @@ void main() {
     if (d2 > 1.0) discard;
     vec3 col;
     float a;
-    if (v_kind < 0.5) {
+    if (is_kind(v_kind, KIND_MOTE)) {
         // Motes: faint dust of light hanging in the air, not a snowfall.
         col = mix(AMETHYST_LIGHT(), ROSE_PALE(), v_hue) * 0.5;
         a = exp(-d2 * 4.0);
-    } else if (v_kind < 1.5) {
+    } else if (is_kind(v_kind, KIND_BIRD)) {
         // A small bird of light: two wings beating around a bright body.
         // Two thin curved wings beating around a bright body, feathered at the tips.
         float wing = abs(c.y - (abs(c.x) * 0.9 - c.x * c.x * 0.5) * v_flap);

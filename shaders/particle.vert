@@ -1,6 +1,7 @@
 #version 330 core
 #include "lib/uniforms.glsl"
 #include "lib/safe.glsl"
+#include "lib/kinds.glsl"
 
 in vec2 in_corner;
 in vec3 in_pos;
@@ -29,12 +30,12 @@ void main() {
     vec3 p = in_pos;
     float size = in_size;
     float alpha = smoothstep(0.0, 0.12, x) * (1.0 - smoothstep(0.6, 1.0, x));
-    if (in_kind > 0.5 && in_kind < 1.5) {
+    if (is_kind(in_kind, KIND_BIRD)) {
         // Word-birds flutter as they rise: small and fragile, not a flock of kites.
         size *= 0.6;
         p.x += sin(age * 5.0 + in_seed * TAU) * 0.08 * x;
         p.z += cos(age * 3.7 + in_seed * 11.0) * 0.06 * x;
-    } else if (in_kind < 0.5) {
+    } else if (is_kind(in_kind, KIND_MOTE)) {
         // Motes twinkle and dim under the wash.
         alpha *= 0.45 + 0.55 * sin(TAU * (u_wave.z + in_seed * 5.0)) * 0.5 + 0.25;
         alpha *= 1.0 - 0.8 * u_fade;

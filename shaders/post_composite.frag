@@ -1,3 +1,108 @@
 #version 330 core
-// Post, plain variant: no guarded figures to haze, no watercolor.
-#include "lib/post_composite.glsl"
+// The final picture: bloom, heat haze around guarded figures, the watercolor wash of the fade,
+// tone mapping, vignette and grain. The costly parts are compiled in only where a variant asks:
+// nebula/render/passes/post.py builds three programs from this file with the defines HAZE and
+// WATERCOLOR (a software rasterizer pays for a skipped branch anyway, so post.py picks the
+// variant each frame instead of a uniform `if`), and gives MAX_HAZE_FIGURES, the length of
+// u_haze_figures, from Python.
+#include "lib/uniforms.glsl"
+#include "lib/noise.glsl"
+#include "lib/color.glsl"
+#include "lib/palette.glsl"
+#include "lib/safe.glsl"
+
+uniform sampler2D u_scene;
+uniform sampler2D u_bloom_near;
+uniform sampler2D u_bloom_far;
+// Guarded figures on screen: (feet x, feet y, height, shimmer), for the heat haze.
+uniform vec4 u_haze_figures[MAX_HAZE_FIGURES];
+uniform int u_haze_count;
+
+in vec2 v_uv;
+out vec4 out_color;
+
+#ifdef HAZE
+float haze_mask(vec2 uv) {
+    float m = 0.0;
+    for (int i = 0; i < MAX_HAZE_FIGURES; ++i) {
+        if (i >= u_haze_count) break;
+        vec4 f = u_haze_figures[i];
+        vec2 d = uv - vec2(f.x, f.y + f.z * 0.5);
+        d.x *= u_aspect;
+        vec2 r = max(vec2(f.z * 0.45, f.z * 0.75), vec2(1e-4));
+        vec2 k = d / r;
+        float k2 = dot(k, k);
+        if (k2 < 9.0) m += f.w * exp(-k2);
+    }
+    return clamp(m, 0.0, 1.0);
+}
+#endif
+
+vec3 display(vec3 linear_hdr) {
+    return tonemap_aces(linear_hdr * u_exposure * 1.1);
+}
+
+void main() {
+    vec2 uv = v_uv;
+#ifdef HAZE
+    // Heat haze: the air wavers around the figures while they are guarded.
+    float hm = haze_mask(uv) * u_haze;
+    vec2 wob = vec2(noise2_loop(uv * vec2(40.0, 18.0), u_wave.z),
+                    noise2_loop(uv * vec2(35.0, 22.0), -u_wave.w)) - 0.5;
+    uv += wob * hm * 0.006;
+#endif
+
+    vec3 scene = texture(u_scene, uv).rgb;
+    vec3 near = texture(u_bloom_near, uv).rgb;
+    vec3 far = texture(u_bloom_far, uv).rgb;
+    float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
+    vec3 col = scene + (near * 0.7 + far * 0.35) * u_bloom * (1.0 - 0.6 * fade);
+    if (abs(u_hue_shift) > 1e-4) col = hue_rotate(col, u_hue_shift);
+    col = display(col);
+
+#ifdef WATERCOLOR
+    {
+        // Watercolor, in display space: the picture bleeds into its own blur and becomes a
+        // transparent glaze on warm paper; pigment pools where the wash changes (dried edges)
+        // and granulates in the paper's tooth.
+        vec2 bleed = (vec2(fbm(uv * 5.0 + u_drift.xy * 0.2, 2), fbm(uv * 5.0 + 4.3, 2)) - 0.5)
+                     * 0.05 * fade;
+        vec3 bn = texture(u_bloom_near, uv + bleed).rgb;
+        vec3 bf = texture(u_bloom_far, uv + bleed * 1.6).rgb;
+        vec3 wash = display((bn * 0.55 + bf * 0.45) * 1.25);
+        float tooth = noise2(gl_FragCoord.xy * 0.45) * 0.6 + noise2(gl_FragCoord.xy * 0.11) * 0.4;
+        // Leaving the dream the paper is warm and dries; waking into it the wash is cool and wet,
+        // a dusk violet the scene resolves out of. The paper cools over the last seconds of the
+        // cycle, so the seam between two cycles (fully washed) does not jump.
+        float arriving = u_cycle_frac < 0.5 ? 1.0 : smoothstep(0.95, 1.0, u_cycle_frac);
+        vec3 cool = mix(PAPER(), AMETHYST(), 0.55) * 0.55;
+        vec3 paper = mix(PAPER(), cool, arriving) * (0.95 + 0.06 * tooth);
+        // Pigment: the wash's hue (brightest channel at 1) laid on paper as a glaze, darker where
+        // the wash is dark, pooled along dried edges, granulating in the paper's tooth.
+        vec3 tint = wash / max(max(wash.r, max(wash.g, wash.b)), 1e-3);
+        float value = spow(clamp(luma(wash), 0.0, 1.0), 0.45);
+        float pool = clamp(abs(luma(bn) - luma(bf)) * 5.0, 0.0, 1.0);  // dried edges
+        float density = clamp((0.5 + 0.9 * pool) * (0.85 + 0.3 * tooth), 0.0, 1.0);
+        vec3 glaze = paper * mix(vec3(1.0), tint * (0.45 + 0.55 * value), density * 0.9);
+        float wet = smoothstep(0.0, 0.75, fade);
+        col = mix(col, glaze, wet * 0.92);
+        // The threads are the last to go: what glows hardest in the scene stays above the wash.
+        float thread = smoothstep(0.25, 0.9, luma(scene));
+        col = mix(col, display(scene * 1.4), thread * wet * 0.8);
+    }
+#endif
+
+    // Soft vignette.
+    vec2 q = v_uv - 0.5;
+    q.x *= u_aspect * 0.75;
+    col *= 1.0 - 0.5 * smoothstep(0.25, 0.85, length(q)) * (1.0 - 0.6 * fade);
+    col = linear_to_srgb(col);
+    // Fine grain: per pixel, per frame, too small to crawl.
+    float g = hash12(gl_FragCoord.xy + u_noise_seed * 1000.0) - 0.5;
+    // In the knot the grain thickens into a faint static hanging in the air, brighter in
+    // the sky than on the ground, flickering line by line.
+    float line = hash12(vec2(floor(gl_FragCoord.y * 0.5), floor(u_noise_seed * 613.0)));
+    float stat = u_tension * u_tension * (0.05 + 0.05 * line) * smoothstep(0.25, 0.6, v_uv.y);
+    col += g * u_grain * (0.025 + stat);  // grain = 0: no noise at all (the scan measures so)
+    out_color = finite_out(vec4(clamp(col, 0.0, 1.0), 1.0));
+}

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# Before nebula is imported: a uniform that no shader declares fails instead of rendering zero.
+os.environ.setdefault("NEBULA_STRICT_UNIFORMS", "1")
+
 from collections.abc import Iterator
 
 import moderngl

@@ -17,9 +17,12 @@ from numpy.typing import NDArray
 
 from nebula import scene
 from nebula.clock import wrap_phase
+from nebula.config import PARAM_SPECS
 from nebula.sim import story
 from nebula.sim.story import Moods
 
+#: Live parameters that no shader reads (see ParamSpec.uniform).
+CPU_PARAMS = frozenset(s.name for s in PARAM_SPECS if not s.uniform)
 #: Frequencies (Hz) of the generic wave phases handed to shaders as u_wave (twinkle, shimmer...).
 WAVE_HZ = (0.05, 0.21, 0.73, 2.3)
 #: Periods (s) of two slow loops the nebula drifts around in noise space; wrapped, never jumping.
@@ -85,6 +88,8 @@ def frame_uniforms(
     }
     moods = dict(zip(story.MOOD_NAMES, m.as_tuple(), strict=True))
     for name, value in params.items():
+        if name in CPU_PARAMS:
+            continue  # acts on the CPU (clock, shares, how much of the pool is drawn)
         if name in moods:
             # A live parameter named like a mood (haze) scales that mood rather than hiding it.
             moods[name] *= float(value)

@@ -24,7 +24,7 @@ from nebula.render.passes.plain import PlainPass
 from nebula.render.passes.post import PostPass
 from nebula.render.passes.sky import SkyPass
 from nebula.render.passes.threads import ThreadsPass
-from nebula.render.shaders import HotProgram, ProgramSpec, ShaderError
+from nebula.render.shaders import HotProgram, ShaderError
 from nebula.resources import shaders_dir
 from nebula.sim.figures import KIND_DREAMER
 
@@ -65,8 +65,8 @@ class Renderer:
         self.passes: dict[str, Pass] = {}
         try:
             for cls in PASSES:
-                for name, (vert, frag) in cls.PROGRAMS.items():
-                    self.programs[name] = HotProgram(ctx, ProgramSpec(vert, frag), shader_root)
+                for name, spec in cls.PROGRAMS.items():
+                    self.programs[name] = HotProgram(ctx, spec, shader_root)
         except ShaderError:
             self.release()
             raise

@@ -8,7 +8,9 @@ so a driver message like ``0:12(5): error`` maps back to the file and line that 
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +48,9 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def preprocess(path: Path, root: Path | None = None) -> Source:
+def preprocess(
+    path: Path, root: Path | None = None, defines: Mapping[str, object] | None = None
+) -> Source:
     """Inline ``#include`` directives (each file once per stage), keeping a line-origin map.
 
     No ``#line`` directives are emitted: drivers disagree on source-string numbers (Mesa reports
@@ -101,8 +105,24 @@ def preprocess(path: Path, root: Path | None = None) -> Source:
             src.origin.append((p, n))
 
     visit(path.resolve(), 0, (path.resolve(),))
+    if defines:
+        # Right after `#version` (which must come first): the values Python owns, one source
+        # of truth for kinds, limits and variants. Errors on them point at line 1.
+        at = 1 if out and out[0].lstrip().startswith("#version") else 0
+        lines = [f"#define {k} {v}" for k, v in defines.items()]
+        out[at:at] = lines
+        src.origin[at:at] = [(path.resolve(), 1)] * len(lines)
     src.text = "\n".join(out) + "\n"
     return src
+
+
+_UNIFORM = re.compile(r"^\s*uniform\s+\w+\s+(\w+)", re.M)
+
+
+def declared_uniforms(*sources: Source) -> frozenset[str]:
+    """The uniform names a program's sources declare (used or not: the compiler drops those
+    a variant does not use, which is fine; a name declared nowhere is a typo)."""
+    return frozenset(n for s in sources for n in _UNIFORM.findall(s.text))
 
 
 def explain(error: str, source: Source, root: Path | None = None) -> ShaderError:
@@ -123,10 +143,20 @@ def explain(error: str, source: Source, root: Path | None = None) -> ShaderError
     return ShaderError(f"{name}: {first.strip()}", name)
 
 
+def float_defines(**values: float) -> dict[str, str]:
+    """``#define`` values as GLSL float literals (``1.0``, never an int ``1``)."""
+    return {k: repr(float(v)) for k, v in values.items()}
+
+
 @dataclass(frozen=True)
 class ProgramSpec:
     vertex: str
     fragment: str
+    #: ``#define`` name -> value for both stages: variants and the constants Python owns.
+    defines: Mapping[str, object] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.vertex, self.fragment, tuple(sorted(self.defines.items()))))
 
 
 def _strip_moderngl_banner(msg: str) -> str:
@@ -139,9 +169,17 @@ def build(
     ctx: moderngl.Context, spec: ProgramSpec, root: Path | None = None
 ) -> tuple[moderngl.Program, list[Path]]:
     """Compile and link one program; returns it with every file it read (for hot reload)."""
+    prog, files, _ = build_declared(ctx, spec, root)
+    return prog, files
+
+
+def build_declared(
+    ctx: moderngl.Context, spec: ProgramSpec, root: Path | None = None
+) -> tuple[moderngl.Program, list[Path], frozenset[str]]:
+    """``build``, plus the uniform names its sources declare."""
     root = root or shaders_dir()
-    vs = preprocess(root / spec.vertex, root)
-    fs = preprocess(root / spec.fragment, root)
+    vs = preprocess(root / spec.vertex, root, spec.defines)
+    fs = preprocess(root / spec.fragment, root, spec.defines)
     try:
         prog = ctx.program(vertex_shader=vs.text, fragment_shader=fs.text)
     except moderngl.Error as e:
@@ -149,7 +187,7 @@ def build(
         if "GLSL Compiler failed" not in str(e):
             raise ShaderError(f"{spec.vertex} + {spec.fragment}: link failed: {msg}") from None
         raise explain(msg, vs if "vertex_shader" in str(e) else fs, root) from None
-    return prog, [*vs.files, *fs.files]
+    return prog, [*vs.files, *fs.files], declared_uniforms(vs, fs)
 
 
 class HotProgram:
@@ -160,7 +198,7 @@ class HotProgram:
         self.ctx = ctx
         self.spec = spec
         self.root = root or shaders_dir()
-        self.program, self._files = build(ctx, spec, self.root)
+        self.program, self._files, self.declared = build_declared(ctx, spec, self.root)
         self._stamps = self._read_stamps()
         self.version = 0  # bumps on every successful reload; passes rebuild their VAOs
         self.error: ShaderError | None = None
@@ -180,13 +218,13 @@ class HotProgram:
     def reload(self) -> bool:
         """Try to rebuild now. True when a new program replaced the old one."""
         try:
-            prog, files = build(self.ctx, self.spec, self.root)
+            prog, files, declared = build_declared(self.ctx, self.spec, self.root)
         except ShaderError as e:
             self.error = e
             self._stamps = self._read_stamps()  # wait for the next edit
             return False
         self.program.release()
-        self.program, self._files = prog, files
+        self.program, self._files, self.declared = prog, files, declared
         self._stamps = self._read_stamps()
         self.version += 1
         self.error = None
@@ -197,6 +235,24 @@ class HotProgram:
 
     def release(self) -> None:
         self.program.release()
+
+
+#: Tests (and NEBULA_STRICT_UNIFORMS=1) make a uniform that no shader declares an error instead
+#: of a silent zero: a typo in a name would otherwise render nothing and pass unnoticed.
+STRICT_UNIFORMS = os.environ.get("NEBULA_STRICT_UNIFORMS", "") not in ("", "0")
+
+
+class UndeclaredUniform(ShaderError):
+    """A uniform was set that no shader of the program (or of any program) declares."""
+
+
+def check_declared(names: Iterable[str], declared: Iterable[str], where: str) -> None:
+    """Raise UndeclaredUniform for ``names`` missing from ``declared`` (only when strict)."""
+    if not STRICT_UNIFORMS:
+        return
+    missing = sorted(set(names) - set(declared))
+    if missing:
+        raise UndeclaredUniform(f"{where}: no shader declares {', '.join(missing)}", where)
 
 
 def set_uniforms(prog: moderngl.Program, values: dict[str, object]) -> None:

@@ -24,7 +24,8 @@ uniform float u_swirl;
 uniform float u_fade;
 uniform float u_voice;
 
-// Live parameters (nebula/config.py PARAM_SPECS).
+// Live parameters that shaders read (nebula/config.py PARAM_SPECS with uniform=True).
+// tests/render/test_contract.py checks this header against Python both ways.
 uniform float u_swirl_speed;
 uniform float u_swirl_intensity;
 uniform float u_hue_shift;

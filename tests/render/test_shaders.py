@@ -15,11 +15,11 @@ ALL_PROGRAMS = {name: spec for cls in PASSES for name, spec in cls.PROGRAMS.item
 
 @pytest.mark.parametrize("name", sorted(ALL_PROGRAMS))
 def test_program_compiles_and_links(ctx: moderngl.Context, name: str) -> None:
-    vert, frag = ALL_PROGRAMS[name]
-    prog, files = build(ctx, ProgramSpec(vert, frag))
+    spec = ALL_PROGRAMS[name]
+    prog, files = build(ctx, spec)
     try:
         assert prog.glo > 0
-        assert any(f.name == frag for f in files)
+        assert any(f.name == spec.fragment for f in files)
     finally:
         prog.release()
 

@@ -51,6 +51,7 @@ def _finite(w: World) -> None:
     assert np.isfinite(w.moods.as_tuple()).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("x", [15.0, 80.0, 130.0, 190.0, 225.0, 239.99])
 def test_no_nan_or_inf_thirty_days_in(x: float) -> None:
     w = World(Settings(particles=4000, sim_hz=20.0))

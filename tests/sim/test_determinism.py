@@ -42,6 +42,7 @@ def test_each_cycle_is_seeded_from_seed_and_cycle_index() -> None:
     assert state_bytes(b) == state_bytes(c)  # always reproducible
 
 
+@pytest.mark.slow
 def test_seeking_equals_stepping_across_the_seam() -> None:
     s = Settings(sim_hz=20.0, cycle_seconds=10.0, flowers=0, particles=4000)
     stepped = World(s)

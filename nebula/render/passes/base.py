@@ -14,7 +14,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nebula.render.gpu import attribute_format
-from nebula.render.shaders import HotProgram, set_uniforms
+from nebula.render.shaders import (
+    STRICT_UNIFORMS,
+    HotProgram,
+    ProgramSpec,
+    check_declared,
+    set_uniforms,
+)
 
 if TYPE_CHECKING:
     from nebula.render.frame import SceneState
@@ -42,8 +48,8 @@ class FrameInputs:
 class Pass:
     #: The pass's name in the renderer's one pass list (and in ``passes=`` selections).
     NAME: ClassVar[str] = ""
-    #: Program name -> (vertex file, fragment file) under shaders/.
-    PROGRAMS: ClassVar[Mapping[str, tuple[str, str]]] = {}
+    #: Program name -> its shaders under shaders/ and the defines Python gives them.
+    PROGRAMS: ClassVar[Mapping[str, ProgramSpec]] = {}
 
     @classmethod
     def create(
@@ -103,6 +109,16 @@ class Pass:
     def end_overlay(self) -> None:
         self.ctx.fbo.depth_mask = True
 
+    def _declared(self) -> frozenset[str]:
+        """Every uniform any program declares, recomputed only after a program reloads."""
+        key = tuple(hp.version for hp in self.programs.values())
+        if getattr(self, "_declared_key", None) != key:
+            self._declared_key = key
+            self._declared_names = frozenset().union(
+                *(hp.declared for hp in self.programs.values())
+            )
+        return self._declared_names
+
     def prog(self, name: str) -> moderngl.Program:
         return self.programs[name].program
 
@@ -121,6 +137,8 @@ class Pass:
         return v
 
     def uniforms(self, name: str, values: Mapping[str, object]) -> moderngl.Program:
+        if STRICT_UNIFORMS:  # in tests: a name no program declares is a typo rendering zero
+            check_declared(values, self._declared(), f"pass {self.NAME}, program {name}")
         p = self.prog(name)
         set_uniforms(p, dict(values))
         return p

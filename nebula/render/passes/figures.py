@@ -10,14 +10,20 @@ import moderngl
 import numpy as np
 
 from nebula.render.passes.base import FrameInputs, InstancedPass
-from nebula.render.shaders import HotProgram
-from nebula.sim.figures import FIGURE_DTYPE, KIND_DREAMER
+from nebula.render.shaders import HotProgram, ProgramSpec, float_defines
+from nebula.sim.figures import FIGURE_DTYPE, KIND_DREAMER, KIND_MAN, KIND_OTHER, KIND_WOMAN
 
 
 class FiguresPass(InstancedPass):
     NAME = "figures"
     DTYPE = FIGURE_DTYPE
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"figure": ("figure.vert", "figure.frag")}
+    PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
+        "figure": ProgramSpec(
+            "figure.vert",
+            "figure.frag",
+            float_defines(KIND_OTHER=KIND_OTHER, KIND_WOMAN=KIND_WOMAN, KIND_MAN=KIND_MAN),
+        )
+    }
 
     def __init__(
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int

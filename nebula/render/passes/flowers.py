@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nebula.render.passes.base import CORNERS, FrameInputs, InstancedPass
-from nebula.render.shaders import HotProgram
+from nebula.render.shaders import HotProgram, ProgramSpec
 from nebula.sim.flowers import FLOWER_DTYPE
 
 
@@ -58,9 +58,9 @@ def crystal_mesh(petals: int = 5) -> NDArray[np.float32]:
 class FlowersPass(InstancedPass):
     NAME = "flowers"
     DTYPE = FLOWER_DTYPE
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
-        "flower_ground": ("flower_ground.vert", "flower_ground.frag"),
-        "flower": ("flower.vert", "flower.frag"),
+    PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
+        "flower_ground": ProgramSpec("flower_ground.vert", "flower_ground.frag"),
+        "flower": ProgramSpec("flower.vert", "flower.frag"),
     }
 
     def __init__(

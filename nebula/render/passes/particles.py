@@ -9,15 +9,19 @@ from typing import ClassVar
 import moderngl
 
 from nebula.render.passes.base import CORNERS, FrameInputs, InstancedPass
-from nebula.render.shaders import HotProgram
-from nebula.sim.particles import PARTICLE_DTYPE
+from nebula.render.shaders import HotProgram, ProgramSpec, float_defines
+from nebula.sim.particles import KIND_BIRD, KIND_FLOW, KIND_MOTE, PARTICLE_DTYPE
 
 
 class ParticlesPass(InstancedPass):
     NAME = "particles"
     DTYPE = PARTICLE_DTYPE
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
-        "particle": ("particle.vert", "particle.frag")
+    PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
+        "particle": ProgramSpec(
+            "particle.vert",
+            "particle.frag",
+            float_defines(KIND_MOTE=KIND_MOTE, KIND_BIRD=KIND_BIRD, KIND_FLOW=KIND_FLOW),
+        )
     }
 
     def __init__(

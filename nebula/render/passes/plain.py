@@ -8,11 +8,14 @@ from typing import ClassVar
 import moderngl
 
 from nebula.render.passes.base import FrameInputs, Pass
+from nebula.render.shaders import ProgramSpec
 
 
 class PlainPass(Pass):
     NAME = "plain"
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"plain": ("sky_ray.vert", "plain.frag")}
+    PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
+        "plain": ProgramSpec("sky_ray.vert", "plain.frag")
+    }
 
     def draw(self, f: FrameInputs) -> None:
         f.clouds.use(0)

@@ -9,19 +9,26 @@ from typing import ClassVar, Self
 import moderngl
 
 from nebula.render.passes.base import FrameInputs, Pass
-from nebula.render.shaders import HotProgram
+from nebula.render.shaders import HotProgram, ProgramSpec
 
 MAX_HAZE_FIGURES = 32
+#: What post_composite.frag gets from Python rather than writing itself.
+_LIMITS = {"MAX_HAZE_FIGURES": MAX_HAZE_FIGURES}
 
 
 class PostPass(Pass):
     NAME = "post"
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
-        "bright": ("fullscreen.vert", "post_bright.frag"),
-        "blur": ("fullscreen.vert", "post_blur.frag"),
-        "composite": ("fullscreen.vert", "post_composite.frag"),
-        "composite_haze": ("fullscreen.vert", "post_composite_haze.frag"),
-        "composite_fade": ("fullscreen.vert", "post_composite_fade.frag"),
+    PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
+        "bright": ProgramSpec("fullscreen.vert", "post_bright.frag"),
+        "blur": ProgramSpec("fullscreen.vert", "post_blur.frag"),
+        "composite": ProgramSpec("fullscreen.vert", "post_composite.frag", _LIMITS),
+        "composite_haze": ProgramSpec(
+            "fullscreen.vert", "post_composite.frag", {**_LIMITS, "HAZE": 1}
+        ),
+        # During the fade (and the arrival out of it): the haze and the watercolor wash.
+        "composite_fade": ProgramSpec(
+            "fullscreen.vert", "post_composite.frag", {**_LIMITS, "HAZE": 1, "WATERCOLOR": 1}
+        ),
     }
 
     def __init__(

@@ -13,7 +13,7 @@ from typing import ClassVar, Self
 import moderngl
 
 from nebula.render.passes.base import FrameInputs, Pass
-from nebula.render.shaders import HotProgram
+from nebula.render.shaders import HotProgram, ProgramSpec
 
 #: The clouds are soft: half resolution each way is a quarter of the fragments, unseen.
 CLOUD_DIVISOR = 2
@@ -21,9 +21,9 @@ CLOUD_DIVISOR = 2
 
 class SkyPass(Pass):
     NAME = "sky"
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {
-        "sky_clouds": ("sky_ray.vert", "sky_clouds.frag"),
-        "sky": ("sky_ray.vert", "sky.frag"),
+    PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
+        "sky_clouds": ProgramSpec("sky_ray.vert", "sky_clouds.frag"),
+        "sky": ProgramSpec("sky_ray.vert", "sky.frag"),
     }
 
     def __init__(

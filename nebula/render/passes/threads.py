@@ -10,7 +10,7 @@ import moderngl
 import numpy as np
 
 from nebula.render.passes.base import FrameInputs, InstancedPass
-from nebula.render.shaders import HotProgram
+from nebula.render.shaders import HotProgram, ProgramSpec
 from nebula.sim.threads import THREAD_DTYPE
 
 SEGMENTS = 64
@@ -19,7 +19,9 @@ SEGMENTS = 64
 class ThreadsPass(InstancedPass):
     NAME = "threads"
     DTYPE = THREAD_DTYPE
-    PROGRAMS: ClassVar[dict[str, tuple[str, str]]] = {"thread": ("thread.vert", "thread.frag")}
+    PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
+        "thread": ProgramSpec("thread.vert", "thread.frag")
+    }
 
     def __init__(
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int
