@@ -265,16 +265,16 @@ def bench_figures(
     the lookahead at the end (10-frame rounds read 0.79 of render speed where 60 read 0.85).
     """
     from nebula.config import Settings
-    from nebula.headless import HeadlessPiece
     from nebula.output.job import RecordJob
     from nebula.output.record import record
+    from nebula.piece import Piece
 
     fps = Fraction(60)
     start = 80.0
     per = max(1, frames // rounds)
     render_fps: list[float] = []
     record_fps: list[float] = []
-    with HeadlessPiece(Settings(), None, size) as piece, tempfile.TemporaryDirectory() as d:
+    with Piece(Settings(), None, size) as piece, tempfile.TemporaryDirectory() as d:
         piece.render(start)  # compile shaders and step the world to the start: not timed
         buf = np.empty((size[1], size[0], 4), np.uint8)
         for r in range(rounds):

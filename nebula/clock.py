@@ -20,6 +20,14 @@ def wrap_phase(t: float, freq: float) -> float:
     return x - math.floor(x)
 
 
+def frame_time(start: float, k: int, fps: float, offset: float = 0.0) -> float:
+    """Run time of frame k: ``offset + (start + k / fps)``, from the index in float64, never an
+    accumulated sum. Every offline output (still, record, scan) and FixedClock take time from
+    here, grouped so that frame k of a recording is the very moment `nebula still --time`
+    names (``--clock-offset`` + ``--time``)."""
+    return offset + (start + k / fps)
+
+
 def _check_start(start: float) -> None:
     if isinstance(start, bool) or not isinstance(start, (int, float)):
         raise ConfigError(f"start must be a number of seconds >= 0 (got {start!r})")
@@ -46,10 +54,10 @@ class FixedClock:
 
     @property
     def time(self) -> float:
-        return self.start + self.frame / self.fps
+        return frame_time(self.start, self.frame, self.fps)
 
     def time_of(self, frame: int) -> float:
-        return self.start + frame / self.fps
+        return frame_time(self.start, frame, self.fps)
 
     def tick(self) -> float:
         self.frame += 1

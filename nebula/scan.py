@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nebula import scene
+from nebula.clock import frame_time
 from nebula.sim import story
 
 REGIONS = ("sky", "ground")
@@ -213,12 +214,12 @@ def scan(
     thresholds: Thresholds = Thresholds(),
     progress: Callable[[int], None] | None = None,
 ) -> ScanResult:
-    """Render ``count`` frames of ``piece`` (a HeadlessPiece) from ``start`` at ``fps``, in order,
+    """Render ``count`` frames of ``piece`` (a Piece) from ``start`` at ``fps``, in order,
     and flag them. Frame k is at start + k / fps, from the index: never an accumulated sum."""
 
     def frames() -> Iterator[tuple[float, NDArray[np.uint8], int]]:
         for k in range(count):
-            t = start + k / fps
+            t = frame_time(start, k, fps)
             rgb = piece.render(t)
             bad = sum(piece.renderer.nonfinite_pixels().values())
             if progress is not None:

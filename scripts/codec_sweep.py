@@ -26,16 +26,16 @@ from av.video.reformatter import ColorRange, Colorspace, Interpolation, VideoRef
 
 from nebula.cli.args import parse_size
 from nebula.config import Settings
-from nebula.headless import HeadlessPiece
 from nebula.output import codecs, sinks
 from nebula.output.job import RecordJob
+from nebula.piece import Piece
 
 
 def render(t0: float, n: int, size: tuple[int, int], fps: int, grain: float) -> np.ndarray:
     w, h = size
     frames = np.empty((n, h, w, 4), np.uint8)
     buf = np.empty((h, w, 4), np.uint8)
-    with HeadlessPiece(Settings(), {"grain": grain}, size) as piece:
+    with Piece(Settings(), {"grain": grain}, size) as piece:
         for k in range(n):
             piece.draw(t0 + k / fps)
             piece.read_into(buf)

@@ -42,7 +42,7 @@ def library_modules() -> list[str]:
         ("nebula.scene", {"moderngl", "pygame", "glcontext"}),
         ("nebula.scan", {"pygame"}),
         ("nebula.render", {"pygame"}),
-        ("nebula.headless", {"pygame"}),
+        ("nebula.piece", {"pygame"}),
         ("nebula.gallery.watchdog", {"moderngl", "pygame"}),
     ],
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import nebula.headless
+import nebula.piece
 from nebula.cli import main
 from nebula.output.png import read_png
 
@@ -62,7 +62,7 @@ def test_bad_arguments_exit_2_before_rendering(
     extra: list[str],
     message: str,
 ) -> None:
-    monkeypatch.setattr(nebula.headless, "HeadlessPiece", _NoRender)
+    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     assert main(["scan", *SHORT, *extra]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
@@ -73,7 +73,7 @@ def test_an_existing_plot_is_kept_without_force(
 ) -> None:
     chart = tmp_path / "steps.png"
     chart.write_bytes(b"mine")
-    monkeypatch.setattr(nebula.headless, "HeadlessPiece", _NoRender)
+    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     assert main(["scan", *SHORT, "--plot", str(chart)]) == 2
     assert chart.read_bytes() == b"mine"
     assert "--force" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import nebula.headless
+import nebula.piece
 from nebula.cli import main
 from nebula.output.png import read_png
 
@@ -41,7 +41,7 @@ BAD = {
 def test_bad_argument_exits_2_with_one_line_and_keeps_the_file(
     case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(nebula.headless, "HeadlessPiece", _NoRender)
+    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     out = tmp_path / "keep.png"
     out.write_bytes(b"precious")
     os.utime(out, (1_000_000_000, 1_000_000_000))
@@ -63,7 +63,7 @@ def test_bad_argument_exits_2_with_one_line_and_keeps_the_file(
 def test_unwritable_out_exits_2_before_rendering(
     where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(nebula.headless, "HeadlessPiece", _NoRender)
+    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     target = where.format(tmp=tmp_path)
     if target == str(tmp_path):
         target = str(tmp_path / "dir.png")
@@ -83,7 +83,7 @@ def test_existing_out_is_kept_without_force_and_replaced_with_it(
     out.write_bytes(b"precious")
     os.utime(out, (1_000_000_000, 1_000_000_000))
     with monkeypatch.context() as m:
-        m.setattr(nebula.headless, "HeadlessPiece", _NoRender)
+        m.setattr(nebula.piece, "Piece", _NoRender)
         code = main(["still", "--time", "1", "--size", "32x18", "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2

@@ -30,14 +30,11 @@ from nebula.config import (
     shipped_presets_dir,
     user_presets_dir,
 )
-from nebula.headless import renderer_capacities
 from nebula.output.png import create_png
+from nebula.piece import Piece
 from nebula.render.context import TargetSizeError
-from nebula.render.frame import FrameTime
-from nebula.render.renderer import Renderer
 from nebula.render.shaders import ShaderError
 from nebula.resources import shaders_dir
-from nebula.sim.world import World
 
 SHADER_POLL_SECONDS = 0.5
 HUD_REFRESH_SECONDS = 0.25
@@ -125,14 +122,17 @@ class Show:
             self._apply_preset(preset, immediate=True)
         self._wall = time.perf_counter() if now_wall is None else now_wall
         self.clock = RealtimeClock(clock_offset, now=lambda: self._wall)
-        self.world = World(self.settings)
         shader_root = shader_root or shaders_dir()  # one folder for the frame and the HUD
-        self.renderer = Renderer(
-            ctx,
+        # The same Piece a still or a recording draws, on the window's context, gliding params.
+        self.piece = Piece(
+            self.settings,
+            self.params,
             render_size(window_size, render_scale),
-            capacities=renderer_capacities(self.settings),
+            ctx=ctx,
             shader_root=shader_root,
         )
+        self.world = self.piece.world
+        self.renderer = self.piece.renderer
         self.presenter: Presenter | None = None
         self.hud: Hud | None = None
         self._released = False
@@ -189,10 +189,7 @@ class Show:
         self.params.update(min(MAX_FRAME_DT, raw_dt))
         self.clock.set_scale(self.params["time_scale"])
         self.time = self.clock.time
-        self.world.advance_to(self.time, share_rate=self.params["share_rate"])
-        out = self.renderer.draw(
-            self.world, self.params.values, FrameTime(self.time, self.settings.cycle_seconds)
-        )
+        out = self.piece.draw(self.time)
         if self._wall >= self._next_poll:
             self._next_poll = self._wall + SHADER_POLL_SECONDS
             self.poll_shaders()
@@ -234,7 +231,7 @@ class Show:
     def resize(self, window_size: tuple[int, int]) -> None:
         self.window_size = window_size
         try:
-            self.renderer.resize(render_size(window_size, self.render_scale))
+            self.piece.resize(render_size(window_size, self.render_scale))
         except TargetSizeError as e:  # the show goes on at the size it had
             self.message(str(e), error=True)
 
@@ -403,4 +400,4 @@ class Show:
         if self.presenter is not None:
             self.presenter.release()
             self.presenter = None
-        self.renderer.release()
+        self.piece.close()  # the renderer; the window owns the context

@@ -86,7 +86,7 @@ def job_from_args(args: argparse.Namespace) -> RecordJob:
             )
     first, stop = parse_frame_range(args.frame_range, total) if args.frame_range else (0, total)
 
-    from nebula.headless import MAX_SSAA
+    from nebula.piece import MAX_SSAA
 
     if not 1 <= args.ssaa <= MAX_SSAA:
         raise UsageError(f"--ssaa {args.ssaa}: must be 1 to {MAX_SSAA}")

@@ -91,7 +91,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     start = args.clock_offset + args.start
     from tqdm import tqdm
 
-    from nebula.headless import HeadlessPiece
+    from nebula.piece import Piece
 
     params = dict(preset.params) if preset else {}
     if not args.keep_grain:
@@ -99,7 +99,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     def work() -> int:
         with (
-            HeadlessPiece(settings, params, size) as piece,
+            Piece(settings, params, size) as piece,
             tqdm(
                 total=count,
                 unit="frame",

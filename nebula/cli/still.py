@@ -47,9 +47,9 @@ def cmd_still(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
 
     def work() -> int:
-        from nebula.headless import HeadlessPiece
+        from nebula.piece import Piece
 
-        with HeadlessPiece(settings, preset.params if preset else None, size) as piece:
+        with Piece(settings, preset.params if preset else None, size) as piece:
             pixels = piece.render(args.clock_offset + args.time)
         try:
             write_png(out, pixels)

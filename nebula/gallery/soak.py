@@ -96,7 +96,7 @@ def run_soak(
 ) -> SoakResult:
     """``loop="show"``: the live loop's own frame (nebula.app.show.Show presenting into an
     offscreen framebuffer the size of a window, HUD hidden, inside ``Installation.frame`` with a
-    heartbeat); ``loop="headless"``: the offline pipeline (HeadlessPiece) alone."""
+    heartbeat); ``loop="headless"``: the offline pipeline (Piece) alone."""
     from nebula.render.context import headless_context
 
     stats = FrameStats(capacity=max(1, frames))
@@ -193,9 +193,9 @@ def _headless_frame(
     heartbeat: Path | None,
     release: list[Callable[[], None]],
 ) -> Callable[[int], None]:
-    from nebula.headless import HeadlessPiece
+    from nebula.piece import Piece
 
-    piece = HeadlessPiece(Settings(seed=seed), None, size, ctx=ctx)
+    piece = Piece(Settings(seed=seed), None, size, ctx=ctx)
     release.append(piece.close)
     warm_arc(piece.world, piece.renderer, piece.params.values, offset, piece.settings.cycle_seconds)
 
@@ -223,10 +223,10 @@ def consecutive_differences(
     ``time_map`` lets a test degrade the clock (for example to float32) to show the measure
     notices when motion stutters.
     """
-    from nebula.headless import HeadlessPiece
+    from nebula.piece import Piece
 
     out = np.empty(count, dtype=np.float64)
-    with HeadlessPiece(Settings(seed=seed), params, size) as piece:
+    with Piece(Settings(seed=seed), params, size) as piece:
         prev = piece.render(time_map(offset + start)).astype(np.int16)
         for k in range(count):
             cur = piece.render(time_map(offset + start + (k + 1) / FPS)).astype(np.int16)

@@ -36,7 +36,7 @@ class Encoder(threading.Thread):
         self._small = np.empty((size[1], size[0], 4), np.uint8) if ssaa > 1 else None
 
     def run(self) -> None:
-        from nebula.headless import downsample
+        from nebula.piece import downsample
 
         _yield_cpu_to_renderer()
         while (item := self.work.get()) is not None:

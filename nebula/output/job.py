@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from nebula.clock import frame_time
 from nebula.output.codecs import CODECS, CodecSpec
 
 
@@ -41,7 +42,7 @@ class RecordJob:
 
     def time_of(self, k: int) -> float:
         """Run time of frame k, grouped as `nebula still` groups ``clock_offset + --time``."""
-        return self.clock_offset + (self.start + k / float(self.fps))
+        return frame_time(self.start, k, float(self.fps), self.clock_offset)
 
 
 @dataclass(frozen=True)

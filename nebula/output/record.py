@@ -28,7 +28,7 @@ from nebula.output.job import RecordJob, RecordResult
 from nebula.output.sinks import PngSink, Sink, VideoSink
 
 if TYPE_CHECKING:
-    from nebula.headless import HeadlessPiece
+    from nebula.piece import Piece
 
 #: How many frames rendering may run ahead of encoding (each holds one RGBA buffer)...
 QUEUE_FRAMES = 3
@@ -87,20 +87,20 @@ def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], obje
 def record(
     job: RecordJob,
     *,
-    piece: HeadlessPiece | None = None,
+    piece: Piece | None = None,
     progress: bool | None = None,
 ) -> RecordResult:
     """Render ``job`` and write it to ``job.out``. Raises on failure, leaving nothing behind.
 
-    ``piece`` reuses a HeadlessPiece of the job's size, seed and ssaa (the benchmark does, so
+    ``piece`` reuses a Piece of the job's size, seed and ssaa (the benchmark does, so
     shader compilation is not timed); otherwise one is made and closed here.
     """
     from nebula.config import Settings
-    from nebula.headless import HeadlessPiece
+    from nebula.piece import Piece
 
     own_piece = piece is None
     if piece is None:
-        piece = HeadlessPiece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa)
+        piece = Piece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa)
     elif piece.size != job.size or piece.ssaa != job.ssaa:
         raise ValueError("the piece given to record() must have the job's size and ssaa")
     tmp = temp_path(job.out)

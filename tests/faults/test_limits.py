@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import nebula.headless
+import nebula.piece
 from nebula.app.hotkeys import parse_hotkeys
 from nebula.app.window import check_key_names
 from nebula.cli import main
@@ -47,7 +47,7 @@ class _NoRender:
 def test_a_frame_rate_too_slow_for_any_codec_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fps: str
 ) -> None:
-    monkeypatch.setattr(nebula.headless, "HeadlessPiece", _NoRender)
+    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     out = tmp_path / "x.mp4"
     assert main(["record", "--frames", "2", "--fps", fps, "--out", str(out)]) == 2
     assert "must be between 0.01 and 1000" in one_line(capsys)

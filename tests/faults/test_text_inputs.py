@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import nebula.headless
+import nebula.piece
 from nebula.app.hotkeys import hotkeys_file, load_hotkeys
 from nebula.app.show import Show
 from nebula.cli import main
@@ -47,7 +47,7 @@ def test_a_bad_preset_file_is_refused_at_start(
 ) -> None:
     data, says = BAD[case]
     preset = write(tmp_path / "bad.toml", data)
-    monkeypatch.setattr(nebula.headless, "HeadlessPiece", _NoRender)
+    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     out = tmp_path / "x.png"
     assert main(["still", "--preset", str(preset), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

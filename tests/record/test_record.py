@@ -17,11 +17,11 @@ from numpy.typing import NDArray
 
 from nebula.bench import bench_figures
 from nebula.errors import UsageError
-from nebula.headless import HeadlessPiece, downsample
 from nebula.output.codecs import CODECS, PNG_PATTERN
 from nebula.output.encoder import ENCODER_NICE, Encoder
 from nebula.output.join import join
 from nebula.output.png import read_png
+from nebula.piece import Piece, downsample
 from tests import REPO as ROOT
 from tests.record.conftest import Run, decode_rgb, leftovers
 
@@ -74,7 +74,7 @@ def test_h264_two_seconds_is_60_frames_matching_still(
         assert float(np.abs(got[::-1] - ref).mean()) > 4 * TOLERANCE, "right way up"
 
 
-def _paint_top_red_bottom_blue(piece: HeadlessPiece, t: float, passes: object = None) -> object:
+def _paint_top_red_bottom_blue(piece: Piece, t: float, passes: object = None) -> object:
     """Stands in for the scene: GL counts rows from the bottom, so the top half is y >= h/2."""
     w, h = piece.draw_size
     out = piece.renderer.output
@@ -87,7 +87,7 @@ def _paint_top_red_bottom_blue(piece: HeadlessPiece, t: float, passes: object = 
 def test_asymmetric_frame_stays_right_way_up(
     tmp_path: Path, record_cli: Run, monkeypatch: pytest.MonkeyPatch, codec: str, ssaa: int
 ) -> None:
-    monkeypatch.setattr(HeadlessPiece, "draw", _paint_top_red_bottom_blue)
+    monkeypatch.setattr(Piece, "draw", _paint_top_red_bottom_blue)
     out = tmp_path / {"h264": "o.mp4", "prores": "o.mov", "png": "o"}[codec]
     rc = record_cli(
         "--frames", "3", "--size", "64x36", "--codec", codec, "--ssaa", str(ssaa),

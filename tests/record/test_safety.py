@@ -13,9 +13,9 @@ import pytest
 from nebula.cli import main
 from nebula.cli import record as rec
 from nebula.cli.args import describe_failure
-from nebula.headless import HeadlessPiece
 from nebula.output import sinks
 from nebula.output.png import read_png
+from nebula.piece import Piece
 from tests.record.conftest import Run, decode_rgb, leftovers
 
 
@@ -26,7 +26,7 @@ def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("rendering started before the arguments were checked")
 
-    monkeypatch.setattr(HeadlessPiece, "__init__", refuse)
+    monkeypatch.setattr(Piece, "__init__", refuse)
 
 
 @pytest.mark.parametrize("codec", ["h264", "h265"])
@@ -142,16 +142,16 @@ def _raise_at_frame(
     monkeypatch: pytest.MonkeyPatch, exc: BaseException, frame: int, fps: float, folder: Path
 ) -> list[str]:
     """Make drawing frame ``frame`` raise ``exc``; returns what ``folder`` held at that moment."""
-    draw = HeadlessPiece.draw
+    draw = Piece.draw
     seen: list[str] = []
 
-    def failing(self: HeadlessPiece, t: float, *a: Any, **k: Any) -> Any:
+    def failing(self: Piece, t: float, *a: Any, **k: Any) -> Any:
         if t >= frame / fps - 1e-9:
             seen.extend(leftovers(folder))
             raise exc
         return draw(self, t, *a, **k)
 
-    monkeypatch.setattr(HeadlessPiece, "draw", failing)
+    monkeypatch.setattr(Piece, "draw", failing)
     return seen
 
 

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from nebula import scan, scene
 from nebula.config import Params, Settings
-from nebula.headless import HeadlessPiece
+from nebula.piece import Piece
 from nebula.render.frame import FrameTime, frame_uniforms
 from nebula.render.renderer import Renderer
 from nebula.render.shaders import preprocess
@@ -43,7 +43,7 @@ SMALL = (160, 90)
 def test_frames_that_flashed_black_blocks_are_clean(
     ctx: moderngl.Context, t: float, size: tuple[int, int]
 ) -> None:
-    with HeadlessPiece(Settings(seed=0), size=size, ctx=ctx) as piece:
+    with Piece(Settings(seed=0), size=size, ctx=ctx) as piece:
         img = piece.render(t)
         bad = piece.renderer.nonfinite_pixels()
     assert sum(bad.values()) == 0, bad
@@ -217,7 +217,7 @@ def test_every_wrapped_phase_reaches_shaders_in_0_1() -> None:
 
 def test_scan_over_the_spans_that_broke_finds_nothing(ctx: moderngl.Context) -> None:
     # 105.13 s flashed a block at this size; the sky jumped at 110.93 s (its swirl phase wrapped).
-    with HeadlessPiece(Settings(seed=0), {"grain": 0.0}, size=SMALL, ctx=ctx) as piece:
+    with Piece(Settings(seed=0), {"grain": 0.0}, size=SMALL, ctx=ctx) as piece:
         for start in (104.6, 110.4):
             result = scan.scan(piece, start, 15, 15.0)
             assert result.frames == 15

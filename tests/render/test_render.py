@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from nebula import scene
 from nebula.config import Params, Settings
-from nebula.headless import HeadlessPiece
+from nebula.piece import Piece
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import Renderer
 from nebula.sim.figures import FIGURE_DTYPE
@@ -26,9 +26,9 @@ SIZE = (320, 180)
 
 
 @pytest.fixture(scope="module")
-def piece(gl: moderngl.Context) -> Iterator[HeadlessPiece]:
+def piece(gl: moderngl.Context) -> Iterator[Piece]:
     # 10 Hz steps: the same arc at a sixth of the simulation cost (the picture is what is tested).
-    p = HeadlessPiece(Settings(seed=0, sim_hz=10.0), size=SIZE, ctx=gl)
+    p = Piece(Settings(seed=0, sim_hz=10.0), size=SIZE, ctx=gl)
     yield p
     p.close()
 
@@ -52,21 +52,19 @@ def hue_sat(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.flo
 
 
 # First: it moves forward from arrival, so later tests at 190 s cost no stepping.
-def _bottom_luminance(piece: HeadlessPiece, t: float) -> float:
+def _bottom_luminance(piece: Piece, t: float) -> float:
     img = piece.render(t, ("plain",))
     return float(luminance(img[-SIZE[1] // 4 :]).mean())
 
 
-def test_plain_is_brighter_at_unity_than_at_arrival(
-    ctx: moderngl.Context, piece: HeadlessPiece
-) -> None:
+def test_plain_is_brighter_at_unity_than_at_arrival(ctx: moderngl.Context, piece: Piece) -> None:
     arrival = _bottom_luminance(piece, 15.0)
     unity = _bottom_luminance(piece, 190.0)
     assert unity > arrival * 1.5
     assert unity - arrival > 20.0
 
 
-def test_still_is_neither_blank_nor_saturated(ctx: moderngl.Context, piece: HeadlessPiece) -> None:
+def test_still_is_neither_blank_nor_saturated(ctx: moderngl.Context, piece: Piece) -> None:
     img = piece.render(190.0).copy()
     assert img.shape == (SIZE[1], SIZE[0], 3)
     lum = luminance(img)
@@ -76,7 +74,7 @@ def test_still_is_neither_blank_nor_saturated(ctx: moderngl.Context, piece: Head
     assert (img.max(axis=-1) < 8).mean() < 0.05
 
 
-def test_sky_shows_amethyst_and_rose_gold(ctx: moderngl.Context, piece: HeadlessPiece) -> None:
+def test_sky_shows_amethyst_and_rose_gold(ctx: moderngl.Context, piece: Piece) -> None:
     img = piece.render(190.0, ("sky", "post")).copy()
     sky = img[: int(SIZE[1] * 0.55)]  # above the horizon (40% up from the bottom)
     hue, sat = hue_sat(sky)

@@ -1,5 +1,7 @@
-"""The offline pipeline shared by `nebula still`, `nebula record`, the benchmark and the soak:
-settings + params + a time -> simulation -> renderer (EGL) -> RGB pixels.
+"""The Piece: settings + live parameters + world + renderer, and the one path from a time to a
+frame. Every output drives it: the live window (nebula.app.show), a still, a recording, the
+scan, the benchmark, the soak and the codec sweep; only where time comes from (a clock) and
+where the pixels go differ.
 
 Frame k of a recording and `nebula still --time t` go through exactly this code, which is why
 they are the same picture.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import moderngl
 import numpy as np
@@ -76,31 +79,35 @@ def downsample(
     return out
 
 
-class HeadlessPiece:
-    """The piece without a window. ``render(t)`` returns (height, width, 3) uint8, top row first.
+class Piece:
+    """``draw(t)`` brings the world to run time t and renders it; ``render(t)`` also reads it
+    back as (height, width, 3) uint8, top row first (reused by the next call: copy to keep).
 
-    The returned array is reused by the next call: copy it if you keep it.
-
-    With ``ssaa=k`` the piece is drawn at k times ``size`` each way and ``render`` box-filters it
-    down to ``size``; ``ssaa=1`` (the default, what `nebula still` uses) draws at ``size`` itself.
+    Without ``ctx`` it makes a headless EGL context of its own (and releases it on ``close``);
+    the live window passes its own. ``params`` may be a ``Params`` (the window's, gliding) or a
+    mapping applied at once. With ``ssaa=k`` it draws at k times ``size`` each way and
+    ``render`` box-filters down to ``size``.
     """
 
     def __init__(
         self,
         settings: Settings,
-        params: Mapping[str, float] | None = None,
+        params: Params | Mapping[str, float] | None = None,
         size: tuple[int, int] = (1280, 720),
         *,
         ctx: moderngl.Context | None = None,
         ssaa: int = 1,
+        shader_root: Path | None = None,
     ) -> None:
         if not 1 <= ssaa <= MAX_SSAA:
             raise ValueError(f"ssaa must be 1 to {MAX_SSAA} (got {ssaa})")
         self.settings = settings
-        p = Params()
-        if params:
-            p.apply(params, immediate=True)
-        self.params = p
+        if isinstance(params, Params):
+            self.params = params
+        else:
+            self.params = Params()
+            if params:
+                self.params.apply(params, immediate=True)
         self.size = size
         self.ssaa = ssaa
         #: The size actually drawn: ``size`` times ``ssaa`` each way.
@@ -110,7 +117,10 @@ class HeadlessPiece:
         try:
             self.world = World(settings)
             self.renderer = Renderer(
-                self.ctx, self.draw_size, capacities=renderer_capacities(settings)
+                self.ctx,
+                self.draw_size,
+                capacities=renderer_capacities(settings),
+                shader_root=shader_root,
             )
         except BaseException:
             if self._own_ctx:
@@ -125,6 +135,13 @@ class HeadlessPiece:
         return self.renderer.draw(
             self.world, self.params.values, FrameTime(t, self.settings.cycle_seconds), passes
         )
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """Render at a new size (the window was resized, or its render scale changed)."""
+        self.renderer.resize((size[0] * self.ssaa, size[1] * self.ssaa))
+        self.size = size
+        self.draw_size = self.renderer.size
+        self._small = None
 
     def render(self, t: float, passes: tuple[str, ...] = PASS_NAMES) -> NDArray[np.uint8]:
         self.draw(t, passes)
@@ -154,7 +171,7 @@ class HeadlessPiece:
         if self._own_ctx:
             self.ctx.release()
 
-    def __enter__(self) -> HeadlessPiece:
+    def __enter__(self) -> Piece:
         return self
 
     def __exit__(self, *exc: object) -> None:
