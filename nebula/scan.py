@@ -243,6 +243,32 @@ def scan(
     )
 
 
+_SHADES = ("#e9e4f5", "#d7cfe8", "#f5e6ea", "#f7eee0", "#fbf3d9", "#efe9e1")
+_MARKS = {
+    "flash": ("v", "#d62728"),
+    "jump": ("^", "#ff7f0e"),
+    "nonfinite": ("x", "#000000"),
+    "black": ("s", "#000000"),
+}
+
+
+def _shade_phases(ax: Any, result: ScanResult) -> None:
+    """Each phase of the arc as a band across the span, named at the top."""
+    t, cyc = result.times, result.cycle_seconds
+    if not len(t):
+        return
+    scale = cyc / story.REFERENCE_CYCLE
+    for k in range(math.floor(t[0] / cyc), math.floor(t[-1] / cyc) + 1):
+        for p, name in enumerate(story.PHASE_NAMES):
+            lo = max(k * cyc + story.PHASE_STARTS[p] * scale, t[0])
+            hi = min(k * cyc + story.PHASE_STARTS[p + 1] * scale, t[-1])
+            if lo >= hi:
+                continue
+            ax.axvspan(lo, hi, color=_SHADES[p], zorder=0)
+            ax.text((lo + hi) / 2, 1.0, name, transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=8, color="#554466")  # fmt: skip
+
+
 def plot(result: ScanResult, path: Path) -> None:
     """The per-frame steps across the span, phases of the arc shaded, flagged frames marked.
     Needs matplotlib (`pip install nebula[scan]`); written through a temp file, then renamed."""
@@ -253,64 +279,23 @@ def plot(result: ScanResult, path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(12, 4.2), dpi=100)
     t = result.times
-    cyc = result.cycle_seconds
-    scale = cyc / story.REFERENCE_CYCLE
-    shades = ("#e9e4f5", "#d7cfe8", "#f5e6ea", "#f7eee0", "#fbf3d9", "#efe9e1")
-    if len(t):
-        k0, k1 = math.floor(t[0] / cyc), math.floor(t[-1] / cyc)
-        for k in range(k0, k1 + 1):
-            for p, name in enumerate(story.PHASE_NAMES):
-                a = k * cyc + story.PHASE_STARTS[p] * scale
-                b = k * cyc + story.PHASE_STARTS[p + 1] * scale
-                lo, hi = max(a, t[0]), min(b, t[-1])
-                if lo >= hi:
-                    continue
-                ax.axvspan(lo, hi, color=shades[p], zorder=0)
-                ax.text(
-                    (lo + hi) / 2,
-                    1.0,
-                    name,
-                    transform=ax.get_xaxis_transform(),
-                    ha="center",
-                    va="bottom",
-                    fontsize=8,
-                    color="#554466",
-                )
+    _shade_phases(ax, result)
     ax.plot(t, result.steps["sky"], lw=0.8, color="#6B3FA0", label="sky")
     ax.plot(t, result.steps["ground"], lw=0.8, color="#B76E79", label="ground")
-    marks = {
-        "flash": ("v", "#d62728"),
-        "jump": ("^", "#ff7f0e"),
-        "nonfinite": ("x", "#000000"),
-        "black": ("s", "#000000"),
-    }
-    top = float(
-        np.nanmax(
-            [np.nanmax(s) if np.isfinite(s).any() else 0.0 for s in result.steps.values()] + [1.0]
-        )
-    )
-    for kind, (m, c) in marks.items():
+    peaks = [float(np.nanmax(s)) for s in result.steps.values() if np.isfinite(s).any()]
+    top = max([*peaks, 1.0])
+    for kind, (m, c) in _MARKS.items():
         fl = [f for f in result.flags if f.kind == kind]
         if fl:
-            ax.scatter(
-                [f.t for f in fl],
-                [top * 1.05] * len(fl),
-                marker=m,
-                color=c,
-                label=f"{kind} ({len(fl)})",
-                zorder=3,
-            )
+            ax.scatter([f.t for f in fl], [top * 1.05] * len(fl), marker=m, color=c,
+                       label=f"{kind} ({len(fl)})", zorder=3)  # fmt: skip
     ax.set_xlabel("run time (s)")
     ax.set_ylabel("mean step from the previous frame (levels of 255)")
     ax.set_ylim(0, top * 1.15)
     ax.set_xlim(t[0] if len(t) else 0, t[-1] if len(t) else 1)
     w, h = result.size
-    ax.set_title(
-        f"nebula scan: {w}x{h}, {result.fps:g} fps, seed {result.seed}, "
-        f"{len(result.flags)} flagged",
-        fontsize=10,
-        pad=14,
-    )
+    title = f"nebula scan: {w}x{h}, {result.fps:g} fps, seed {result.seed}"
+    ax.set_title(f"{title}, {len(result.flags)} flagged", fontsize=10, pad=14)
     ax.legend(loc="upper left", fontsize=8, ncol=6)
     fig.tight_layout()
     tmp = path.with_name(f".{path.name}.partial-{os.getpid()}.png")
