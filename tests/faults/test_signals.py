@@ -121,7 +121,7 @@ def test_a_close_request_is_ignored_and_logged_in_installation_mode(
         log = tmp_path / "nebula.log"
         # Repeated like a visitor clicking again: SDL sometimes does not see a request from
         # another client at all (here up to three went by before one was seen).
-        for _ in range(4):
+        for _ in range(8):
             close_request(xdisplay, pid)
             if exited_within(proc, 1.5) is not None or "close request" in log.read_text():
                 break
@@ -140,7 +140,7 @@ def test_a_close_request_ends_a_normal_run_with_status_0(xdisplay: str, tmp_path
     try:
         pid = wait_drawing(hb)
         code = None
-        for _ in range(4):  # repeated, as above
+        for _ in range(8):  # repeated, as above
             close_request(xdisplay, pid)
             code = exited_within(proc, 3.0)
             if code is not None:
