@@ -150,6 +150,27 @@ class Pass:
         self.release_sized()
 
 
+class SizedPass(Pass):
+    """A pass whose targets follow the frame size (sky, post): made at a size, remade in
+    ``resize``, which each such pass defines."""
+
+    def __init__(
+        self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], size: tuple[int, int]
+    ) -> None:
+        super().__init__(ctx, programs)
+        self.resize(size)
+
+    @classmethod
+    def create(
+        cls,
+        ctx: moderngl.Context,
+        programs: Mapping[str, HotProgram],
+        size: tuple[int, int],
+        capacities: Mapping[str, int],
+    ) -> Self:
+        return cls(ctx, programs, size)
+
+
 class InstancedPass(Pass):
     """A pass drawn once per simulation record: ``DTYPE``'s field names are the attributes."""
 

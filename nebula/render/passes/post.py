@@ -4,19 +4,19 @@ the watercolor wash of the fade, vignette and fine grain, tone-mapped into the o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar, Self
+from typing import ClassVar
 
 import moderngl
 
-from nebula.render.passes.base import FrameInputs, Pass
-from nebula.render.shaders import HotProgram, ProgramSpec
+from nebula.render.passes.base import FrameInputs, SizedPass
+from nebula.render.shaders import ProgramSpec
 
 MAX_HAZE_FIGURES = 32
 #: What post_composite.frag gets from Python rather than writing itself.
 _LIMITS = {"MAX_HAZE_FIGURES": MAX_HAZE_FIGURES}
 
 
-class PostPass(Pass):
+class PostPass(SizedPass):
     NAME = "post"
     PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
         "bright": ProgramSpec("fullscreen.vert", "post_bright.frag"),
@@ -30,22 +30,6 @@ class PostPass(Pass):
             "fullscreen.vert", "post_composite.frag", {**_LIMITS, "HAZE": 1, "WATERCOLOR": 1}
         ),
     }
-
-    def __init__(
-        self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], size: tuple[int, int]
-    ) -> None:
-        super().__init__(ctx, programs)
-        self.resize(size)
-
-    @classmethod
-    def create(
-        cls,
-        ctx: moderngl.Context,
-        programs: Mapping[str, HotProgram],
-        size: tuple[int, int],
-        capacities: Mapping[str, int],
-    ) -> Self:
-        return cls(ctx, programs, size)
 
     def resize(self, size: tuple[int, int]) -> None:
         self.release_sized()

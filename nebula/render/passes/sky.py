@@ -8,39 +8,23 @@ nebula's fbm runs once per half-resolution pixel instead of three times per full
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar, Self
+from typing import ClassVar
 
 import moderngl
 
-from nebula.render.passes.base import FrameInputs, Pass
-from nebula.render.shaders import HotProgram, ProgramSpec
+from nebula.render.passes.base import FrameInputs, SizedPass
+from nebula.render.shaders import ProgramSpec
 
 #: The clouds are soft: half resolution each way is a quarter of the fragments, unseen.
 CLOUD_DIVISOR = 2
 
 
-class SkyPass(Pass):
+class SkyPass(SizedPass):
     NAME = "sky"
     PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
         "sky_clouds": ProgramSpec("sky_ray.vert", "sky_clouds.frag"),
         "sky": ProgramSpec("sky_ray.vert", "sky.frag"),
     }
-
-    def __init__(
-        self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], size: tuple[int, int]
-    ) -> None:
-        super().__init__(ctx, programs)
-        self.resize(size)
-
-    @classmethod
-    def create(
-        cls,
-        ctx: moderngl.Context,
-        programs: Mapping[str, HotProgram],
-        size: tuple[int, int],
-        capacities: Mapping[str, int],
-    ) -> Self:
-        return cls(ctx, programs, size)
 
     def resize(self, size: tuple[int, int]) -> None:
         self.release_sized()
