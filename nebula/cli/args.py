@@ -101,6 +101,17 @@ def add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_start(p: argparse.ArgumentParser) -> None:
+    """``--start``: where a span (a recording, a scan) begins in the run."""
+    p.add_argument(
+        "--start",
+        type=non_negative_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="moment of the run where the span begins (default 0)",
+    )
+
+
 def fail(command: str, message: str) -> int:
     """One line on stderr and exit status 1: the command could not do its work."""
     print(f"nebula {command}: error: {message}", file=sys.stderr)

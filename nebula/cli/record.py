@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from nebula.cli.args import UsageError, check_output, describe_failure
+from nebula.cli.args import UsageError, add_common, add_start, check_output, describe_failure
 from nebula.errors import RecordError
 from nebula.output.codecs import CODECS, CodecSpec, is_frame_name
 from nebula.output.job import RecordJob, RecordResult
@@ -203,8 +203,6 @@ def stop_signals_raise() -> Iterator[None]:
 
 
 def add_parser(sub: Any) -> None:
-    from nebula.cli.args import add_common, non_negative_seconds
-
     p = sub.add_parser(
         "record",
         help="render the piece offline into a video or PNG sequence",
@@ -216,13 +214,7 @@ def add_parser(sub: Any) -> None:
     span.add_argument("--frames", type=int, metavar="N", help="length of the span, in frames")
     p.add_argument("--fps", default="60", metavar="F", help="frames per second (default 60)")
     p.add_argument("--size", default="1920x1080", metavar="WxH", help="default 1920x1080")
-    p.add_argument(
-        "--start",
-        type=non_negative_seconds,
-        default=0.0,
-        metavar="SECONDS",
-        help="moment of the run where the span begins (default 0)",
-    )
+    add_start(p)
     p.add_argument(
         "--ssaa", type=int, default=1, metavar="K", help="supersample K x K per pixel (1-4)"
     )

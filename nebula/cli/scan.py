@@ -10,6 +10,7 @@ from typing import Any
 from nebula.cli.args import (
     UsageError,
     add_common,
+    add_start,
     check_output,
     fail,
     gl_failures,
@@ -24,13 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser(
         "scan", help="render a span frame by frame and flag flashes, jumps and bad pixels"
     )
-    p.add_argument(
-        "--start",
-        type=non_negative_seconds,
-        default=0.0,
-        metavar="SECONDS",
-        help="moment of the run where the span begins (default 0)",
-    )
+    add_start(p)
     p.add_argument(
         "--seconds",
         type=non_negative_seconds,
