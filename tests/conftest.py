@@ -1,4 +1,5 @@
-"""Shared fixtures: one headless GL context per session; GL tests end with a clean error state."""
+"""Shared fixtures: one headless GL context per session (GL tests end with a clean error
+state), a private X server, and a guard that no rendering starts before arguments are checked."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import os
 # Before nebula is imported: a uniform that no shader declares fails instead of rendering zero.
 os.environ.setdefault("NEBULA_STRICT_UNIFORMS", "1")
 
+import shutil
+import subprocess
 from collections.abc import Iterator
+from typing import Any
 
 import moderngl
 import pytest
 
+from nebula.piece import Piece
 from nebula.render.context import headless_context
 
 
@@ -36,3 +41,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "xdisplay" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.window)
+
+
+@pytest.fixture
+def xdisplay() -> Iterator[str]:
+    """A private X server, small so fullscreen frames stay cheap on llvmpipe."""
+    for tool in ("Xvfb", "xdotool"):
+        assert shutil.which(tool), f"{tool} is missing: run scripts/setup.sh"
+    r, w = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(w), "-screen", "0", "320x180x24", "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(w)
+    with os.fdopen(r) as f:
+        number = f.readline().strip()
+    assert number, "Xvfb did not start"
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait(10)
+
+
+@pytest.fixture
+def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail loudly if anything gets as far as making a Piece: arguments are checked first."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("rendering started before the arguments were checked")
+
+    monkeypatch.setattr(Piece, "__init__", refuse)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import nebula.piece
 from nebula.cli import main
 from nebula.output.png import read_png
 
@@ -40,11 +39,6 @@ def test_scan_exits_1_when_it_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["flags"] and {f["kind"] for f in summary["flags"]} <= {"flash", "jump"}
 
 
-class _NoRender:
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise AssertionError("rendering started before the arguments were checked")
-
-
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -57,23 +51,21 @@ class _NoRender:
     ],
 )
 def test_bad_arguments_exit_2_before_rendering(
-    monkeypatch: pytest.MonkeyPatch,
+    no_render: None,
     capsys: pytest.CaptureFixture[str],
     extra: list[str],
     message: str,
 ) -> None:
-    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     assert main(["scan", *SHORT, *extra]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
 
 
 def test_an_existing_plot_is_kept_without_force(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_render: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     chart = tmp_path / "steps.png"
     chart.write_bytes(b"mine")
-    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     assert main(["scan", *SHORT, "--plot", str(chart)]) == 2
     assert chart.read_bytes() == b"mine"
     assert "--force" in capsys.readouterr().err

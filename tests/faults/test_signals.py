@@ -263,16 +263,23 @@ def test_watchdog_help_exits_0() -> None:
     assert r.returncode == 0 and "--stale" in r.stdout and "COMMAND" in r.stdout
 
 
-@pytest.mark.slow
-def test_killing_the_watchdog_takes_its_piece_along(tmp_path: Path) -> None:
-    hb, starts = tmp_path / "hb.json", tmp_path / "starts.log"
+def watch_fake_piece(tmp: Path) -> tuple[subprocess.Popen[str], Path, Path]:
+    """The watchdog over tests/gallery/fake_piece.py (a healthy stand-in for the piece): the
+    process, the heartbeat file, and the log of the pids it started."""
+    hb, starts = tmp / "hb.json", tmp / "starts.log"
     starts.touch()
     fake = ROOT / "tests" / "gallery" / "fake_piece.py"
     dog = subprocess.Popen(
         [*WATCHDOG, "--heartbeat", str(hb), "--", sys.executable, str(fake), str(hb),
          str(starts), "ok", "1000"],
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    return dog, hb, starts
+
+
+@pytest.mark.slow
+def test_killing_the_watchdog_takes_its_piece_along(tmp_path: Path) -> None:
+    dog, _hb, starts = watch_fake_piece(tmp_path)
     t0 = time.monotonic()
     while not starts.read_text().split() and time.monotonic() - t0 < 20:
         time.sleep(0.05)
@@ -289,14 +296,7 @@ def test_killing_the_watchdog_takes_its_piece_along(tmp_path: Path) -> None:
 def test_a_stop_signal_to_the_watchdog_stops_both_without_a_restart(
     tmp_path: Path, sig: str
 ) -> None:
-    hb, starts = tmp_path / "hb.json", tmp_path / "starts.log"
-    starts.touch()
-    fake = ROOT / "tests" / "gallery" / "fake_piece.py"
-    dog = subprocess.Popen(
-        [*WATCHDOG, "--heartbeat", str(hb), "--", sys.executable, str(fake), str(hb),
-         str(starts), "ok", "1000"],
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    dog, hb, starts = watch_fake_piece(tmp_path)
     t0 = time.monotonic()
     while not beat(hb) and time.monotonic() - t0 < 20:
         time.sleep(0.05)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import nebula.piece
 from nebula.app.hotkeys import hotkeys_file, load_hotkeys
 from nebula.app.show import Show
 from nebula.cli import main
@@ -33,21 +32,15 @@ def write(path: Path, data: bytes) -> Path:
     return path
 
 
-class _NoRender:
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise AssertionError("rendering started before the preset was checked")
-
-
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_a_bad_preset_file_is_refused_at_start(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    no_render: None,
     capsys: pytest.CaptureFixture[str],
     case: str,
 ) -> None:
     data, says = BAD[case]
     preset = write(tmp_path / "bad.toml", data)
-    monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     out = tmp_path / "x.png"
     assert main(["still", "--preset", str(preset), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

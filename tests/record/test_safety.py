@@ -19,16 +19,6 @@ from nebula.piece import Piece
 from tests.record.conftest import Run, decode_rgb, leftovers
 
 
-@pytest.fixture
-def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail loudly if anything gets as far as making a renderer."""
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("rendering started before the arguments were checked")
-
-    monkeypatch.setattr(Piece, "__init__", refuse)
-
-
 @pytest.mark.parametrize("codec", ["h264", "h265"])
 def test_odd_size_is_refused_for_yuv420p_before_rendering(
     tmp_path: Path,
