@@ -55,16 +55,19 @@ def _allocates(ctx: moderngl.Context, size: tuple[int, int]) -> bool:
 
 
 def check_target_size(ctx: moderngl.Context, size: tuple[int, int]) -> None:
-    """Raise TargetSizeError, before anything is drawn, when ``size`` cannot be allocated.
+    """Raise TargetSizeError when ``size`` is beyond the driver's largest texture side. Sizes
+    within it can still fail on bytes (llvmpipe: a 16384 x 16384 half-float target): the
+    renderer finds out by allocating its targets and then asks ``target_size_error``."""
+    limit = min(int(ctx.info["GL_MAX_TEXTURE_SIZE"]), int(ctx.info["GL_MAX_RENDERBUFFER_SIZE"]))
+    if max(size) > limit:
+        raise target_size_error(ctx, size)
 
-    Drivers cap a texture's side (GL_MAX_TEXTURE_SIZE) and, like llvmpipe, its bytes: a
-    16384 x 16384 half-float target is within the first and beyond the second. The largest
-    size that works is found by trying (a handful of allocations, on this error path only).
-    """
+
+def target_size_error(ctx: moderngl.Context, size: tuple[int, int]) -> TargetSizeError:
+    """The error for a size this GL cannot allocate, naming the largest of the same shape that
+    it can: found by trying (a handful of allocations, on this error path only)."""
     w, h = size
     limit = min(int(ctx.info["GL_MAX_TEXTURE_SIZE"]), int(ctx.info["GL_MAX_RENDERBUFFER_SIZE"]))
-    if max(w, h) <= limit and _allocates(ctx, size):
-        return
     lo, hi = 0.0, min(1.0, limit / max(w, h))
     if _allocates(ctx, _scaled(size, hi)):
         lo = hi
@@ -77,7 +80,7 @@ def check_target_size(ctx: moderngl.Context, size: tuple[int, int]) -> None:
                 hi = mid
     best = _scaled(size, lo)
     renderer = ctx.info.get("GL_RENDERER", "this GL")
-    raise TargetSizeError(
+    return TargetSizeError(
         f"{w}x{h} is too large to render on {renderer} (it cannot allocate the frame's "
         f"half-float target); the largest of that shape that works is about "
         f"{best[0]}x{best[1]}"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 import moderngl
 import numpy as np
 from numpy.typing import NDArray
 
 from nebula import scene
-from nebula.render.context import check_target_size
+from nebula.render.context import check_target_size, target_size_error
 from nebula.render.frame import FrameTime, SceneState, frame_uniforms
 from nebula.render.passes.base import FrameInputs, Pass
 from nebula.render.passes.figures import FiguresPass
@@ -42,6 +43,15 @@ PASSES: tuple[type[Pass], ...] = (
 PASS_NAMES = tuple(cls.NAME for cls in PASSES)
 
 
+T = TypeVar("T")
+
+
+def made_(made: list[Any], obj: T) -> T:
+    """Keep ``obj`` in ``made`` (to release it if a later allocation fails) and return it."""
+    made.append(obj)
+    return obj
+
+
 def _drawable(size: tuple[int, int]) -> tuple[int, int]:
     """At least 1 x 1: a minimised window reports 0 x 0, and GL cannot make a 0-sized target."""
     return max(1, int(size[0])), max(1, int(size[1]))
@@ -59,7 +69,9 @@ class Renderer:
         self.ctx = ctx
         shader_root = shader_root or shaders_dir()  # read once: every program from one folder
         size = _drawable(size)
-        check_target_size(ctx, size)  # before any program is built: refuse, do not crash
+        check_target_size(ctx, size)
+        self._targets: list[moderngl.Texture | moderngl.Renderbuffer | moderngl.Framebuffer] = []
+        self._make_targets(size)  # first: a size that cannot be allocated is refused at once
         caps = {"figures": 33, "flowers": 1, "threads": 1, "particles": 1, **(capacities or {})}
         self.programs: dict[str, HotProgram] = {}
         self.passes: dict[str, Pass] = {}
@@ -77,26 +89,36 @@ class Renderer:
         assert isinstance(sky, SkyPass) and isinstance(post, PostPass)
         self.sky: SkyPass = sky
         self.post: PostPass = post
-        self._targets: list[moderngl.Texture | moderngl.Renderbuffer | moderngl.Framebuffer] = []
-        self._make_targets(size)
 
     # ------------------------------------------------------------------ targets
 
     def _make_targets(self, size: tuple[int, int]) -> None:
         # The old targets go only after the new ones exist and one of them is bound: moderngl
         # rebinds the last-bound framebuffer whenever it makes one, and rebinding a released
-        # one is GL_INVALID_OPERATION.
+        # one is GL_INVALID_OPERATION. A size the driver cannot allocate (llvmpipe caps a
+        # target's bytes) keeps the old targets and raises TargetSizeError naming one that fits.
         old = self._targets
         ctx = self.ctx
-        self.scene_tex = ctx.texture(size, 4, dtype="f2")
-        self.scene_tex.filter = moderngl.LINEAR, moderngl.LINEAR
-        self.scene_tex.repeat_x = self.scene_tex.repeat_y = False
-        self.depth = ctx.depth_renderbuffer(size)
-        self.scene_fbo = ctx.framebuffer([self.scene_tex], self.depth)
-        self.output_tex = ctx.texture(size, 4)
-        self.output_tex.filter = moderngl.LINEAR, moderngl.LINEAR
-        self.output = ctx.framebuffer([self.output_tex])
-        self._targets = [self.scene_tex, self.depth, self.scene_fbo, self.output_tex, self.output]
+        made: list[moderngl.Texture | moderngl.Renderbuffer | moderngl.Framebuffer] = []
+        try:
+            scene_tex = made_(made, ctx.texture(size, 4, dtype="f2"))
+            scene_tex.filter = moderngl.LINEAR, moderngl.LINEAR
+            scene_tex.repeat_x = scene_tex.repeat_y = False
+            depth = made_(made, ctx.depth_renderbuffer(size))
+            scene_fbo = made_(made, ctx.framebuffer([scene_tex], depth))
+            output_tex = made_(made, ctx.texture(size, 4))
+            output_tex.filter = moderngl.LINEAR, moderngl.LINEAR
+            output = made_(made, ctx.framebuffer([output_tex]))
+        except moderngl.Error:
+            # Back to a framebuffer that stays (the old output, last of the old targets).
+            keep = old[-1] if old and isinstance(old[-1], moderngl.Framebuffer) else None
+            (keep or ctx.detect_framebuffer(0)).use()
+            for obj in reversed(made):
+                obj.release()
+            raise target_size_error(ctx, size) from None
+        self.scene_tex, self.depth, self.scene_fbo = scene_tex, depth, scene_fbo
+        self.output_tex, self.output = output_tex, output
+        self._targets = made
         if old:
             self.output.use()
             for obj in old:
@@ -107,9 +129,9 @@ class Renderer:
         size = _drawable(size)
         if size == self.size:
             return
-        check_target_size(self.ctx, size)  # a failed resize keeps the targets it had
+        check_target_size(self.ctx, size)
+        self._make_targets(size)  # raises TargetSizeError, keeping the targets it had
         self.size = size
-        self._make_targets(size)
         for p in self.passes.values():
             p.resize(size)
 
