@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nebula.gallery.health import read_heartbeat
-from nebula.gallery.watchdog import Judge
+from nebula.gallery.watchdog import Judge, Process, Supervisor
 
 log = logging.getLogger("nebula.watchdog")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -47,7 +47,7 @@ def _die_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def stop(proc: subprocess.Popen[bytes], wait: float = 5.0) -> None:
+def stop(proc: Process, wait: float = 5.0) -> None:
     """SIGTERM to the piece's process group, then SIGKILL if it does not go within ``wait``."""
     if proc.poll() is not None:
         return
@@ -114,58 +114,36 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--max-restarts must be 0 (never give up) or more")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s watchdog %(message)s")
 
+    def spawn() -> subprocess.Popen[bytes]:
+        log.info("starting: %s", " ".join(cmd))
+        return subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
+
+    sup = Supervisor(
+        Judge(args.stale, args.frozen, args.black, args.grace),
+        spawn=spawn,
+        stop=stop,
+        read_beat=lambda: read_heartbeat(args.heartbeat),
+        monotonic=time.monotonic,
+        wall=time.time,
+        sleep=time.sleep,
+        log=log,
+        poll=args.poll,
+        max_backoff=args.max_backoff,
+        max_restarts=args.max_restarts,
+    )
+
     # The unit stopping (systemctl stop) sends SIGTERM to the watchdog and the piece alike:
     # then nothing restarts. A SIGTERM to the piece alone (it exits 143) is restarted.
-    stopping = False
-
     def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+        sup.stopping = True
 
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(s, on_signal)
-
-    judge = Judge(args.stale, args.frozen, args.black, args.grace)
-    restarts = 0
-    backoff = 0.0
-    while not stopping:
-        log.info("starting: %s", " ".join(cmd))
-        began = time.monotonic()
-        try:
-            proc = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
-        except OSError as e:
-            log.error("cannot start %s: %s", cmd[0], e)
-            return 1
-        judge.start(began, time.time(), proc.pid)
-        reason: str | None = None
-        while not stopping and reason is None:
-            time.sleep(args.poll)
-            code = proc.poll()
-            if code is not None:
-                if code == 0:
-                    log.info("the piece exited cleanly (status 0): not restarting")
-                    return 0
-                reason = f"exited with status {code}"
-                break
-            reason = judge.check(time.monotonic(), time.time(), read_heartbeat(args.heartbeat))
-        stop(proc)
-        if stopping:
-            log.info("stopped")
-            return 0
-        restarts += 1
-        # The first restart is at once (a kill -9 is back on screen in about 2 s); a piece that
-        # keeps dying at once backs off, up to --max-backoff, and a long good run resets it.
-        if time.monotonic() - began > 60:
-            backoff = 0.0
-        log.warning("restart %d (%s) in %.1f s", restarts, reason, backoff)
-        if args.max_restarts and restarts >= args.max_restarts:
-            log.error("gave up after %d restarts", restarts)
-            return 1
-        deadline = time.monotonic() + backoff
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(0.05)
-        backoff = min(args.max_backoff, max(0.5, backoff * 2))
-    return 0
+    try:
+        return sup.run()
+    except OSError as e:
+        log.error("cannot start %s: %s", cmd[0], e)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,1 @@
-"""Nebula's test suite; REPO is the checkout it runs from (scripts/ and tests/ live there)."""
-
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
+"""Nebula's test suite. Shared helpers are in tests/helpers.py, fixtures in conftest.py."""

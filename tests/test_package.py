@@ -15,7 +15,7 @@ import pytest
 import nebula
 from nebula.cli import main
 from nebula.resources import assets_dir, shaders_dir
-from tests import REPO
+from tests.helpers import REPO
 
 
 def test_version_comes_from_the_installed_metadata() -> None:

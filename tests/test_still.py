@@ -56,12 +56,20 @@ def test_bad_argument_exits_2_with_one_line_and_keeps_the_file(
 
 
 @pytest.mark.parametrize(
-    "where",
-    ["/proc/nebula-still.png", "{tmp}/no/such/folder/x.png", "{tmp}"],
+    ("where", "says"),
+    [
+        ("/proc/nebula-still.png", "cannot write /proc/nebula-still.png: "),
+        ("{tmp}/no/such/folder/x.png", "folder {tmp}/no/such/folder does not exist"),
+        ("{tmp}", "{tmp}/dir.png is a folder; --out needs a file name"),
+    ],
     ids=["proc", "missing-folder", "a-folder"],
 )
 def test_unwritable_out_exits_2_before_rendering(
-    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    where: str,
+    says: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr(nebula.piece, "Piece", _NoRender)
     target = where.format(tmp=tmp_path)
@@ -72,7 +80,7 @@ def test_unwritable_out_exits_2_before_rendering(
     err = capsys.readouterr().err
     assert code == 2
     assert len(err.strip().splitlines()) == 1
-    assert "cannot write" in err or "folder" in err
+    assert says.format(tmp=tmp_path) in err
     assert not Path(target).is_file()
 
 

@@ -10,78 +10,44 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import moderngl
-import numpy as np
 
-from nebula.app.hotkeys import ACTIONS, Hotkeys, load_hotkeys, parse_param_action
+from nebula.app.hotkeys import Hotkeys, load_hotkeys, parse_param_action
 from nebula.app.hud import Hud, Line, Presenter
-from nebula.clock import RealtimeClock
-from nebula.config import (
-    PARAM_SPECS,
-    ConfigError,
-    Params,
-    Preset,
-    Settings,
-    load_preset,
-    save_new_preset,
-    shipped_presets_dir,
-    user_presets_dir,
+from nebula.app.status import (
+    ERROR_COLOR,
+    MESSAGE_SECONDS,
+    FrameMeter,
+    Message,
+    Messages,
+    action_lines,
+    param_lines,
 )
+from nebula.clock import RealtimeClock
+from nebula.config import PARAM_SPECS, ConfigError, Params, Settings
 from nebula.output.png import create_png
 from nebula.piece import Piece
+from nebula.presets import (
+    Preset,
+    load_preset,
+    preset_slots,
+    save_new_preset,
+    user_presets_dir,
+)
 from nebula.render.context import TargetSizeError
 from nebula.render.shaders import ShaderError
 from nebula.resources import shaders_dir
 
 SHADER_POLL_SECONDS = 0.5
 HUD_REFRESH_SECONDS = 0.25
-MESSAGE_SECONDS = 6.0
-MAX_MESSAGES = 5
 #: Longest wall-clock gap one frame may glide parameters over (a stall must not snap values).
 MAX_FRAME_DT = 0.25
-
-ERROR_COLOR = (255, 150, 140)
-NOTE_COLOR = (200, 230, 255)
-DIM_COLOR = (170, 160, 190)
-
-
-@dataclass
-class Message:
-    text: str
-    until: float
-    error: bool = False
-
-
-def key_label(chord_text: str) -> str:
-    """How the HUD names a chord: "s" -> "s", "shift+s" -> "S", "ctrl+s" -> "Ctrl+S"."""
-    *mods, key = chord_text.split("+") if chord_text != "+" else ["+"]
-    if mods == ["shift"] and len(key) == 1 and key.isalpha():
-        return key.upper()  # the shifted letter is how it is typed
-    label = key if not mods and len(key) == 1 else key.capitalize()
-    return "+".join([*(m.capitalize() for m in mods), label])
 
 
 def render_size(window: tuple[int, int], scale: float) -> tuple[int, int]:
     return max(1, round(window[0] * scale)), max(1, round(window[1] * scale))
-
-
-def preset_slots(user_dir: Path | None = None) -> list[Path]:
-    """The presets keys 1-9 load: the shipped names (sorted), then the user's own (sorted).
-
-    A user preset with a shipped name takes that name's slot, as it does for --preset.
-    """
-    user_dir = user_dir or user_presets_dir()
-    shipped = sorted(p.stem for p in shipped_presets_dir().glob("*.toml"))
-    mine = sorted(p.stem for p in user_dir.glob("*.toml")) if user_dir.is_dir() else []
-
-    def path(stem: str) -> Path:
-        own = user_dir / f"{stem}.toml"
-        return own if own.is_file() else shipped_presets_dir() / f"{stem}.toml"
-
-    return [path(n) for n in shipped] + [user_dir / f"{n}.toml" for n in mine if n not in shipped]
 
 
 class Show:
@@ -133,26 +99,16 @@ class Show:
         )
         self.world = self.piece.world
         self.renderer = self.piece.renderer
-        self.presenter: Presenter | None = None
-        self.hud: Hud | None = None
         self._released = False
-        try:
-            self.presenter = Presenter(ctx, shader_root)
-            self.hud = Hud(ctx)
-        except BaseException:
-            self.release()
-            raise
+        self._open_hud(shader_root)
         self.hud_visible = hud_visible
         #: Multiplies the presented frame (1 = as rendered, 0 = black): fades for opening hours.
         self.master = 1.0
         self.running = True
         self.frames = 0
         self.time = self.clock.time
-        self.fps = 0.0
-        self.frame_ms = 0.0
-        self._frame_dts = np.zeros(60, dtype=np.float64)  # the last second or so, for fps
-        self._dt_samples = 0
-        self.messages: list[Message] = []
+        self.meter = FrameMeter()
+        self._messages = Messages()
         self.shader_errors: list[ShaderError] = []
         self._next_poll = self._wall + SHADER_POLL_SECONDS
         self._next_hud = self._wall
@@ -160,7 +116,20 @@ class Show:
         #: Decides whether an action may run (installation mode turns most keys off).
         self.action_filter: Callable[[str], bool] = lambda name: True
         #: Action name -> handler. The window adds "fullscreen" and may wrap "quit".
-        self.handlers: dict[str, Callable[[], None]] = {
+        self.handlers = self._default_handlers()
+
+    def _open_hud(self, shader_root: Path) -> None:
+        self.presenter: Presenter | None = None  # release() frees whichever was made
+        self.hud: Hud | None = None
+        try:
+            self.presenter = Presenter(self.ctx, shader_root)
+            self.hud = Hud(self.ctx)
+        except BaseException:
+            self.release()
+            raise
+
+    def _default_handlers(self) -> dict[str, Callable[[], None]]:
+        return {
             "share": self.share,
             "pause": self.toggle_pause,
             "step": self.step,
@@ -173,6 +142,18 @@ class Show:
             **{f"preset_{i}": self._slot_action(i) for i in range(1, 10)},
         }
 
+    @property
+    def fps(self) -> float:
+        return self.meter.fps
+
+    @property
+    def frame_ms(self) -> float:
+        return self.meter.frame_ms
+
+    @property
+    def messages(self) -> list[Message]:
+        return self._messages.items
+
     # ------------------------------------------------------------------ the frame
 
     def frame(self, now_wall: float) -> moderngl.Framebuffer:
@@ -180,12 +161,7 @@ class Show:
         raw_dt = max(0.0, now_wall - self._wall)
         self._wall = max(self._wall, now_wall)
         if self.frames > 0:  # frame-to-frame times start with the second frame
-            n = self._dt_samples
-            self._frame_dts[n % len(self._frame_dts)] = raw_dt
-            self._dt_samples = n + 1
-            mean = float(self._frame_dts[: min(n + 1, len(self._frame_dts))].mean())
-            self.fps = 1.0 / mean if mean > 0 else 0.0
-            self.frame_ms = raw_dt * 1000.0
+            self.meter.add(raw_dt)
         self.params.update(min(MAX_FRAME_DT, raw_dt))
         self.clock.set_scale(self.params["time_scale"])
         self.time = self.clock.time
@@ -339,47 +315,28 @@ class Show:
     # ------------------------------------------------------------------ HUD
 
     def message(self, text: str, *, error: bool = False, seconds: float = MESSAGE_SECONDS) -> None:
-        self.messages.append(Message(text, self._wall + seconds, error))
-        del self.messages[:-MAX_MESSAGES]
+        self._messages.add(text, self._wall, error=error, seconds=seconds)
         self._hud_dirty = True
 
     def hud_lines(self) -> list[Line]:
-        self.messages = [m for m in self.messages if m.until > self._wall]
-        lines: list[Line] = [Line(f"shader error: {e}", ERROR_COLOR) for e in self.shader_errors]
-        lines += [Line(m.text, ERROR_COLOR if m.error else NOTE_COLOR) for m in self.messages]
+        lines = [Line(f"shader error: {e}", ERROR_COLOR) for e in self.shader_errors]
+        lines += self._messages.lines(self._wall)
         if not self.hud_visible:
             return lines
         w, h = self.renderer.size
+        world = self.world
         head = [
             Line(
                 f"nebula  {self.fps:5.1f} fps  {self.frame_ms:5.1f} ms  render {w}x{h}"
                 f"  preset {self.preset_name}"
             ),
             Line(
-                f"t {self.time:9.1f} s  cycle {self.world.cycle}"
-                f"  {self.world.phase.name.lower():<9}"
-                f" {self.world.cycle_t:6.1f} / {self.settings.cycle_seconds:g} s"
-                f"  threads {self.world.web.count}" + ("  PAUSED" if self.clock.paused else "")
+                f"t {self.time:9.1f} s  cycle {world.cycle}  {world.phase.name.lower():<9}"
+                f" {world.cycle_t:6.1f} / {self.settings.cycle_seconds:g} s"
+                f"  threads {world.web.count}" + ("  PAUSED" if self.clock.paused else "")
             ),
         ]
-        keys = self.hotkeys
-        rows = []
-        for s in PARAM_SPECS:
-            pair = " ".join(
-                key_label(k)
-                for k in (*keys.keys_for(f"down:{s.name}"), *keys.keys_for(f"up:{s.name}"))
-            )
-            gliding = " ~" if self.params.values[s.name] != self.params.targets[s.name] else ""
-            value = f"{self.params[s.name]:.2f}{gliding}"
-            rows.append(Line(f"{pair}\t{s.name.replace('_', ' ')}\t{value}", DIM_COLOR))
-        acts = [
-            f"{'/'.join(key_label(k) for k in keys.keys_for(a))} {a.replace('_', ' ')}"
-            for a in ACTIONS
-            if not a.startswith("preset_")
-        ]
-        acts.append("1-9 presets")
-        tail = [Line("   ".join(acts[i : i + 5]), DIM_COLOR) for i in range(0, len(acts), 5)]
-        return lines + head + rows + tail
+        return lines + head + param_lines(self.params, self.hotkeys) + action_lines(self.hotkeys)
 
     def _refresh_hud(self) -> None:
         assert self.hud is not None

@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from nebula.config import ConfigError, Preset, Settings, load_preset
+from nebula.config import ConfigError, Settings
 from nebula.errors import EXIT_FAILED, UsageError
+from nebula.presets import Preset, load_preset
 
 __all__ = ["UsageError"]
 

@@ -17,7 +17,17 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from nebula.cli.args import UsageError, add_common, add_start, check_output, describe_failure
+from nebula.cli.args import (
+    MAX_SIZE,
+    UsageError,
+    add_common,
+    add_start,
+    check_output,
+    describe_failure,
+    load_preset_arg,
+    parse_size,
+    settings_from_args,
+)
 from nebula.errors import RecordError
 from nebula.output.codecs import CODECS, CodecSpec, is_frame_name
 from nebula.output.job import RecordJob, RecordResult
@@ -59,8 +69,6 @@ def parse_frame_range(text: str, total: int) -> tuple[int, int]:
 
 def job_from_args(args: argparse.Namespace) -> RecordJob:
     """Check every argument (raising UsageError with one line) before anything renders."""
-    from nebula.cli.args import MAX_SIZE, load_preset_arg, parse_size, settings_from_args
-
     spec = CODECS[args.codec]
     size = parse_size(args.size)
     if spec.needs_even_size and (size[0] % 2 or size[1] % 2):
@@ -70,39 +78,10 @@ def job_from_args(args: argparse.Namespace) -> RecordJob:
             f"{size[0] + size[0] % 2}x{size[1] + size[1] % 2}, or --codec prores or png"
         )
     fps = parse_fps(args.fps)
-    if args.frames is not None:
-        total = args.frames
-        if not 1 <= total <= MAX_FRAMES:
-            raise UsageError(f"--frames {total}: must be 1 to {MAX_FRAMES}")
-    else:
-        seconds = args.seconds
-        if not (math.isfinite(seconds) and seconds > 0):
-            raise UsageError(f"--seconds {seconds:g}: must be above 0")
-        total = round(seconds * fps)
-        if not 1 <= total <= MAX_FRAMES:
-            raise UsageError(
-                f"--seconds {seconds:g} at {float(fps):g} fps is {total} frames; "
-                f"need 1 to {MAX_FRAMES}"
-            )
+    total = _frame_count(args, fps)
     first, stop = parse_frame_range(args.frame_range, total) if args.frame_range else (0, total)
-
-    from nebula.piece import MAX_SSAA
-
-    if not 1 <= args.ssaa <= MAX_SSAA:
-        raise UsageError(f"--ssaa {args.ssaa}: must be 1 to {MAX_SSAA}")
-    if max(size) * args.ssaa > MAX_SIZE:
-        raise UsageError(
-            f"--ssaa {args.ssaa} at --size {args.size}: the drawn image would be "
-            f"{size[0] * args.ssaa}x{size[1] * args.ssaa}, over the {MAX_SIZE} limit"
-        )
-    crf = args.crf
-    if crf is not None:
-        if spec.crf is None:
-            raise UsageError(f"--crf does not apply to --codec {spec.name} (it has fixed quality)")
-        if not spec.crf[1] <= crf <= spec.crf[2]:
-            raise UsageError(
-                f"--crf {crf}: {spec.name} takes {spec.crf[1]} (best) to {spec.crf[2]} (smallest)"
-            )
+    _check_ssaa(args.ssaa, size, args.size)
+    _check_crf(args.crf, spec)
     out = check_out(Path(args.out), spec, args.force)
     if spec.encoder:
         import av
@@ -124,9 +103,49 @@ def job_from_args(args: argparse.Namespace) -> RecordJob:
         params=preset.params if preset else None,
         ssaa=args.ssaa,
         codec=spec.name,
-        crf=crf,
+        crf=args.crf,
         force=args.force,
     )
+
+
+def _frame_count(args: argparse.Namespace, fps: Fraction) -> int:
+    """The whole take's length in frames, from --frames or --seconds."""
+    if args.frames is not None:
+        if not 1 <= args.frames <= MAX_FRAMES:
+            raise UsageError(f"--frames {args.frames}: must be 1 to {MAX_FRAMES}")
+        return int(args.frames)
+    seconds: float = args.seconds
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise UsageError(f"--seconds {seconds:g}: must be above 0")
+    total = round(seconds * fps)
+    if not 1 <= total <= MAX_FRAMES:
+        raise UsageError(
+            f"--seconds {seconds:g} at {float(fps):g} fps is {total} frames; need 1 to {MAX_FRAMES}"
+        )
+    return total
+
+
+def _check_ssaa(ssaa: int, size: tuple[int, int], size_text: str) -> None:
+    from nebula.piece import MAX_SSAA  # lazily: the piece loads moderngl
+
+    if not 1 <= ssaa <= MAX_SSAA:
+        raise UsageError(f"--ssaa {ssaa}: must be 1 to {MAX_SSAA}")
+    if max(size) * ssaa > MAX_SIZE:
+        raise UsageError(
+            f"--ssaa {ssaa} at --size {size_text}: the drawn image would be "
+            f"{size[0] * ssaa}x{size[1] * ssaa}, over the {MAX_SIZE} limit"
+        )
+
+
+def _check_crf(crf: int | None, spec: CodecSpec) -> None:
+    if crf is None:
+        return
+    if spec.crf is None:
+        raise UsageError(f"--crf does not apply to --codec {spec.name} (it has fixed quality)")
+    if not spec.crf[1] <= crf <= spec.crf[2]:
+        raise UsageError(
+            f"--crf {crf}: {spec.name} takes {spec.crf[1]} (best) to {spec.crf[2]} (smallest)"
+        )
 
 
 def check_out(out: Path, spec: CodecSpec, force: bool) -> Path:

@@ -20,7 +20,11 @@ from nebula.cli.args import (
 from nebula.resources import SHADERS_ENV
 
 if TYPE_CHECKING:
-    from nebula.app.window import LiveLoop
+    from nebula.app.hotkeys import Hotkeys
+    from nebula.app.window import LiveLoop, Window
+    from nebula.config import Settings
+    from nebula.gallery.options import GalleryOptions
+    from nebula.presets import Preset
 
 #: Signals that end the live piece in order: the loop finishes its frame, releases the window
 #: and exits 128 + the signal's number.
@@ -92,8 +96,8 @@ def shader_root(arg: Path | None) -> Path:
     return arg.expanduser() if arg else shaders_dir()
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    size = parse_size(args.size)
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse impossible window options before anything opens."""
     if not (0.05 <= args.render_scale <= 4.0):
         raise UsageError(f"--render-scale {args.render_scale:g} must be between 0.05 and 4")
     if not (args.max_fps == 0 or 1 <= args.max_fps <= 10_000):
@@ -104,13 +108,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         shots = args.screenshot_dir.expanduser()
         if shots.exists() and not shots.is_dir():
             raise UsageError(f"--screenshot-dir {str(shots)!r} is a file, not a folder")
-    root = shader_root(args.shaders)
+
+
+def _checked_shader_root(arg: Path | None) -> Path:
+    root = shader_root(arg)
     if root.exists() and not root.is_dir():
         raise UsageError(f"shader folder {str(root)!r} is a file, not a folder")
     if not root.is_dir():
         raise UsageError(f"shader folder {str(root)!r} does not exist")
-    preset = load_preset_arg(args.preset)
-    settings = settings_from_args(args)
+    return root
+
+
+def _gallery_options(args: argparse.Namespace, preset: Preset | None) -> GalleryOptions:
     from nebula.gallery.options import from_args
 
     try:
@@ -123,12 +132,19 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"--target-fps {gallery.target_fps:g} is above the --max-fps {args.max_fps:g} "
             "ceiling: raise --max-fps (or 0 for none)"
         )
+    return gallery
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    size = parse_size(args.size)
+    _check_options(args)
+    root = _checked_shader_root(args.shaders)
+    preset = load_preset_arg(args.preset)
+    settings = settings_from_args(args)
+    gallery = _gallery_options(args, preset)
 
     from nebula.app.hotkeys import load_hotkeys
-    from nebula.app.show import Show
-    from nebula.app.window import DisplayError, LiveLoop, Window, check_key_names
-    from nebula.render.context import TargetSizeError
-    from nebula.render.shaders import ShaderError
+    from nebula.app.window import DisplayError, Window, check_key_names
 
     hotkeys = load_hotkeys()
     check_key_names(hotkeys)
@@ -143,38 +159,53 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"nebula run: error: {e}", file=sys.stderr)
         return 1
     try:
-        try:
-            show = Show(
-                window.ctx,
-                window.size,
-                settings,
-                preset=preset,
-                clock_offset=args.clock_offset,
-                render_scale=args.render_scale,
-                shader_root=root,
-                hotkeys=hotkeys,
-                screenshot_dir=args.screenshot_dir,
-                screen=window.screen,
-                hud_visible=not (args.no_hud or gallery.installation),
-            )
-        except ShaderError as e:
-            print(f"nebula run: error: shader does not compile: {e}", file=sys.stderr)
-            return 1
-        except TargetSizeError as e:
-            print(f"nebula run: error: --size {args.size}: {e}", file=sys.stderr)
-            return 2
-        try:
-            from nebula.gallery.installation import start_installation
-
-            installation = start_installation(show, gallery)
-            loop = LiveLoop(
-                window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps
-            )
-            return _run_loop(loop)
-        finally:
-            show.release()
+        return _show_in(window, args, settings, preset, gallery, root, hotkeys)
     finally:
         window.close()
+
+
+def _show_in(
+    window: Window,
+    args: argparse.Namespace,
+    settings: Settings,
+    preset: Preset | None,
+    gallery: GalleryOptions,
+    root: Path,
+    hotkeys: Hotkeys,
+) -> int:
+    """The piece in an open window, until it ends; the exit status."""
+    from nebula.app.show import Show
+    from nebula.app.window import LiveLoop
+    from nebula.gallery.installation import start_installation
+    from nebula.render.context import TargetSizeError
+    from nebula.render.shaders import ShaderError
+
+    try:
+        show = Show(
+            window.ctx,
+            window.size,
+            settings,
+            preset=preset,
+            clock_offset=args.clock_offset,
+            render_scale=args.render_scale,
+            shader_root=root,
+            hotkeys=hotkeys,
+            screenshot_dir=args.screenshot_dir,
+            screen=window.screen,
+            hud_visible=not (args.no_hud or gallery.installation),
+        )
+    except ShaderError as e:
+        print(f"nebula run: error: shader does not compile: {e}", file=sys.stderr)
+        return 1
+    except TargetSizeError as e:
+        print(f"nebula run: error: --size {args.size}: {e}", file=sys.stderr)
+        return 2
+    try:
+        installation = start_installation(show, gallery)
+        loop = LiveLoop(window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps)
+        return _run_loop(loop)
+    finally:
+        show.release()
 
 
 def _run_loop(loop: LiveLoop) -> int:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from pathlib import Path
-from typing import Any
 
+from tqdm import tqdm
+
+from nebula import scan
 from nebula.cli.args import (
     UsageError,
     add_common,
@@ -54,56 +58,55 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(func=cmd_scan)
 
 
+def _thresholds(ratio: float | None) -> scan.Thresholds:
+    if ratio is None:
+        return scan.Thresholds()
+    if not (math.isfinite(ratio) and ratio > 1):
+        raise UsageError(f"--ratio {ratio:g}: must be a number above 1")
+    return scan.Thresholds(ratio=ratio)
+
+
+def _plot_out(plot: Path | None, force: bool) -> Path | None:
+    if plot is None:
+        return None
+    if plot.suffix.lower() != ".png":
+        raise UsageError(f"--plot {str(plot)!r} must end in .png")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "--plot needs matplotlib: pip install 'nebula[scan]' (or leave --plot out)"
+        ) from None
+    return check_output(plot, force)
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
-    import json
-    import math
-
-    from nebula import scan
-
     size = parse_size(args.size)
     if not (math.isfinite(args.fps) and 0 < args.fps <= 240):
         raise UsageError(f"--fps {args.fps:g}: must be above 0 and at most 240")
-    th = scan.Thresholds()
-    if args.ratio is not None:
-        if not (math.isfinite(args.ratio) and args.ratio > 1):
-            raise UsageError(f"--ratio {args.ratio:g}: must be a number above 1")
-        th = scan.Thresholds(ratio=args.ratio)
-    plot_out = None
-    if args.plot is not None:
-        if args.plot.suffix.lower() != ".png":
-            raise UsageError(f"--plot {str(args.plot)!r} must end in .png")
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError(
-                "--plot needs matplotlib: pip install 'nebula[scan]' (or leave --plot out)"
-            ) from None
-        plot_out = check_output(args.plot, args.force)
+    th = _thresholds(args.ratio)
+    plot_out = _plot_out(args.plot, args.force)
     preset = load_preset_arg(args.preset)
     settings = settings_from_args(args)
     seconds = settings.cycle_seconds if args.seconds is None else args.seconds
     count = max(2, round(seconds * args.fps))
     start = args.clock_offset + args.start
-    from tqdm import tqdm
-
-    from nebula.piece import Piece
-
     params = dict(preset.params) if preset else {}
     if not args.keep_grain:
         params["grain"] = 0.0
 
     def work() -> int:
-        with (
-            Piece(settings, params, size) as piece,
-            tqdm(
-                total=count,
-                unit="frame",
-                desc="scanning",
-                leave=False,
-                disable=not sys.stderr.isatty(),
-                file=sys.stderr,
-            ) as bar,
-        ):
+        from nebula.piece import Piece  # lazily: it loads moderngl
+
+        bar = tqdm(
+            total=count,
+            unit="frame",
+            desc="scanning",
+            leave=False,
+            disable=not sys.stderr.isatty(),
+            file=sys.stderr,
+        )
+        with Piece(settings, params, size) as piece, bar:
             result = scan.scan(
                 piece, start, count, args.fps, seed=args.seed, thresholds=th, progress=bar.update
             )
@@ -121,10 +124,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return gl_failures("scan", args.size, work)
 
 
-def report_scan(result: Any, args: argparse.Namespace) -> None:
+def report_scan(result: scan.ScanResult, args: argparse.Namespace) -> None:
     """The readable summary: frames, median and worst step per region, then each flag."""
-    from nebula import scan
-
     summary = result.summary()
     w, h = result.size
     print(

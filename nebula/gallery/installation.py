@@ -118,64 +118,56 @@ class Installation:
             self.log.info("deliberate exit (held Esc or Ctrl+Alt+Q): status 0")
             self.show.running = False
             return False
-        hours = self.options.hours
-        if hours is not None:
-            was_closed = self.closed
-            self.brightness = hours.brightness(seconds_of_day(self.local_time()))
-            self.show.master = self.brightness
-            if self.closed != was_closed:
-                self.log.info(
-                    "%s (--hours %s)", "closed: idling" if self.closed else "opening", hours
-                )
+        self._follow_hours()
         if self.closed:
             self._last = None  # idle gaps are not frame times
             if self.heartbeat is not None and self.heartbeat.due(now):
-                self.heartbeat.write(
-                    now,
-                    self.show.frames,
-                    0.0,
-                    0,
-                    dark=True,
-                    extra={"scale": round(self.show.render_scale, 3)},
-                )
-            if self.report.due(now):
-                self.report.maybe_log(
-                    now,
-                    self.stats,
-                    live_objects(self.show.ctx),
-                    scale=round(self.show.render_scale, 3),
-                    brightness=0.0,
-                )
+                self._beat(now, 0.0, 0, dark=True)
+            self._report(now, brightness=0.0)
             return False
         ok = self.guard.run(draw, now)  # raises ShowExit when faults keep coming
         if self._last is not None:
-            dt = now - self._last
-            self.stats.add(dt)
-            if ok and self.scaler is not None and self.scaler.observe(dt):
-                self.show.set_render_scale(self.scaler.scale)
-                self.log.info(
-                    "render scale %.2f (target %g fps)", self.scaler.scale, self.scaler.target_fps
-                )
+            self._observe(now - self._last, scale=ok)
         self._last = now
         if ok and self.heartbeat is not None and self.heartbeat.due(now):
-            luma, sig = frame_signature(self.show.renderer.read())
-            self.heartbeat.write(
-                now,
-                self.show.frames,
-                luma,
-                sig,
-                dark=self.brightness <= 0.0,
-                extra={"scale": round(self.show.render_scale, 3)},
+            self._beat(now, *frame_signature(self.show.renderer.read()), dark=self.brightness <= 0)
+        self._report(now, brightness=round(self.brightness, 3))
+        return ok
+
+    def _follow_hours(self) -> None:
+        """Brightness from the opening hours (if any), logging each opening and closing."""
+        hours = self.options.hours
+        if hours is None:
+            return
+        was_closed = self.closed
+        self.brightness = hours.brightness(seconds_of_day(self.local_time()))
+        self.show.master = self.brightness
+        if self.closed != was_closed:
+            self.log.info("%s (--hours %s)", "closed: idling" if self.closed else "opening", hours)
+
+    def _observe(self, dt: float, *, scale: bool) -> None:
+        """Count one frame time; let the scaler follow it when the frame drew."""
+        self.stats.add(dt)
+        if scale and self.scaler is not None and self.scaler.observe(dt):
+            self.show.set_render_scale(self.scaler.scale)
+            self.log.info(
+                "render scale %.2f (target %g fps)", self.scaler.scale, self.scaler.target_fps
             )
+
+    def _beat(self, now: float, luma: float, sig: int, *, dark: bool) -> None:
+        assert self.heartbeat is not None
+        extra: dict[str, object] = {"scale": round(self.show.render_scale, 3)}
+        self.heartbeat.write(now, self.show.frames, luma, sig, dark=dark, extra=extra)
+
+    def _report(self, now: float, *, brightness: float) -> None:
         if self.report.due(now):  # counting GL objects walks them all: only once a minute
             self.report.maybe_log(
                 now,
                 self.stats,
                 live_objects(self.show.ctx),
                 scale=round(self.show.render_scale, 3),
-                brightness=round(self.brightness, 3),
+                brightness=brightness,
             )
-        return ok
 
 
 def start_installation(show: ShowLike, options: GalleryOptions) -> Installation | None:

@@ -1,4 +1,4 @@
-"""The watchdog's judgement, apart from processes so tests can drive it with made-up times.
+"""The watchdog's judgement and loop, apart from processes so tests drive them with made-up times.
 
 ``Judge.check`` reads the piece's latest heartbeat (see ``health.Heartbeat``) and says why the
 piece should be restarted, or None: its heartbeat is older than ``stale`` seconds, or its picture
@@ -10,8 +10,10 @@ Pictures marked ``dark`` (closed by --hours) are neither black nor frozen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass
@@ -66,4 +68,79 @@ class Judge:
                 return f"picture black for {now - self._black_since:.1f} s (limit {self.black:g} s)"
         else:
             self._black_since = None
+        return None
+
+
+class Process(Protocol):
+    """What the supervisor needs of a started piece (subprocess.Popen has it)."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+@dataclass
+class Supervisor:
+    """The watchdog's loop: start the piece, judge it every ``poll`` seconds, restart it.
+
+    Everything outside (processes, clocks, sleeping, the heartbeat file) comes in as callables,
+    so tests run weeks of restarts in microseconds. A clean exit (status 0) ends it with 0; a
+    failure is restarted at once the first time, then after a doubling wait up to
+    ``max_backoff`` while it keeps failing; a run of over ``good_run`` seconds resets the wait.
+    """
+
+    judge: Judge
+    spawn: Callable[[], Process]
+    stop: Callable[[Process], None]
+    read_beat: Callable[[], Mapping[str, object] | None]
+    monotonic: Callable[[], float]
+    wall: Callable[[], float]
+    sleep: Callable[[float], None]
+    log: logging.Logger
+    poll: float = 0.25
+    max_backoff: float = 4.0
+    max_restarts: int = 0  # 0: never give up
+    good_run: float = 60.0
+    stopping: bool = False  # set by a signal handler: stop the piece, then return 0
+    restarts: int = 0
+
+    def run(self) -> int:
+        backoff = 0.0
+        while not self.stopping:
+            began = self.monotonic()
+            proc = self.spawn()  # an OSError is the caller's: the command cannot start at all
+            self.judge.start(began, self.wall(), proc.pid)
+            reason = self._watch(proc)
+            self.stop(proc)
+            if reason is None:  # a clean exit or a stop signal
+                return 0
+            self.restarts += 1
+            if self.monotonic() - began > self.good_run:
+                backoff = 0.0
+            self.log.warning("restart %d (%s) in %.1f s", self.restarts, reason, backoff)
+            if self.max_restarts and self.restarts >= self.max_restarts:
+                self.log.error("gave up after %d restarts", self.restarts)
+                return 1
+            deadline = self.monotonic() + backoff
+            while not self.stopping and self.monotonic() < deadline:
+                self.sleep(min(0.05, deadline - self.monotonic()))
+            backoff = min(self.max_backoff, max(0.5, backoff * 2))
+        return 0
+
+    def _watch(self, proc: Process) -> str | None:
+        """Why the piece must restart, or None when it ended cleanly or we are stopping."""
+        while not self.stopping:
+            self.sleep(self.poll)
+            code = proc.poll()
+            if code == 0:
+                self.log.info("the piece exited cleanly (status 0): not restarting")
+                return None
+            if code is not None:
+                return f"exited with status {code}"
+            reason = self.judge.check(self.monotonic(), self.wall(), self.read_beat())
+            if reason is not None:
+                return reason
+        self.log.info("stopped")
         return None

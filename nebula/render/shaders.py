@@ -48,6 +48,37 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _read_lines(p: Path, root: Path) -> list[str]:
+    """A shader file's lines; an unreadable or non-UTF-8 file is a ShaderError naming it."""
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ShaderError(f"{_rel(p, root)}: cannot read: {e.strerror}", _rel(p, root)) from None
+    try:
+        return data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as e:
+        at = data.count(b"\n", 0, e.start) + 1
+        raise ShaderError(
+            f"{_rel(p, root)}:{at}: not UTF-8 text (byte 0x{data[e.start]:02x}); "
+            "save the file as UTF-8",
+            _rel(p, root),
+            at,
+        ) from None
+
+
+def _include_path(name: str, p: Path, n: int, root: Path) -> Path:
+    """Where ``#include "name"`` on line ``n`` of ``p`` points: under root, else beside p."""
+    for base in (root, p.parent):
+        inc = (base / name).resolve()
+        if inc.is_file():
+            return inc
+    raise ShaderError(
+        f"{_rel(p, root)}:{n}: include {name!r} not found under {_rel(root, root)}/",
+        _rel(p, root),
+        n,
+    )
+
+
 def preprocess(
     path: Path, root: Path | None = None, defines: Mapping[str, object] | None = None
 ) -> Source:
@@ -68,36 +99,12 @@ def preprocess(
                 _rel(p, root),
                 1,
             )
-        try:
-            data = p.read_bytes()
-        except OSError as e:
-            raise ShaderError(
-                f"{_rel(p, root)}: cannot read: {e.strerror}", _rel(p, root)
-            ) from None
-        try:
-            lines = data.decode("utf-8-sig").splitlines()
-        except UnicodeDecodeError as e:
-            at = data.count(b"\n", 0, e.start) + 1
-            raise ShaderError(
-                f"{_rel(p, root)}:{at}: not UTF-8 text (byte 0x{data[e.start]:02x}); "
-                "save the file as UTF-8",
-                _rel(p, root),
-                at,
-            ) from None
+        lines = _read_lines(p, root)
         src.files.append(p)
         for n, line in enumerate(lines, start=1):
             m = _INCLUDE.match(line)
             if m:
-                inc = (root / m.group(1)).resolve()
-                if not inc.is_file():
-                    inc = (p.parent / m.group(1)).resolve()
-                if not inc.is_file():
-                    raise ShaderError(
-                        f"{_rel(p, root)}:{n}: include {m.group(1)!r} not found under "
-                        f"{_rel(root, root)}/",
-                        _rel(p, root),
-                        n,
-                    )
+                inc = _include_path(m.group(1), p, n, root)
                 if inc not in src.files:
                     visit(inc, depth + 1, (*chain, inc))
                 continue

@@ -4,9 +4,7 @@ events (xdotool), timed exits, and the one-line errors."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,30 +12,9 @@ import numpy as np
 import pytest
 
 from nebula.output.png import read_png
+from tests.helpers import NEBULA, needs_display, wait_for, xdotool
 
 pytestmark = pytest.mark.window  # every test here drives a real window
-
-NEBULA = [sys.executable, "-m", "nebula"]
-
-
-def needs_display() -> None:
-    assert os.environ.get("DISPLAY"), "window tests need an X display: run ./scripts/test.sh"
-    assert shutil.which("xdotool"), "xdotool is missing: sudo apt-get install xdotool"
-
-
-def xdotool(*args: str) -> str:
-    return subprocess.run(
-        ["xdotool", *args], capture_output=True, text=True, timeout=30, check=True
-    ).stdout
-
-
-def wait_for(pred: object, timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def written(path: Path) -> bool:

@@ -15,8 +15,9 @@ from nebula.app.hotkeys import (
     parse_hotkeys,
     parse_param_action,
 )
-from nebula.app.show import key_label
+from nebula.app.status import key_label
 from nebula.config import PARAM_SPECS, ConfigError
+from tests.helpers import REPO
 
 
 def test_every_binding_names_a_real_parameter_or_action() -> None:
@@ -43,23 +44,38 @@ def test_every_parameter_has_a_down_up_pair_and_every_action_a_key() -> None:
         assert keys.keys_for(action), f"action {action} has no key"
 
 
-def test_the_issue_keys() -> None:
+def _readme_rows(header: str) -> list[list[str]]:
+    """The rows of the README table whose header line is ``header``."""
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(header) + 2  # past the header and the --- line
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip("|").split("|")])
+    return rows
+
+
+def test_the_readme_key_tables_say_what_the_file_binds() -> None:
+    """The README documents assets/hotkeys.toml: same keys, same parameters and ranges."""
     keys = load_hotkeys()
-    expect = {
-        "space": "share",
-        "p": "pause",
-        ".": "step",
-        "r": "reset",
-        "h": "toggle_hud",
-        "tab": "toggle_hud",
-        "f11": "fullscreen",
-        "f12": "screenshot",
-        "ctrl+s": "save_preset",
-        "escape": "quit",
-        **{str(i): f"preset_{i}" for i in range(1, 10)},
-    }
-    for chord_text, action in expect.items():
-        assert keys.action_for(chord_text) == action, chord_text
+    params = _readme_rows("| keys | parameter | range (default), step: meaning |")
+    assert [r[1] for r in params] == [s.name for s in PARAM_SPECS]
+    for (pair, _, text), spec in zip(params, PARAM_SPECS, strict=True):
+        down, up = keys.keys_for(f"down:{spec.name}"), keys.keys_for(f"up:{spec.name}")
+        assert pair == f"`{key_label(down[0])}` / `{key_label(up[0])}`", spec.name
+        assert text.startswith(f"{spec.lo:g} to {spec.hi:g} ({spec.default:g}), step {spec.step:g}")
+    # The actions table, in ACTIONS order with the nine preset keys on one row.
+    actions = [a for a in ACTIONS if not a.startswith("preset_") or a == "preset_1"]
+    rows = _readme_rows("| key | action |")
+    assert len(rows) == len(actions)
+    for (label, _), action in zip(rows, actions, strict=True):
+        if action == "preset_1":
+            bound = [keys.keys_for(f"preset_{i}")[0] for i in range(1, 10)]
+            assert label == f"{bound[0]} to {bound[-1]}" and bound == [str(i) for i in range(1, 10)]
+            continue
+        want = {key_label(k).strip("`").lower() for k in keys.keys_for(action)}
+        assert {x.strip("`").lower() for x in label.split(" or ")} == want, action
 
 
 @pytest.mark.parametrize(
@@ -88,3 +104,4 @@ def test_chords_and_labels() -> None:
     assert key_label("ctrl+s") == "Ctrl+S"
     assert key_label("s") == "s"
     assert key_label("f12") == "F12"
+    assert key_label("escape") == "Esc"

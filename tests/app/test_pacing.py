@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from nebula.app.pacing import FramePacer
-from tests.app.test_cli import NEBULA, needs_display
+from tests.helpers import NEBULA, needs_display
 
 
 def test_frames_start_a_period_apart_on_a_schedule() -> None:

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from nebula.app.show import preset_slots
-from nebula.config import (
-    PARAM_SPECS,
-    ConfigError,
+from nebula.config import PARAM_SPECS, ConfigError
+from nebula.presets import (
     load_preset,
+    preset_slots,
     save_new_preset,
     shipped_presets_dir,
     user_presets_dir,

@@ -1,11 +1,9 @@
 """Real faults for the fault-injection suite: a disk that is full, a folder that is read-only
-(tiny tmpfs mounts: CI runs as root), a private X server, and file hashes to prove that no
-user file changed."""
+(tiny tmpfs mounts: CI runs as root)."""
 
 from __future__ import annotations
 
 import errno
-import hashlib
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,16 +63,3 @@ def readonly_dir(tmp_path: Path) -> Iterator[Path]:
         yield d
     finally:
         _umount(d)
-
-
-def others(folder: Path, *known: str) -> list[str]:
-    """What is in ``folder`` besides the ``known`` names (hidden temporaries included)."""
-    return sorted(p.name for p in folder.iterdir() if p.name not in known)
-
-
-def hashes(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }

@@ -16,7 +16,7 @@ from nebula.cli import main
 from nebula.gallery.health import Heartbeat, setup_logging
 from nebula.render.context import headless_context
 from nebula.resources import shaders_dir
-from tests.faults.conftest import others
+from tests.helpers import others
 
 SMALL = ["--size", "64x36"]
 

@@ -17,7 +17,7 @@ from nebula.app.window import check_key_names
 from nebula.cli import main
 from nebula.config import ConfigError
 from nebula.gallery import options
-from tests import REPO as ROOT
+from tests.helpers import REPO as ROOT
 
 
 def one_line(capsys: pytest.CaptureFixture[str]) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from nebula.cli import main
-from nebula.config import load_preset, save_new_preset
 from nebula.gallery.health import Heartbeat, setup_logging
-from tests.faults.conftest import hashes
+from nebula.presets import load_preset, save_new_preset
+from tests.helpers import hashes
 
 
 def test_read_only_state_folder_log_and_heartbeat(

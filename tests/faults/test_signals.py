@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import REPO as ROOT
+from tests.helpers import REPO as ROOT
 
 NEBULA = [sys.executable, "-m", "nebula.cli"]
 WATCHDOG = [sys.executable, str(ROOT / "scripts" / "watchdog.py")]

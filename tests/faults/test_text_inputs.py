@@ -13,7 +13,8 @@ import pytest
 from nebula.app.hotkeys import hotkeys_file, load_hotkeys
 from nebula.app.show import Show
 from nebula.cli import main
-from nebula.config import ConfigError, load_preset
+from nebula.config import ConfigError
+from nebula.presets import load_preset
 from nebula.render.context import headless_context
 from nebula.render.shaders import ShaderError, preprocess
 from nebula.resources import shaders_dir

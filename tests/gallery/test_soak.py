@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import REPO
 
 
 @pytest.mark.slow
 def test_short_soak_keeps_gl_objects_flat_and_memory_bounded(tmp_path: Path) -> None:
     hb = tmp_path / "hb.json"
-    cmd = [sys.executable, str(ROOT / "scripts" / "soak.py"), "--frames=300", "--warmup=120"]
+    cmd = [sys.executable, str(REPO / "scripts" / "soak.py"), "--frames=300", "--warmup=120"]
     cmd += ["--size=160x90", "--json", f"--heartbeat={hb}"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     last = r.stdout.strip().splitlines()[-1]

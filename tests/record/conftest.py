@@ -1,19 +1,16 @@
-"""Helpers for the recording tests: run the CLI in-process and decode what it wrote."""
+"""Fixtures for the recording tests: the CLI in-process."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
-from av.video.reformatter import ColorRange, Colorspace, Interpolation
 from numpy.typing import NDArray
 
 from nebula import cli
-
-Run = Callable[..., int]
+from tests.helpers import Run
 
 
 @pytest.fixture
@@ -38,26 +35,3 @@ def still_cli(tmp_path: Path) -> Callable[..., NDArray[np.uint8]]:
         return read_png(out)
 
     return still
-
-
-def decode_rgb(path: Path) -> list[NDArray[np.uint8]]:
-    """Every frame as (h, w, 3) uint8 RGB, converted back with the BT.709 limited-range matrix
-    the file is tagged with, and accurate rounding (swscale's fast path adds its own error)."""
-    with av.open(str(path)) as c:
-        return [
-            f.reformat(
-                format="rgb24",
-                src_colorspace=Colorspace.ITU709,
-                src_color_range=ColorRange.MPEG,
-                interpolation=Interpolation.BICUBIC
-                | Interpolation.ACCURATE_RND
-                | Interpolation.FULL_CHR_H_INT,
-            )
-            .to_ndarray()
-            .astype(np.uint8, copy=False)
-            for f in c.decode(video=0)
-        ]
-
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())

@@ -22,8 +22,8 @@ from nebula.output.encoder import ENCODER_NICE, Encoder
 from nebula.output.join import join
 from nebula.output.png import read_png
 from nebula.piece import Piece, downsample
-from tests import REPO as ROOT
-from tests.record.conftest import Run, decode_rgb, leftovers
+from tests.helpers import REPO as ROOT
+from tests.helpers import Run, decode_rgb, others
 
 Still = Callable[..., NDArray[np.uint8]]
 #: Mean absolute difference (of 255) allowed between a decoded h264 frame and the still.
@@ -111,9 +111,9 @@ def test_chunked_png_sequences_equal_the_whole(tmp_path: Path, record_cli: Run) 
     assert record_cli(*common, "--frame-range", "0:4", "--out", str(tmp_path / "a")) == 0
     assert record_cli(*common, "--frame-range", "4:", "--out", str(tmp_path / "b")) == 0
 
-    whole = leftovers(tmp_path / "whole")
+    whole = others(tmp_path / "whole")
     assert whole == [PNG_PATTERN.format(k) for k in range(9)]
-    a, b = leftovers(tmp_path / "a"), leftovers(tmp_path / "b")
+    a, b = others(tmp_path / "a"), others(tmp_path / "b")
     assert a + b == whole
     for name in whole:
         part = tmp_path / ("a" if name in a else "b") / name
@@ -283,7 +283,7 @@ def test_join_refuses_chunks_of_different_recordings(tmp_path: Path, record_cli:
     assert record_cli("--frames", "2", "--size", "96x54", "--out", str(b)) == 0
     with pytest.raises(UsageError, match=r"another recording: size \[96, 54\]"):
         join([a, b], tmp_path / "j.mp4")
-    assert leftovers(tmp_path) == ["a.mp4", "b.mp4"]
+    assert others(tmp_path) == ["a.mp4", "b.mp4"]
 
 
 @pytest.fixture(scope="module")
@@ -322,7 +322,7 @@ def test_join_refuses_repeated_unordered_or_foreign_chunks(
     out = tmp_path / "j.mp4"
     with pytest.raises(UsageError, match=message):
         join([chunks[n] for n in names], out)
-    assert not out.exists() and leftovers(tmp_path) == []
+    assert not out.exists() and others(tmp_path) == []
 
 
 @pytest.mark.slow
@@ -333,7 +333,7 @@ def test_join_refuses_a_truncated_chunk(tmp_path: Path, chunks: dict[str, Path])
     out = tmp_path / "j.mp4"
     with pytest.raises(UsageError, match=r"chunk .*b\.mp4 is (truncated|damaged)"):
         join([chunks["a"], cut, chunks["c"]], out)
-    assert not out.exists() and leftovers(tmp_path) == ["b.mp4"]
+    assert not out.exists() and others(tmp_path) == ["b.mp4"]
     assert join([chunks["a"], chunks["b"], chunks["c"]], out) == 30
 
 

@@ -16,7 +16,7 @@ from nebula.cli.args import describe_failure
 from nebula.output import sinks
 from nebula.output.png import read_png
 from nebula.piece import Piece
-from tests.record.conftest import Run, decode_rgb, leftovers
+from tests.helpers import Run, decode_rgb, others
 
 
 @pytest.mark.parametrize("codec", ["h264", "h265"])
@@ -32,7 +32,7 @@ def test_odd_size_is_refused_for_yuv420p_before_rendering(
     assert rc == 2
     err = capsys.readouterr().err
     assert "even" in err and "322x180" in err and err.count("\n") == 1
-    assert leftovers(tmp_path) == []
+    assert others(tmp_path) == []
 
 
 def test_odd_size_is_fine_for_png(tmp_path: Path, record_cli: Run) -> None:
@@ -69,7 +69,7 @@ def test_bad_arguments_exit_2_before_rendering(
     assert record_cli("--frames", "10", "--size", "64x36", *args, "--out", str(out)) == 2
     err = capsys.readouterr().err
     assert says in err and err.startswith("nebula record: error:")
-    assert leftovers(tmp_path) == []
+    assert others(tmp_path) == []
 
 
 def test_wrong_suffix_and_missing_folder_are_refused(
@@ -78,7 +78,7 @@ def test_wrong_suffix_and_missing_folder_are_refused(
     assert record_cli("--frames", "1", "--size", "64x36", "--out", str(tmp_path / "a.avi")) == 2
     assert record_cli("--frames", "1", "--codec", "prores", "--out", str(tmp_path / "a.mp4")) == 2
     assert record_cli("--frames", "1", "--out", str(tmp_path / "nope" / "a.mp4")) == 2
-    assert leftovers(tmp_path) == []
+    assert others(tmp_path) == []
 
 
 def test_seconds_round_to_frames(record_cli: Run, tmp_path: Path) -> None:
@@ -104,11 +104,11 @@ def test_existing_output_is_protected_without_force(
     assert record_cli(*args) == 2
     assert "--force" in capsys.readouterr().err
     assert out.read_bytes() == b"precious"
-    assert leftovers(tmp_path) == ["keep.mp4"]
+    assert others(tmp_path) == ["keep.mp4"]
 
     assert record_cli(*args, "--force") == 0
     assert len(decode_rgb(out)) == 2
-    assert leftovers(tmp_path) == ["keep.mp4"]
+    assert others(tmp_path) == ["keep.mp4"]
 
 
 def test_force_replaces_a_frame_folder_but_never_another_folder(
@@ -120,8 +120,8 @@ def test_force_replaces_a_frame_folder_but_never_another_folder(
     assert record_cli(*args) == 2  # exists, no --force
     (out / "frame_000001.png").unlink()
     assert record_cli(*args, "--force") == 0
-    assert leftovers(out) == ["frame_000000.png", "frame_000001.png"]
-    assert leftovers(tmp_path) == ["frames"]
+    assert others(out) == ["frame_000000.png", "frame_000001.png"]
+    assert others(tmp_path) == ["frames"]
 
     (out / "notes.txt").write_text("mine")
     assert record_cli(*args, "--force") == 2
@@ -137,7 +137,7 @@ def _raise_at_frame(
 
     def failing(self: Piece, t: float, *a: Any, **k: Any) -> Any:
         if t >= frame / fps - 1e-9:
-            seen.extend(leftovers(folder))
+            seen.extend(others(folder))
             raise exc
         return draw(self, t, *a, **k)
 
@@ -163,7 +163,7 @@ def test_ctrl_c_mid_way_leaves_nothing_behind(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "interrupted" in err
     assert len(seen) == 1 and ".partial-" in seen[0], "a partial output existed when cut"
-    assert leftovers(tmp_path) == []  # neither the output nor its temporary file
+    assert others(tmp_path) == []  # neither the output nor its temporary file
 
 
 def test_an_error_mid_way_leaves_nothing_behind(
@@ -179,7 +179,7 @@ def test_an_error_mid_way_leaves_nothing_behind(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "RuntimeError: boom" in err
     assert len(seen) == 1
-    assert leftovers(tmp_path) == []
+    assert others(tmp_path) == []
 
 
 def test_full_disk_is_one_clear_line(
@@ -192,7 +192,7 @@ def test_full_disk_is_one_clear_line(
 
     def filling(self: sinks.VideoSink, k: int, rgba: np.ndarray[Any, Any]) -> None:
         if k == 60:  # after x264's lookahead, so the file has been written to
-            assert leftovers(tmp_path), "the partial file exists by now"
+            assert others(tmp_path), "the partial file exists by now"
             raise OSError(errno.ENOSPC, "No space left on device")
         write(self, k, rgba)
 
@@ -201,7 +201,7 @@ def test_full_disk_is_one_clear_line(
     assert rc == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "disk full" in err
-    assert leftovers(tmp_path) == []
+    assert others(tmp_path) == []
 
 
 def test_unwritable_folder_is_refused_up_front(
@@ -217,7 +217,7 @@ def test_unwritable_folder_is_refused_up_front(
     monkeypatch.setattr(nebula.cli.args.os, "access", lambda path, mode: False)  # type: ignore[attr-defined]
     assert record_cli("--frames", "1", "--out", str(tmp_path / "a.mp4")) == 2
     assert "not writable" in capsys.readouterr().err
-    assert leftovers(tmp_path) == []
+    assert others(tmp_path) == []
 
 
 def test_write_errors_read_as_one_plain_line(tmp_path: Path) -> None:
@@ -236,4 +236,4 @@ def test_join_command_line_checks_its_arguments(
     assert "at least two" in capsys.readouterr().err
     assert main(["join", str(tmp_path / "j.mp4"), str(a), str(tmp_path / "missing.mp4")]) == 2
     assert "does not exist" in capsys.readouterr().err
-    assert leftovers(tmp_path) == ["a.mp4"]
+    assert others(tmp_path) == ["a.mp4"]

@@ -1,0 +1,124 @@
+"""The suite's shared helpers, in one module: the checkout, the command line, small worlds,
+decoding recordings, and listing or hashing what a folder holds. Fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nebula.config import Settings
+from nebula.sim.shares import Share
+from nebula.sim.world import World
+
+#: The checkout the suite runs from (scripts/, tests/ and README.md live there).
+REPO = Path(__file__).resolve().parent.parent
+#: `nebula` as a user runs it, in a child process.
+NEBULA = [sys.executable, "-m", "nebula"]
+
+#: A light world for tests that follow the story, not the pixels: 20 Hz, no flowers.
+LIGHT: dict[str, Any] = {"sim_hz": 20.0, "flowers": 0}
+
+#: An in-process `nebula ...` call: its arguments -> its exit status.
+Run = Callable[..., int]
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def needs_display() -> None:
+    assert os.environ.get("DISPLAY"), "window tests need an X display: run ./scripts/test.sh"
+    assert shutil.which("xdotool"), "xdotool is missing: sudo apt-get install xdotool"
+
+
+def xdotool(*args: str) -> str:
+    return subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+
+
+def wait_for(pred: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``pred`` (something another process does) until it holds, or fail naming ``what``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+# --------------------------------------------------------------------------- the simulation
+
+
+def state_bytes(w: World) -> dict[str, bytes]:
+    """Every array the renderer reads, plus the counters that decide what comes next."""
+    return {
+        "figures": w.figures.tobytes(),
+        "flowers": w.flowers.tobytes(),
+        "threads": w.web.data.tobytes(),
+        "particles": w.pool.data.tobytes(),
+        "origins": w.pool.origin.tobytes(),
+        "moods": np.array(w.moods.as_tuple()).tobytes(),
+        "clock": np.array([w.cycle, w.steps, w.web.count, w.pool.head]).tobytes(),
+    }
+
+
+def run_cycle(settings: Settings, share_rate: float = 1.0) -> tuple[World, list[Share]]:
+    """Step one whole cycle from its start; returns the world at its last step and the shares."""
+    w = World(settings)
+    shares = []
+    n = round(settings.cycle_seconds * settings.sim_hz) - 1
+    for _ in range(n):
+        sh = w.step(share_rate=share_rate)
+        if sh is not None:
+            shares.append(sh)
+    assert w.cycle == 0
+    return w, shares
+
+
+# --------------------------------------------------------------------------- files
+
+
+def decode_rgb(path: Path) -> list[NDArray[np.uint8]]:
+    """Every frame as (h, w, 3) uint8 RGB, converted back with the BT.709 limited-range matrix
+    the file is tagged with, and accurate rounding (swscale's fast path adds its own error)."""
+    import av
+    from av.video.reformatter import ColorRange, Colorspace, Interpolation
+
+    with av.open(str(path)) as c:
+        return [
+            f.reformat(
+                format="rgb24",
+                src_colorspace=Colorspace.ITU709,
+                src_color_range=ColorRange.MPEG,
+                interpolation=Interpolation.BICUBIC
+                | Interpolation.ACCURATE_RND
+                | Interpolation.FULL_CHR_H_INT,
+            )
+            .to_ndarray()
+            .astype(np.uint8, copy=False)
+            for f in c.decode(video=0)
+        ]
+
+
+def others(folder: Path, *known: str) -> list[str]:
+    """What is in ``folder`` besides the ``known`` names (hidden temporaries included)."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in known)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` by relative path -> its SHA-256: proof nothing changed."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
