@@ -13,20 +13,37 @@ from numpy.typing import NDArray
 
 F32 = np.float32
 
-#: Eyes slightly above the figures' heads, standing just behind the dreamer's place.
-#: A longish lens (38 degrees) from a step behind the dreamer: the far figures stand a fifth of the
-#: frame tall instead of a sixth, and the nearest two frame the picture at its edges.
-CAMERA_POS = np.array([0.0, 2.1, 1.8], dtype=np.float64)
-FOV_Y_DEG = 38.0
-#: Horizon about 40% up from the bottom of the frame: tilt the view up until it sits there.
+CIRCLE_CENTER = np.array([0.0, 0.0, -6.2], dtype=np.float64)
+CIRCLE_RADIUS = 5.0
+#: The figures stand round the circle except for an opening this wide either side of its near
+#: point, the dreamer's place: the viewer completes the circle.
+OPENING_DEG = 65.0
+
+#: Where the dreamer's eyes come to rest after the approach: slightly above the figures' heads,
+#: five steps outside the circle's near point. From here (a 48 degree lens) the circle is a wide
+#: ellipse: the far side about half the height of the near sides and higher on screen, every
+#: figure inside a 16:9 frame.
+CAMERA_REST = np.array([0.0, 2.4, CIRCLE_CENTER[2] + CIRCLE_RADIUS + 4.6], dtype=np.float64)
+#: Where each arrival starts and each fade returns to: farther back and a little higher.
+CAMERA_AWAY = np.array([0.0, 0.8, 8.0], dtype=np.float64)
+FOV_Y_DEG = 48.0
+#: Horizon about 40% up from the bottom of the frame: tilt the view up until it sits there. The
+#: pitch depends only on the lens, so the horizon and the sky stay put while the camera walks.
 HORIZON_FROM_BOTTOM = 0.40
 NEAR, FAR = 0.1, 400.0
 
-CIRCLE_CENTER = np.array([0.0, 0.0, -6.2], dtype=np.float64)
-CIRCLE_RADIUS = 4.3
-#: The dreamer stands on the circle at its nearest point; its heart is the bottom-centre of the
-#: frame, as if the threads left the viewer's own chest.
-DREAMER_HEART = np.array([0.0, 1.4, -0.85], dtype=np.float64)
+#: The dreamer's heart, from the resting eyes: the bottom-centre of the frame, as if the threads
+#: left the viewer's own chest. Fixed in the world (threads are woven from it), so while the
+#: camera breathes or drifts back the threads stay where they were woven.
+DREAMER_HEART = CAMERA_REST + np.array([0.0, -0.85, -2.65])
+
+
+def camera_position(approach: float, sway: tuple[float, float] = (0.0, 0.0)) -> NDArray[np.float64]:
+    """The eye for ``approach`` (0 away .. 1 at rest) and a small breathing ``sway`` (x, y m)."""
+    pos = CAMERA_REST + (1.0 - approach) * CAMERA_AWAY
+    pos[0] += sway[0]
+    pos[1] += sway[1]
+    return pos
 
 
 #: The circle is composed for 16:9; narrower frames (4:3, portrait) widen the lens until they see
@@ -49,7 +66,9 @@ def camera_pitch(aspect: float = REFERENCE_ASPECT) -> float:
     return math.atan(-ndc_y * math.tan(math.radians(fov_y(aspect)) / 2.0))
 
 
-def view_matrix(aspect: float = REFERENCE_ASPECT) -> NDArray[np.float32]:
+def view_matrix(
+    aspect: float = REFERENCE_ASPECT, eye: NDArray[np.floating] = CAMERA_REST
+) -> NDArray[np.float32]:
     """World to camera (column vectors, row-major array; transpose when uploading to GL)."""
     p = camera_pitch(aspect)
     c, s = math.cos(p), math.sin(p)
@@ -57,7 +76,7 @@ def view_matrix(aspect: float = REFERENCE_ASPECT) -> NDArray[np.float32]:
     rot = np.array([[1, 0, 0, 0], [0, c, -s, 0], [0, s, c, 0], [0, 0, 0, 1]], dtype=np.float64)
     rot = rot.T  # inverse of a pure rotation
     tr = np.eye(4)
-    tr[:3, 3] = -CAMERA_POS
+    tr[:3, 3] = -np.asarray(eye, dtype=np.float64)
     return (rot @ tr).astype(F32)
 
 
@@ -73,28 +92,34 @@ def projection_matrix(aspect: float) -> NDArray[np.float32]:
     return m.astype(F32)
 
 
-def view_projection(aspect: float) -> NDArray[np.float32]:
-    return (projection_matrix(aspect) @ view_matrix(aspect)).astype(F32)
+def view_projection(aspect: float, eye: NDArray[np.floating] = CAMERA_REST) -> NDArray[np.float32]:
+    return (projection_matrix(aspect) @ view_matrix(aspect, eye)).astype(F32)
 
 
-def _clip(points: NDArray[np.floating], aspect: float) -> NDArray[np.float64]:
+def _clip(
+    points: NDArray[np.floating], aspect: float, eye: NDArray[np.floating]
+) -> NDArray[np.float64]:
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     h = np.concatenate([pts, np.ones((len(pts), 1))], axis=1)
-    return np.asarray(h @ view_projection(aspect).astype(np.float64).T, dtype=np.float64)
+    return np.asarray(h @ view_projection(aspect, eye).astype(np.float64).T, dtype=np.float64)
 
 
-def project(points: NDArray[np.floating], aspect: float) -> NDArray[np.float64]:
+def project(
+    points: NDArray[np.floating], aspect: float, eye: NDArray[np.floating] = CAMERA_REST
+) -> NDArray[np.float64]:
     """World points (n, 3) to normalised screen coordinates in [0, 1] (x right, y up).
 
     Only meaningful in front of the eye (see ``in_front``); a point at the eye itself gives
     inf or nan rather than an error.
     """
-    clip = _clip(points, aspect)
+    clip = _clip(points, aspect, eye)
     with np.errstate(divide="ignore", invalid="ignore"):
         ndc = clip[:, :2] / clip[:, 3:4]
     return np.asarray(ndc * 0.5 + 0.5, dtype=np.float64)
 
 
-def in_front(points: NDArray[np.floating], aspect: float) -> NDArray[np.bool_]:
+def in_front(
+    points: NDArray[np.floating], aspect: float, eye: NDArray[np.floating] = CAMERA_REST
+) -> NDArray[np.bool_]:
     """Which world points (n, 3) lie beyond the near plane: the ones ``project`` can place."""
-    return np.asarray(_clip(points, aspect)[:, 3] > NEAR)
+    return np.asarray(_clip(points, aspect, eye)[:, 3] > NEAR)

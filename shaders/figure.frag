@@ -1,7 +1,10 @@
 #version 330 core
-// One figure of the circle: a soft human silhouette (signed distance, in units of its height)
-// lit as a translucent volume: hazy violet-grey while guarded, a warm rim as it opens, the heart
-// glowing while it speaks. The woman has nebula eyes; the man is woven of moonlight and shadow.
+// One figure of the circle: a person built from signed-distance parts (head, neck, shoulders,
+// torso, arms, hands, legs, hair, clothing), in units of its height, shaded as a soft luminous
+// solid: a normal from the distance field, sky light from above, the twilight behind the circle
+// as a rim, a warm rim and a glowing heart as it opens. Guarded it is violet-grey, hazy and
+// shimmering at its edges, arms held in; open, it leans to the speaker, its face resolves. The
+// woman has nebula eyes; the man is woven of moonlight and shadow.
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -18,12 +21,23 @@ flat in float v_kind;
 flat in float v_seed;
 flat in float v_lean;
 flat in float v_lean_fwd;
+flat in float v_yaw;
+flat in float v_facing;
 out vec4 out_color;
+
+float pow2(float x) { return x * x; }
 
 float sd_capsule(vec2 p, vec2 a, vec2 b, float r) {
     vec2 pa = p - a, ba = b - a;
     float h = clamp(dot(pa, ba) / max(dot(ba, ba), 1e-12), 0.0, 1.0);
     return length(pa - ba * h) - r;
+}
+
+// A capsule whose radius runs from ra at a to rb at b (limbs that taper).
+float sd_cone(vec2 p, vec2 a, vec2 b, float ra, float rb) {
+    vec2 pa = p - a, ba = b - a;
+    float h = clamp(dot(pa, ba) / max(dot(ba, ba), 1e-12), 0.0, 1.0);
+    return length(pa - ba * h) - mix(ra, rb, h);
 }
 
 // Symmetric trapezoid centred on the origin: half width r1 at y = -he, r2 at y = +he (iq).
@@ -48,57 +62,131 @@ float smin(float a, float b, float k) {
     return mix(b, a, h) - k * h * (1.0 - h);
 }
 
-// q: position in units of the figure's height (feet at 0, crown near 1). Each figure is built
-// from its own seed: shoulders, hips, a long robe or a tunic over legs, hair.
-float sd_figure(vec2 q, float open, float seed, float kind) {
+// Who this figure is, from its seed: build, head, hair and clothing.
+struct Person {
+    float shoulder;  // half shoulder width
+    float waist;
+    float hip;
+    float head;      // head half width
+    float hair;      // 0 cropped, 1 gathered up, 2 falling to the shoulders, 3 a hood
+    bool robe;       // a long garment to the ground, or a coat over trousers
+    float hem;       // half width of a robe's hem
+};
+
+Person person(float seed, float kind) {
     vec4 r = vec4(hash12(vec2(seed * 91.7, 3.1)), hash12(vec2(seed * 47.3, 8.9)),
                   hash12(vec2(seed * 13.1, 1.7)), hash12(vec2(seed * 71.9, 5.3)));
-    float sw = mix(0.082, 0.1, r.x);                       // half shoulder width
-    if (is_kind(kind, KIND_MAN)) sw = 0.104;              // the man: broad
-    if (is_kind(kind, KIND_WOMAN)) sw = 0.084;            // the woman: slighter
-    // Guarded: shoulders drawn up and in; open: lowered, wider, the chest lifts.
-    float sy = 0.80 + 0.012 * (1.0 - open);
-    sw *= 0.93 + 0.07 * open;
-    float head = sd_ellipse(q - vec2(0.0, 0.918), vec2(0.056, 0.066));
-    float neck = sd_capsule(q, vec2(0.0, sy), vec2(0.0, 0.88), 0.026);
-    float shoulders = sd_capsule(q, vec2(-sw * 0.7, sy - 0.012), vec2(sw * 0.7, sy - 0.012), 0.04);
-    float waist_w = mix(0.062, 0.078, r.y);
-    float torso = sd_trapezoid(q - vec2(0.0, 0.655), waist_w, sw * 0.95, 0.13);
-    float d = smin(head, neck, 0.02);
-    d = smin(d, shoulders, 0.03);
-    d = smin(d, torso, 0.03);
-    bool robe = r.z < 0.55 || is_kind(kind, KIND_WOMAN) || is_kind(kind, KIND_MAN);
-    if (robe) {
-        // A long garment flaring a little to a hem that sways.
-        float hem_w = mix(0.095, 0.135, r.w);
-        float hem = q.y - 0.015 - 0.008 * sin(q.x * 60.0 + seed * 20.0);
-        float skirt = sd_trapezoid(q - vec2(0.0, 0.29), hem_w, waist_w * 1.05, 0.27);
-        d = smin(d, max(skirt, -hem), 0.025);
-    } else {
-        // A short coat over legs.
-        float coat = sd_trapezoid(q - vec2(0.0, 0.44), waist_w * 1.25, waist_w * 1.02, 0.1);
-        float legs = min(sd_capsule(q, vec2(-0.035, 0.42), vec2(-0.042, 0.03), 0.03),
-                         sd_capsule(q, vec2(0.035, 0.42), vec2(0.042, 0.03), 0.03));
-        d = smin(d, min(coat, legs), 0.02);
-    }
-    // Arms: folded in front of the chest while guarded (elbows out), hanging open and a little
-    // away from the body, palms forward, as the figure opens.
-    vec2 sh_l = vec2(-sw, sy - 0.02), sh_r = vec2(sw, sy - 0.02);
-    vec2 el_l = mix(vec2(-sw - 0.03, 0.62), vec2(-sw - 0.02, 0.6), open);
-    vec2 el_r = mix(vec2(sw + 0.03, 0.62), vec2(sw + 0.02, 0.6), open);
-    vec2 ha_l = mix(vec2(0.03, 0.66), vec2(-sw - 0.04, 0.44), open);
-    vec2 ha_r = mix(vec2(-0.03, 0.64), vec2(sw + 0.04, 0.44), open);
-    float arms = min(min(sd_capsule(q, sh_l, el_l, 0.027), sd_capsule(q, el_l, ha_l, 0.023)),
-                     min(sd_capsule(q, sh_r, el_r, 0.027), sd_capsule(q, el_r, ha_r, 0.023)));
-    d = smin(d, arms, 0.015);
-    // Hair: the woman's falls past her shoulders; others get a seeded short or gathered shape.
+    Person p;
+    p.shoulder = mix(0.084, 0.106, r.x);
+    p.waist = mix(0.058, 0.08, r.y);
+    p.hip = p.waist * mix(1.05, 1.3, r.w);
+    p.head = mix(0.05, 0.058, r.z);
+    p.hair = floor(hash12(vec2(seed * 29.3, 4.4)) * 4.0);
+    p.robe = r.z < 0.5;
+    p.hem = mix(0.1, 0.15, r.w);
     if (is_kind(kind, KIND_WOMAN)) {
-        float hair = sd_trapezoid(q - vec2(0.0, 0.86), 0.07, 0.06, 0.075);
-        d = smin(d, hair, 0.02);
-    } else if (r.y > 0.6) {
-        d = smin(d, length(q - vec2(0.0, 0.985)) - 0.03, 0.02);
+        p.shoulder = 0.086; p.waist = 0.06; p.hip = 0.078; p.head = 0.052; p.hair = 2.0;
+        p.robe = true; p.hem = 0.13;
     }
+    if (is_kind(kind, KIND_MAN)) {
+        p.shoulder = 0.108; p.waist = 0.078; p.hip = 0.084; p.head = 0.056; p.hair = 0.0;
+        p.robe = false;
+    }
+    return p;
+}
+
+// The arms for a pose: guarded (folded across the chest), open (loose, palms a little forward)
+// and speaking (both hands open at the heart, cupped, as if releasing something).
+void arm(vec2 q, float side, Person p, float open, float speak, float sy,
+         out float d_arm, out float d_hand) {
+    vec2 sh = vec2(side * p.shoulder, sy - 0.02);
+    vec2 el_guard = vec2(side * (p.shoulder + 0.02), 0.6);
+    vec2 ha_guard = vec2(-side * 0.045, 0.655);   // crossed over the chest
+    vec2 el_open = vec2(side * (p.shoulder + 0.018), 0.58);
+    vec2 ha_open = vec2(side * (p.shoulder + 0.045), 0.43);  // hanging, a little away
+    vec2 el_speak = vec2(side * (p.shoulder + 0.03), 0.62);
+    vec2 ha_speak = vec2(side * 0.035, 0.715);    // cupped at the heart
+    vec2 el = mix(el_guard, el_open, open);
+    vec2 ha = mix(ha_guard, ha_open, open);
+    el = mix(el, el_speak, speak);
+    ha = mix(ha, ha_speak + vec2(side * 0.03 * speak * speak, 0.0), speak);
+    d_arm = min(sd_cone(q, sh, el, 0.03, 0.024), sd_cone(q, el, ha, 0.024, 0.018));
+    d_hand = sd_ellipse(q - ha - vec2(0.0, -0.012), vec2(0.02, 0.026));
+}
+
+// q: position in units of the figure's height (feet at 0, crown near 1).
+float sd_figure(vec2 q, Person p, float open, float speak, float yaw, out float d_head) {
+    // Guarded: shoulders drawn up and in; open: lowered and wider, the chest lifts.
+    float sy = 0.805 + 0.018 * (1.0 - open);
+    float sw = p.shoulder * (0.92 + 0.08 * open);
+    Person pp = p;
+    pp.shoulder = sw;
+    vec2 hc = vec2(yaw * 0.01, 0.915);
+    d_head = sd_ellipse(q - hc, vec2(p.head, p.head * 1.22));
+    // The jaw narrows; a turned head shows a nose against the sky.
+    d_head = smin(d_head, sd_ellipse(q - hc - vec2(yaw * 0.03, -0.03), vec2(0.032, 0.038)), 0.02);
+    float neck = sd_cone(q, vec2(0.0, sy - 0.01), vec2(yaw * 0.006, 0.875), 0.026, 0.022);
+    float shoulders = sd_capsule(q, vec2(-sw * 0.78, sy - 0.015), vec2(sw * 0.78, sy - 0.015), 0.034);
+    float chest = sd_trapezoid(q - vec2(0.0, 0.68), p.waist, sw * 0.96, 0.115);
+    float d = smin(d_head, neck, 0.018);
+    d = smin(d, shoulders, 0.03);
+    d = smin(d, chest, 0.035);
+    if (p.robe) {
+        // A long garment from the waist, flaring to a hem that sways.
+        float hem = q.y - 0.012 - 0.008 * sin(q.x * 60.0 + v_seed * 20.0 + TAU * u_wave.y);
+        float skirt = sd_trapezoid(q - vec2(0.0, 0.29), p.hem, p.hip, 0.28);
+        d = smin(d, max(skirt, -hem), 0.03);
+    } else {
+        // A coat to the thigh over two legs, a little apart.
+        float coat = sd_trapezoid(q - vec2(0.0, 0.47), p.hip * 1.12, p.waist * 1.02, 0.1);
+        float legs = min(sd_cone(q, vec2(-0.035, 0.42), vec2(-0.04, 0.03), 0.034, 0.022),
+                         sd_cone(q, vec2(0.035, 0.42), vec2(0.04, 0.03), 0.034, 0.022));
+        float feet = min(sd_ellipse(q - vec2(-0.045, 0.012), vec2(0.03, 0.014)),
+                         sd_ellipse(q - vec2(0.045, 0.012), vec2(0.03, 0.014)));
+        d = smin(d, min(min(coat, legs), feet), 0.02);
+    }
+    float al, ah, bl, bh;
+    arm(q, -1.0, pp, open, speak, sy, al, ah);
+    arm(q, 1.0, pp, open, speak, sy, bl, bh);
+    d = smin(d, min(al, bl), 0.012);
+    d = smin(d, min(ah, bh), 0.008);
+    // Hair or a hood, each its own silhouette.
+    float hair = 1e3;
+    if (p.hair < 0.5) {
+        hair = sd_ellipse(q - hc - vec2(0.0, 0.02), vec2(p.head * 1.04, p.head * 1.1));
+    } else if (p.hair < 1.5) {
+        hair = min(sd_ellipse(q - hc - vec2(0.0, 0.018), vec2(p.head * 1.05, p.head * 1.12)),
+                   length(q - hc - vec2(-yaw * 0.02, 0.08)) - 0.028);
+    } else if (p.hair < 2.5) {
+        hair = sd_trapezoid(q - hc - vec2(0.0, -0.035), p.head * 1.35, p.head * 1.05, 0.07);
+    } else {
+        hair = sd_trapezoid(q - hc - vec2(0.0, -0.02), p.head * 1.7, p.head * 1.15, 0.085);
+    }
+    d = smin(d, hair, 0.012);
     return d;
+}
+
+// The face, where it has coalesced: brow, eye sockets, nose, cheek planes and mouth as light
+// and shade on the head (u, v: metres-free units round the head's centre, x towards the turn).
+vec3 face_light(vec2 f, float yaw, float warm) {
+    float nose_x = yaw * 0.45;
+    float brow = exp(-pow2(f.y - 0.22) * 90.0) * exp(-f.x * f.x * 4.0);
+    float sockets = 0.0;
+    for (int i = 0; i < 2; ++i) {
+        vec2 e = f - vec2(nose_x + (float(i) - 0.5) * 0.62 * (1.0 - 0.4 * abs(yaw)), 0.06);
+        sockets += exp(-dot(e, e * vec2(1.0, 2.2)) * 55.0);
+    }
+    float nose = exp(-pow2(f.x - nose_x) * 180.0) * smoothstep(0.1, -0.05, f.y) * smoothstep(-0.42, -0.2, f.y);
+    float nose_shade = exp(-pow2(f.x - nose_x + 0.09 * sign(yaw + 1e-3)) * 160.0) * smoothstep(0.05, -0.2, f.y) * smoothstep(-0.45, -0.25, f.y);
+    float cheeks = 0.0;
+    for (int i = 0; i < 2; ++i) {
+        vec2 c = f - vec2(nose_x + (float(i) - 0.5) * 0.75, -0.2);
+        cheeks += exp(-dot(c, c) * 22.0);
+    }
+    float mouth = exp(-pow2(f.y + 0.48) * 400.0) * exp(-pow2(f.x - nose_x * 0.8) * 30.0);
+    vec3 rim = FIGURE_RIM();
+    return rim * (0.5 * brow + 0.55 * nose + 0.35 * cheeks * (0.5 + warm)) - vec3(0.45) * sockets
+        - vec3(0.25) * nose_shade - vec3(0.25) * mouth;
 }
 
 void main() {
@@ -114,22 +202,41 @@ void main() {
     wob += 0.5 * sin(q.y * 40.0 + TAU * u_wave.w + v_seed * 40.0);
     q.x += wob * 0.02 * haze;
 
-    float d = sd_figure(q, v_open, v_seed, v_kind);
+    Person p = person(v_seed, v_kind);
+    // The speaker's hands come to the heart as it starts, and rest as its words run out.
+    float speak = smoothstep(0.05, 0.5, v_speak);
+    float d_head;
+    float d = sd_figure(q, p, v_open, speak, v_yaw * v_facing, d_head);
     // Pixel size in these units keeps edges neither aliased near nor mushy far.
     float px = fwidth(q.y);
-    float soft = px + mix(0.004, 0.03, haze);
+    float soft = px + mix(0.003, 0.028, haze);
     float body = 1.0 - smoothstep(-soft, soft, d);
-    float halo = exp(-max(d, 0.0) * mix(60.0, 22.0, v_open)) * (1.0 - body);
+    float halo = exp(-max(d, 0.0) * mix(70.0, 26.0, v_open)) * (1.0 - body);
     if (body + halo < 0.004) discard;
 
     bool woman = is_kind(v_kind, KIND_WOMAN);
     bool man = is_kind(v_kind, KIND_MAN);
-    // Inside the volume: sky-lit from above, fading into the plain's mist at the feet.
-    float inner = clamp(-d / 0.05, 0.0, 1.0);
+    // A normal from the distance field: flat-on in the middle of a part, turning away at its
+    // edges, so each limb and the torso read as round.
+    vec2 g = vec2(dFdx(d), dFdy(d));
+    vec2 n2 = g / max(length(g), 1e-6);
+    float depth = clamp(-d / 0.045, 0.0, 1.0);
+    vec3 n = normalize(vec3(n2 * (1.0 - depth * 0.85), 0.35 + depth));
+    // Light: the sky from above, the twilight glow behind the circle as a rim, and the plain's
+    // own light from below, brighter as more is shared.
+    float sky = clamp(0.55 + 0.45 * n.y, 0.0, 1.0);
+    float below = clamp(0.5 - 0.5 * n.y, 0.0, 1.0) * (0.25 + 0.5 * u_luminance);
+    float edge = 1.0 - smoothstep(0.0, 0.6, n.z);
+
     float mist = noise2_loop(vec2(q.x * 9.0 + v_seed * 7.0, q.y * 5.0), -u_wave.y);
-    vec3 base = FIGURE_GUARDED() * (0.9 + 0.6 * q.y) * (0.8 + 0.4 * mist * haze);
+    vec3 skin = FIGURE_GUARDED() * (0.8 + 0.4 * mist * haze);
     // Opening, the form warms and lightens from inside.
-    base = mix(base, mix(FIGURE_GUARDED(), ROSE_GOLD(), 0.35) * 1.5, 0.6 * v_open);
+    skin = mix(skin, mix(FIGURE_GUARDED(), ROSE_GOLD(), 0.45) * 1.45, 0.65 * v_open);
+    // Clothing a shade apart from the skin: each figure's own tint.
+    float cloth_hue = hash12(vec2(v_seed * 17.0, 2.0));
+    vec3 cloth = skin * mix(vec3(0.82, 0.78, 1.0), vec3(1.0, 0.84, 0.86), cloth_hue);
+    bool is_head = d_head < 0.004 && q.y > 0.86;
+    vec3 base = is_head ? skin * 1.08 : cloth;
     if (man) {
         // Moonlight broken by shadow: soft bands that wind round the body and drift, warped
         // like light through moving leaves, never a regular stripe.
@@ -137,47 +244,51 @@ void main() {
         float bands = sin((q.y * 7.0 + q.x * 5.0 + warp) * TAU * 0.5 + TAU * u_wave.x);
         float patches = noise2_loop(q * vec2(9.0, 12.0), -u_wave.y);
         float shadow = smoothstep(-0.35, 0.35, bands) * (0.55 + 0.45 * patches);
-        vec3 moon = MOONLIGHT() * (0.45 + 0.35 * q.y);
+        vec3 moon = MOONLIGHT() * (0.5 + 0.3 * q.y);
         base = mix(moon, FIGURE_GUARDED() * 0.3, shadow * 0.9);
     }
-    vec3 col = base * (0.7 + 0.3 * inner);
-    // Roundness: the twilight behind the circle lights one flank, the nebula the other.
-    float flank = clamp(q.x / 0.11, -1.0, 1.0);
-    col *= 1.0 + 0.22 * flank * (0.4 + 0.6 * inner);
-    col += ROSE_GOLD() * 0.06 * max(-flank, 0.0) * (0.3 + 0.7 * u_warmth);
-    // Features coalesce as they come into focus: a face catching the light, folds in the cloth.
-    float face = 1.0 - smoothstep(0.0, 0.02, sd_ellipse(q - vec2(0.0, 0.91), vec2(0.036, 0.05)));
-    col += mix(AMETHYST_LIGHT() * 0.12, FIGURE_RIM() * 0.3, v_open) * face * (1.0 - haze) * (woman ? 0.3 : 1.0);
-    float folds = sin(q.x * 70.0 + 3.0 * noise2(q * vec2(6.0, 3.0) + v_seed)) * smoothstep(0.55, 0.2, q.y);
-    col *= 1.0 + 0.12 * folds * (1.0 - 0.6 * haze);
-    // The rim: a cool lilac edge while guarded (the twilight behind them), warm as they open.
-    vec2 g = vec2(dFdx(d), dFdy(d));
-    vec2 n = g / max(length(g), 1e-6);
-    float toward_light = 0.25 + 0.75 * clamp(n.y * 0.8 + 0.35, 0.0, 1.0);
-    float rim = (1.0 - smoothstep(0.0, 0.016 + px, -d)) * body * toward_light;
-    vec3 rim_col = mix(AMETHYST_LIGHT() * 0.5, FIGURE_RIM() * 1.6, v_open);
-    col += rim_col * rim * (0.35 + 0.9 * v_open) * (0.6 + 0.4 * q.y);
+    // Round: darker where the surface turns away, lit from the sky above.
+    vec3 col = base * (0.3 + 0.7 * sky) * (0.7 + 0.3 * n.z) + base * below * PLAIN_LIT() * 0.6;
+    // Luminous from within: a soft inner light that warms as the figure opens.
+    col += mix(AMETHYST_LIGHT(), FIGURE_RIM(), v_open) * (0.05 + 0.22 * v_open) * (0.4 + 0.6 * depth);
+    // Folds in the cloth catch the light once in focus.
+    float folds = sin(q.x * 70.0 + 3.0 * noise2(q * vec2(6.0, 3.0) + v_seed)) * smoothstep(0.6, 0.2, q.y);
+    col *= 1.0 + 0.1 * folds * (1.0 - 0.7 * haze) * (is_head ? 0.0 : 1.0);
+    // The rim: the twilight behind them, cool lilac while guarded, warm as they open.
+    vec3 rim_col = mix(AMETHYST_LIGHT() * 0.55, FIGURE_RIM() * 1.5, v_open);
+    col += rim_col * edge * body * (0.3 + 0.9 * v_open) * (0.5 + 0.5 * q.y);
+    col += ROSE_GOLD() * 0.08 * max(-n.x, 0.0) * (0.3 + 0.7 * u_warmth);
+    // The face coalesces: hidden by haze and a guarded stillness, resolving as the dreamer comes
+    // near and the figure opens. Seen only from the front; from behind, the head is hair.
+    float focus = (1.0 - haze) * (0.35 + 0.65 * v_open) * smoothstep(-0.1, 0.4, v_facing);
+    if (is_head && focus > 0.001) {
+        vec2 f = (q - vec2(v_yaw * v_facing * 0.01, 0.905)) / vec2(p.head, p.head * 1.22);
+        float inside = 1.0 - smoothstep(0.7, 1.0, length(f * vec2(1.0, 0.95)));
+        col += face_light(f, v_yaw * v_facing, u_warmth) * 0.22 * focus * inside * (woman ? 0.5 : 1.0);
+    }
     // The heart glows warm while speaking and softly once open.
     vec2 heart = vec2(0.0, 0.72);
     float hg = exp(-dot(q - heart, q - heart) * 260.0);
-    col += FIGURE_RIM() * hg * (0.5 * v_open + 3.5 * v_speak);
+    col += FIGURE_RIM() * hg * (0.3 * v_open + 1.4 * v_speak);
     if (man) col += MOONLIGHT() * halo * 0.35;
-    if (woman) {
+    if (woman && v_facing > -0.2) {
         // Her eyes mirror the swirling nebulae: two tiny spirals of amethyst and rose gold.
         for (int i = 0; i < 2; ++i) {
-            vec2 e = (q - vec2((float(i) - 0.5) * 0.05, 0.925)) / 0.015;
+            vec2 e = (q - vec2(v_yaw * 0.02 + (float(i) - 0.5) * 0.034, 0.922)) / 0.011;
             float rr = length(e);
             float ang = safe_atan(e.y, e.x) + TAU * u_swirl_phase * 8.0 - rr * 2.5;
             float spiral = 0.5 + 0.5 * sin(ang * 2.0);
             vec3 ec = mix(AMETHYST(), ROSE_GOLD(), spiral) * 3.5;
-            col += ec * exp(-rr * rr * 1.4) * (0.6 + 0.4 * (1.0 - v_shimmer));
+            col += ec * exp(-rr * rr * 1.4) * (0.6 + 0.4 * (1.0 - v_shimmer)) * smoothstep(-0.2, 0.3, v_facing);
         }
     }
-    float alpha = body * mix(0.92, 0.6, haze) * (0.55 + 0.45 * smoothstep(0.0, 0.1, q.y));
+    // Opaque enough to hide what stands behind; only the haze and the feet in the mist let
+    // a little through.
+    float alpha = body * mix(0.97, 0.78, haze) * (0.6 + 0.4 * smoothstep(0.0, 0.08, q.y));
     vec3 halo_col = mix(AMETHYST_LIGHT() * 0.25, FIGURE_RIM() * 0.8, v_open);
     if (man) halo_col = MOONLIGHT() * 0.5;
     col = mix(col, halo_col, halo);
-    alpha += halo * (0.12 + 0.3 * v_open + (man ? 0.2 : 0.0));
+    alpha += halo * (0.1 + 0.25 * v_open + (man ? 0.2 : 0.0)) * (0.5 + haze);
     alpha *= 1.0 - 0.85 * u_fade;
     out_color = finite_out(vec4(col, clamp(alpha, 0.0, 1.0)));
 }

@@ -5,6 +5,7 @@
 in vec2 in_corner;     // x in [-1, 1], y in [0, 1]
 in vec3 in_pos;
 in vec3 in_lean;
+in vec3 in_look;
 in float in_height;
 in float in_open;
 in float in_shimmer;
@@ -21,6 +22,8 @@ flat out float v_kind;
 flat out float v_seed;
 flat out float v_lean;  // lean across the billboard, metres at the head
 flat out float v_lean_fwd;
+flat out float v_yaw;     // head turned: -1 to the viewer's left .. 1 to the right
+flat out float v_facing;  // 1 face towards the viewer .. -1 the back of the head
 
 const float HALF_WIDTH = 0.62;
 
@@ -40,5 +43,8 @@ void main() {
     v_seed = in_seed;
     v_lean = dot(in_lean, right);
     v_lean_fwd = dot(in_lean, fwd);
+    vec3 look = safe_normalize(in_look, fwd);
+    v_yaw = dot(look, right);
+    v_facing = dot(look, fwd);
     gl_Position = u_view_proj * vec4(world, 1.0);
 }

@@ -23,10 +23,14 @@ void main() {
         col = mix(AMETHYST_LIGHT(), ROSE_PALE(), v_hue) * 0.5;
         a = exp(-d2 * 4.0);
     } else if (is_kind(v_kind, KIND_BIRD)) {
-        // A small bird of light: two wings beating around a bright body.
-        // Two thin curved wings beating around a bright body, feathered at the tips.
-        float wing = abs(c.y - (abs(c.x) * 0.9 - c.x * c.x * 0.5) * v_flap);
-        a = exp(-wing * wing * 70.0) * (1.0 - d2) * 0.8 + exp(-d2 * 22.0);
+        // A small bird of light: two curved wings beating round a bright body, thick at the
+        // shoulder and feathered at the tips; the downstroke is quicker and shallower.
+        float flap = v_flap > 0.0 ? v_flap : 0.6 * v_flap;
+        float ax = abs(c.x);
+        float wing = abs(c.y + 0.1 - (ax * 0.95 - ax * ax * 0.45) * flap);
+        float thick = mix(0.22, 0.07, ax);
+        a = exp(-wing * wing / (thick * thick) * 1.2) * smoothstep(1.0, 0.35, ax) * 0.85
+            + exp(-d2 * 30.0) * 1.2;
         col = mix(FIGURE_RIM(), CRYSTAL_ICE(), 0.25 + 0.25 * v_flap) * 1.8;
     } else {
         col = iridescent(v_hue + u_wave.x * 3.0) * 1.5 + 0.1;

@@ -33,6 +33,7 @@ void main() {
     if (is_kind(in_kind, KIND_BIRD)) {
         // Word-birds flutter as they rise: small and fragile, not a flock of kites.
         size *= 0.6;
+        alpha *= 1.0 - 0.55 * x;  // their light fades as they go
         p.x += sin(age * 5.0 + in_seed * TAU) * 0.08 * x;
         p.z += cos(age * 3.7 + in_seed * 11.0) * 0.06 * x;
     } else if (is_kind(in_kind, KIND_MOTE)) {
@@ -57,6 +58,7 @@ void main() {
     v_kind = in_kind;
     v_alpha = alpha * in_bright;
     v_hue = in_hue;
-    v_flap = sin(age * 14.0 + in_seed * TAU);
+    // Each bird beats its wings at its own rate, slowing as it tires.
+    v_flap = sin(age * mix(15.0, 21.0, in_seed) * (1.0 - 0.3 * x) + in_seed * TAU);
     gl_Position = c;
 }

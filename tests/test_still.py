@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import nebula.piece
@@ -102,3 +103,17 @@ def test_existing_out_is_kept_without_force_and_replaced_with_it(
     assert main(["still", "--time", "1", "--size", "32x18", "--out", str(out), "--force"]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert read_png(out).shape == (18, 32, 3)
+
+
+def test_the_figures_model_sheet_shows_each_pose(tmp_path: Path) -> None:
+    out = tmp_path / "sheet.png"
+    assert main(["still", "--sheet", "figures", "--size", "320x120", "--out", str(out)]) == 0
+    img = read_png(out).astype(np.float64)
+    assert img.shape == (360, 320, 3)  # one 320x120 row per pose
+    guarded, open_, speaking = img[:120], img[120:240], img[240:]
+    # The figures stand in the lower middle of each row; the poses differ there.
+    body = (slice(40, 110), slice(20, 300))
+    assert np.abs(open_[body] - guarded[body]).mean() > 8.0
+    assert np.abs(speaking[body] - open_[body]).mean() > 0.5
+    # Each row is labelled at its top left (light text on the sky).
+    assert all(row[4:16, 6:60].max() > 200 for row in (guarded, open_, speaking))

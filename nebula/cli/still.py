@@ -30,6 +30,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument(
         "--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)"
     )
+    p.add_argument(
+        "--sheet",
+        choices=["figures"],
+        default=None,
+        help="instead of a moment, a model sheet: every figure guarded, open and speaking "
+        "(--size is one row)",
+    )
     p.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="output PNG")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
     add_common(p)
@@ -48,14 +55,20 @@ def cmd_still(args: argparse.Namespace) -> int:
 
     def work() -> int:
         from nebula.piece import Piece
+        from nebula.sheet import figure_sheet
 
-        with Piece(settings, preset.params if preset else None, size) as piece:
-            pixels = piece.render(args.clock_offset + args.time)
+        if args.sheet == "figures":
+            pixels = figure_sheet(settings, size)
+        else:
+            with Piece(settings, preset.params if preset else None, size) as piece:
+                pixels = piece.render(args.clock_offset + args.time)
         try:
             write_png(out, pixels)
         except OSError as e:
             return fail("still", f"cannot write {out}: {e.strerror or e}; nothing was written")
-        print(f"wrote {out} ({size[0]}x{size[1]}, t = {args.time:g} s, seed {args.seed})")
+        what = "the figures' model sheet" if args.sheet else f"t = {args.time:g} s"
+        h, w = pixels.shape[:2]
+        print(f"wrote {out} ({w}x{h}, {what}, seed {args.seed})")
         return 0
 
     return gl_failures("still", args.size, work)

@@ -39,6 +39,8 @@ class SceneState(Protocol):
     @property
     def cycle_t(self) -> float: ...
     @property
+    def camera(self) -> NDArray[np.float64]: ...
+    @property
     def figures(self) -> NDArray[np.void]: ...
     @property
     def flowers(self) -> NDArray[np.void]: ...
@@ -62,7 +64,7 @@ def frame_uniforms(
 ) -> dict[str, object]:
     w, h = size
     aspect = w / h
-    vp = scene.view_projection(aspect)
+    vp = scene.view_projection(aspect, state.camera)
     inv_vp = np.linalg.inv(vp.astype(np.float64)).astype(np.float32)
     m = state.moods
     t = time.t
@@ -73,7 +75,7 @@ def frame_uniforms(
         "u_aspect": aspect,
         "u_view_proj": tuple(vp.T.ravel()),  # GL wants column-major
         "u_inv_view_proj": tuple(inv_vp.T.ravel()),
-        "u_cam_pos": tuple(float(x) for x in scene.CAMERA_POS),
+        "u_cam_pos": tuple(float(x) for x in state.camera),
         "u_circle_center": tuple(float(x) for x in scene.CIRCLE_CENTER),
         "u_cycle_t": float(state.cycle_t),
         "u_cycle_frac": float(state.cycle_t / time.cycle_seconds),

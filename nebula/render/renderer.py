@@ -176,12 +176,13 @@ class Renderer:
         if len(f) == 0:
             return []
         aspect = self.size[0] / self.size[1]
-        feet = scene.project(f["in_pos"], aspect)
+        eye = state.camera
+        feet = scene.project(f["in_pos"], aspect, eye)
         heads = f["in_pos"].astype(np.float64)
         heads[:, 1] += f["in_height"]
-        top = scene.project(heads, aspect)
+        top = scene.project(heads, aspect, eye)
         # A figure at or behind the eye has no place on screen: its haze would be inf or nan.
-        ok = scene.in_front(f["in_pos"], aspect) & scene.in_front(heads, aspect)
+        ok = scene.in_front(f["in_pos"], aspect, eye) & scene.in_front(heads, aspect, eye)
         ok &= np.isfinite(feet).all(axis=1) & np.isfinite(top).all(axis=1)
         ok &= np.isfinite(f["in_shimmer"])
         return [

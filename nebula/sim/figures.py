@@ -8,6 +8,7 @@ figures the text names; they are the first to answer the dreamer.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,14 +23,49 @@ FIGURE_DTYPE = np.dtype(
         ("in_pos", np.float32, 3),  # feet on the plain
         ("in_heart", np.float32, 3),  # chest height: where threads attach
         ("in_lean", np.float32, 3),  # head offset from upright, towards the speaker (metres)
+        ("in_look", np.float32, 3),  # where the head turns: a horizontal unit direction
         ("in_height", np.float32),
-        ("in_open", np.float32),  # 0 guarded .. 1 open
+        ("in_open", np.float32),  # 0 guarded .. 1 open: this figure's own, it opens by sharing
         ("in_shimmer", np.float32),  # heat haze: 1 indistinct .. 0 in focus
-        ("in_speak", np.float32),  # 0 .. 1 while this figure is sharing
+        ("in_speak", np.float32),  # 0 .. 1 while this figure is sharing: hands open at the heart
         ("in_kind", np.float32),  # KIND_*
         ("in_seed", np.float32),  # per-figure random in [0, 1) for the shader
     ]
 )
+
+#: Heads turn from one speaker to the next over this long; leaning in rises over LEAN_SECONDS.
+TURN_SECONDS = 1.6
+LEAN_SECONDS = 2.2
+#: A figure that has shared opens the rest of the way over this long.
+OPEN_SECONDS = 5.0
+
+
+@dataclass
+class Attention:
+    """Who the circle attends to: the state the posture is a pure function of. The world writes
+    it at each share (``listen``) and clears it at each cycle's start."""
+
+    figures: int
+    speaker: int = -1
+    previous: int = -1
+    since: float = 0.0  # cycle time of the current speaker's share
+    first_share: NDArray[np.float64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.first_share = np.full(self.figures + 1, np.inf)
+
+    def clear(self) -> None:
+        self.speaker, self.previous, self.since = -1, -1, 0.0
+        self.first_share[:] = np.inf
+
+    def listen(self, speaker: int, now: float) -> None:
+        self.previous, self.speaker, self.since = self.speaker, speaker, now
+        self.first_share[speaker] = min(self.first_share[speaker], now)
+
+
+def _ease(x: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    x = np.clip(x, 0.0, 1.0)
+    return np.asarray(x * x * (3.0 - 2.0 * x))
 
 
 def named_figures(n: int) -> tuple[int, int]:
@@ -44,8 +80,8 @@ def layout(n: int, rng: np.random.Generator) -> NDArray[np.void]:
     """The circle for one run: n figures plus the dreamer at index 0."""
     fig = np.zeros(n + 1, dtype=FIGURE_DTYPE)
     # The dreamer's slot faces the camera; the others share the rest of the circle evenly,
-    # leaving a gap around the viewer so nobody stands in front of the lens.
-    gap = 2.0 * math.pi / (n + 1) * 1.15
+    # leaving an opening round the viewer so nobody stands in front of the lens.
+    gap = math.radians(scene.OPENING_DEG)
     angles = np.linspace(gap, 2.0 * math.pi - gap, n)
     cx, _, cz = scene.CIRCLE_CENTER
     r = scene.CIRCLE_RADIUS
@@ -53,7 +89,7 @@ def layout(n: int, rng: np.random.Generator) -> NDArray[np.void]:
     fig["in_pos"][1:, 0] = cx + r * np.sin(angles) + jitter[:, 0]
     fig["in_pos"][1:, 2] = cz + r * np.cos(angles) + jitter[:, 1]
     fig["in_height"][1:] = rng.uniform(1.62, 1.86, size=n)
-    fig["in_pos"][0] = (cx, 0.0, cz + r)
+    fig["in_pos"][0] = (scene.DREAMER_HEART[0], 0.0, scene.DREAMER_HEART[2])
     fig["in_height"][0] = 1.75
     fig["in_kind"][1:] = KIND_OTHER
     woman, man = named_figures(n)
@@ -70,33 +106,60 @@ def layout(n: int, rng: np.random.Generator) -> NDArray[np.void]:
     return fig
 
 
+def _heading(fig: NDArray[np.void], who: int) -> NDArray[np.float64]:
+    """Each figure's heading (radians on the plain) towards ``who``'s heart; towards the circle's
+    centre for ``who`` itself, and for everyone when ``who`` is -1 (nobody speaking)."""
+    target = fig["in_heart"][who].astype(np.float64) if who >= 0 else scene.CIRCLE_CENTER
+    pos = fig["in_pos"].astype(np.float64)
+    d = np.stack([target[0] - pos[:, 0], target[2] - pos[:, 2]], axis=1)
+    centre = np.stack([scene.CIRCLE_CENTER[0] - pos[:, 0], scene.CIRCLE_CENTER[2] - pos[:, 2]], 1)
+    if who >= 0:
+        d[who] = centre[who]
+    return np.asarray(np.arctan2(d[:, 1], d[:, 0]))
+
+
 def update(
     fig: NDArray[np.void],
+    now: float,
     openness: float,
     haze: float,
-    speaker: int,
-    speak_level: float,
+    approach: float,
+    att: Attention,
     talking: NDArray[np.float32],
 ) -> None:
-    """Posture in place: lean towards the current speaker (or the circle's centre) by openness."""
+    """Posture in place, a pure function of the moment and ``att``: heads turn to the speaker
+    and bodies lean in by openness, both eased from the previous speaker, never snapped."""
     n = len(fig)
-    pos = fig["in_pos"]
-    if speaker >= 0:
-        target = fig["in_heart"][speaker].astype(np.float64)
-        attention = 0.35 + 0.65 * speak_level
-    else:
-        target = scene.CIRCLE_CENTER + np.array([0.0, 1.2, 0.0])
-        attention = 0.35
-    d = target[[0, 2]] - pos[:, [0, 2]]
-    dist = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-3)
-    amount = 0.22 * openness * attention
+    since = now - att.since
+    turn = _ease(since / TURN_SECONDS) if att.speaker >= 0 else 1.0
+    # Turn the short way round from the previous speaker to this one.
+    a0, a1 = _heading(fig, att.previous), _heading(fig, att.speaker)
+    heading = a0 + (np.mod(a1 - a0 + math.pi, 2.0 * math.pi) - math.pi) * turn
+    look = np.stack([np.cos(heading), np.sin(heading)], axis=1)
+    fig["in_look"][:, 0] = look[:, 0]
+    fig["in_look"][:, 1] = 0.0
+    fig["in_look"][:, 2] = look[:, 1]
+    # Each figure opens with the circle's mood, and the rest of the way once it has shared.
+    shared = _ease((now - att.first_share[:n]) / OPEN_SECONDS)
+    own_open = np.clip(openness * (0.6 + 0.4 * shared), 0.0, 1.0)
+    fig["in_open"] = own_open
+    # Attention passes from the last speaker's words to the new one's as the lean rises, so
+    # a new share never drops or jumps the lean.
+    rise = float(_ease(since / LEAN_SECONDS)) if att.speaker >= 0 else 0.0
+    was = float(talking[att.previous]) if att.previous >= 0 else 0.0
+    now_level = float(talking[att.speaker]) if att.speaker >= 0 else 0.0
+    attention = 0.35 + 0.65 * (was * (1.0 - rise) + now_level * rise)
+    amount = 0.22 * own_open * attention
+    stand = np.ones(n)  # the speaker stands, the listeners lean
+    if att.speaker >= 0:
+        stand[att.speaker] -= 0.7 * turn
+    if att.previous >= 0 and att.previous != att.speaker:
+        stand[att.previous] -= 0.7 * (1.0 - turn)
     lean = fig["in_lean"]
-    lean[:, 0] = d[:, 0] / dist * amount
-    lean[:, 1] = -0.25 * amount  # the head dips a little as the body leans
-    lean[:, 2] = d[:, 1] / dist * amount
-    if speaker >= 0:
-        lean[speaker] *= 0.3  # the speaker stands, the listeners lean
-    fig["in_open"] = openness
-    # Focus comes with approach and openness; each figure shimmers on its own.
-    fig["in_shimmer"] = np.clip(haze * (1.0 - 0.5 * openness), 0.0, 1.0)
+    lean[:, 0] = look[:, 0] * amount * stand
+    lean[:, 1] = -0.25 * amount * stand  # the head dips a little as the body leans
+    lean[:, 2] = look[:, 1] * amount * stand
+    # Focus comes with the approach and with opening; each figure shimmers on its own.
+    near = 0.5 + 0.5 * (1.0 - approach)
+    fig["in_shimmer"] = np.clip(haze * (1.0 - 0.5 * own_open) * near, 0.0, 1.0)
     fig["in_speak"] = talking[:n]

@@ -33,15 +33,17 @@ def field(n: int, feet: NDArray[np.float32], rng: np.random.Generator) -> NDArra
     n_feet = min(n, len(feet) * 3)
     n_open = n - n_feet
     # Uniform in the ground's screen area -> dense at the horizon, sparse close up; the
-    # distance follows from the screen row below the horizon.
-    cam_h = float(scene.CAMERA_POS[1])
+    # distance follows from the screen row below the horizon. Most are placed as the resting
+    # eye sees the plain; a few more cover the foreground the approach walks over.
+    away = scene.camera_position(0.0)
+    eyes = np.where((rng.random(n_open) < 0.15)[:, None], away, scene.CAMERA_REST)
     below = rng.uniform(0.0, 1.0, n_open) ** 1.35  # 0 at the horizon .. 1 at the bottom edge
     angle = np.radians(2.0 + below * (scene.FOV_Y_DEG * 0.62))
-    dist = cam_h / np.tan(angle)
+    dist = eyes[:, 1] / np.tan(angle)
     dist = np.minimum(dist, 140.0)
     x_half = dist * math.tan(math.radians(52.0))  # wide enough for 21:9 screens
     fl["in_pos"][:n_open, 0] = rng.uniform(-1.0, 1.0, n_open) * x_half
-    fl["in_pos"][:n_open, 2] = scene.CAMERA_POS[2] - dist
+    fl["in_pos"][:n_open, 2] = eyes[:, 2] - dist
     fl["in_size"][:n_open] = rng.uniform(0.18, 0.5, n_open) * (1.0 + 0.004 * dist)
     # Clusters at the figures' feet (skip the dreamer at index 0).
     idx = rng.integers(1, len(feet), n_feet) if len(feet) > 1 else np.zeros(n_feet, int)

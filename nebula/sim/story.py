@@ -213,3 +213,26 @@ def swirl_turns(t: float, cycle_seconds: float = REFERENCE_CYCLE) -> float:
     per_cycle = total * cycle_seconds / REFERENCE_CYCLE
     integral = k * per_cycle + mood_integral("swirl", ct, cycle_seconds)
     return SWIRL_HZ_CALM * t + (SWIRL_HZ_FULL - SWIRL_HZ_CALM) * integral
+
+
+# --------------------------------------------------------------------------- the camera
+
+#: How far the dreamer has come (0 away .. 1 at the circle's near edge): walking in through the
+#: arrival and the knot, holding, drifting back and up through the fade so that the next
+#: arrival starts far away again. Eased at every key: no jolt at the seam.
+_APPROACH = ((0, 0.0), (50, 1.0), (212, 1.0), (240, 0.0))
+#: Breathing while the camera holds: a barely visible sway (metres), a whole number of breaths
+#: per cycle so that it, too, is a pure function of cycle time.
+BREATHS_PER_CYCLE = 26
+BREATH_SWAY = (0.025, 0.018)
+
+
+def approach(cycle_t: float, cycle_seconds: float = REFERENCE_CYCLE) -> float:
+    return _track(_APPROACH, to_reference(cycle_t, cycle_seconds))
+
+
+def camera_sway(cycle_t: float, cycle_seconds: float = REFERENCE_CYCLE) -> tuple[float, float]:
+    """The breathing sway (x, y in metres): zero away, full only while the camera holds."""
+    hold = approach(cycle_t, cycle_seconds) ** 2
+    u = 2.0 * math.pi * BREATHS_PER_CYCLE * to_reference(cycle_t, cycle_seconds) / REFERENCE_CYCLE
+    return (BREATH_SWAY[0] * hold * math.sin(0.5 * u), BREATH_SWAY[1] * hold * math.sin(u))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from nebula import scene
 from nebula.config import Settings
 from nebula.sim import figures as figures_mod
 from nebula.sim import flowers as flowers_mod
@@ -54,6 +55,9 @@ class World:
         self.web = ThreadWeb(s.threads, s.figures + 1)
         self.pool = ParticlePool(s.particles)
         self._talking = np.zeros(s.figures + 1, dtype=np.float32)
+        self.attention = figures_mod.Attention(s.figures)
+        #: The eye this moment (float64 metres): a pure function of cycle time (story.approach).
+        self.camera = scene.CAMERA_REST.copy()
         self._flow_credit = np.zeros(s.threads, dtype=np.float64)
         self.cycle = -1
         self.steps = 0  # fixed steps taken in the current cycle
@@ -89,8 +93,7 @@ class World:
         self._talking[:] = 0.0
         self._flow_credit[:] = 0.0
         self._emitters: list[_Emitter] = []
-        self._speaker = -1
-        self._speak_level = 0.0
+        self.attention.clear()
         self.share_gain = 0.0  # the plain's memory of what has been shared this cycle
         self.last_share: Share | None = None
         self._update_outputs()
@@ -131,7 +134,7 @@ class World:
         for li in sh.listeners:
             self.web.weave(sh.speaker, li, sh.intensity, hearts, self.story_rng)
         self.share_gain += (1.0 - self.share_gain) * LUMINANCE_STEP * (0.6 + 0.4 * sh.intensity)
-        self._speaker = sh.speaker
+        self.attention.listen(sh.speaker, self.cycle_t)
         self._talking[sh.speaker] = 1.0
         n_birds = BIRDS_PER_SHARE * (1.0 if sh.speaker == figures_mod.DREAMER else 0.5)
         self._emitters.append(_Emitter(sh.speaker, n_birds, n_birds / BIRD_SECONDS))
@@ -167,7 +170,6 @@ class World:
         self.pool.spawn_motes(now, dt, self.rng, 1.0)
         decay = np.float32(math.exp(-dt / SPEAK_SECONDS))
         self._talking *= decay
-        self._speak_level = float(self._talking[self._speaker]) if self._speaker >= 0 else 0.0
         return sh
 
     def _step_emitters(self, now: float, dt: float) -> None:
@@ -221,8 +223,11 @@ class World:
         # Shares lift the plain; the fade returns it to the arc's floor, so the seam is smooth.
         lum = base.luminance + (1.0 - base.luminance) * self.share_gain * (1.0 - base.fade)
         self.moods = dataclasses.replace(base, luminance=min(1.0, max(0.0, lum)))
+        ct, cs = self.cycle_t, s.cycle_seconds
+        near = story.approach(ct, cs)
+        self.camera[:] = scene.camera_position(near, story.camera_sway(ct, cs))
         figures_mod.update(
-            self.figures, base.openness, base.haze, self._speaker, self._speak_level, self._talking
+            self.figures, ct, base.openness, base.haze, near, self.attention, self._talking
         )
         unity = story.mood("swirl", self.cycle_t, s.cycle_seconds) * base.warmth
         flowers_mod.update(self.flowers, self.cycle_t, base.warmth, unity)

@@ -118,6 +118,7 @@ class State:
     flowers: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FLOWER_DTYPE))
     moods: Moods = field(default_factory=lambda: Moods(1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.5))
     cycle_t: float = 100.0
+    camera: NDArray[np.float64] = field(default_factory=lambda: scene.CAMERA_REST.copy())
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ def test_a_particle_at_or_just_before_the_eye_neither_breaks_nor_fills_the_frame
     p = np.zeros(3, PARTICLE_DTYPE)
     forward = np.array([0.0, 0.0, -1.0])
     # At the eye itself, a hair in front of the near plane, and a normal one 6 m away.
-    p["in_pos"] = [scene.CAMERA_POS, scene.CAMERA_POS + 0.12 * forward, [0.0, 1.5, -5.0]]
+    p["in_pos"] = [scene.CAMERA_REST, scene.CAMERA_REST + 0.12 * forward, [0.0, 1.5, -5.0]]
     p["in_birth"] = 99.0
     p["in_life"] = 10.0
     p["in_size"] = 0.05
@@ -159,7 +160,7 @@ def test_a_thread_from_behind_the_eye_draws_only_its_visible_part(renderer: Rend
     th = np.zeros(2, THREAD_DTYPE)
     front = np.array([0.5, 1.6, -7.0])
     # One starts exactly at the eye (clip w = 0), one well behind it.
-    th["in_p0"] = [scene.CAMERA_POS, scene.CAMERA_POS + np.array([0.3, 0.0, 2.0])]
+    th["in_p0"] = [scene.CAMERA_REST, scene.CAMERA_REST + np.array([0.3, 0.0, 2.0])]
     th["in_p1"] = [[0.0, 2.4, -2.0], [0.0, 2.6, -1.0]]
     th["in_p2"] = [front, front + np.array([1.0, 0.0, 0.0])]
     th["in_strength"] = 1.0
@@ -174,10 +175,10 @@ def test_degenerate_figures_are_harmless(renderer: Renderer) -> None:
     # Straight below the eye (no direction to face), zero height, exactly at the eye, and
     # behind it; then one ordinary figure in the circle.
     f["in_pos"] = [
-        [scene.CAMERA_POS[0], 0.0, scene.CAMERA_POS[2]],
+        [scene.CAMERA_REST[0], 0.0, scene.CAMERA_REST[2]],
         [0.0, 0.0, -6.0],
-        scene.CAMERA_POS,
-        [0.0, 0.0, scene.CAMERA_POS[2] + 3.0],
+        scene.CAMERA_REST,
+        [0.0, 0.0, scene.CAMERA_REST[2] + 3.0],
     ]
     f["in_height"] = [1.7, 0.0, 1.7, 1.7]
     f["in_shimmer"] = 1.0

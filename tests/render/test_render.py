@@ -92,6 +92,7 @@ class FakeState:
     threads: NDArray[np.void]
     moods: Moods = field(default_factory=lambda: Moods(0.0, 0.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0))
     cycle_t: float = 190.0
+    camera: NDArray[np.float64] = field(default_factory=lambda: scene.CAMERA_REST.copy())
     figures: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FIGURE_DTYPE))
     flowers: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FLOWER_DTYPE))
     particles: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, PARTICLE_DTYPE))

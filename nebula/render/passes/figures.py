@@ -1,4 +1,4 @@
-"""The circle of figures: instanced billboards whose fragment shader draws each silhouette,
+"""The circle of figures: instanced billboards whose fragment shader draws each person,
 its haze, its posture and its light (the named woman's nebula eyes, the moonlight man's bands)."""
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ class FiguresPass(InstancedPass):
         figures = f.state.figures
         drawn = figures[figures["in_kind"] != KIND_DREAMER]
         n = min(len(drawn), self.capacity)
-        order = np.argsort(drawn["in_pos"][:n, 2], kind="stable")
+        # Farthest from the eye first (not by z alone: the near sides of the circle stand out
+        # to the left and right).
+        eye = f.state.camera.astype(np.float32)
+        away = np.sum((drawn["in_pos"][:n] - eye) ** 2, axis=1)
+        order = np.argsort(-away, kind="stable")
         self._order[:n] = drawn[order]
         self.upload(self._order[:n])
         ctx = self.ctx
