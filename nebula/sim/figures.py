@@ -50,6 +50,8 @@ class Attention:
     previous: int = -1
     since: float = 0.0  # cycle time of the current speaker's share
     first_share: NDArray[np.float64] = field(init=False)
+    #: Headings between figures (see ``headings``), filled on first use: the layout is fixed.
+    headings: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         self.first_share = np.full(self.figures + 1, np.inf)
@@ -63,9 +65,9 @@ class Attention:
         self.first_share[speaker] = min(self.first_share[speaker], now)
 
 
-def _ease(x: NDArray[np.float64] | float) -> NDArray[np.float64]:
-    x = np.clip(x, 0.0, 1.0)
-    return np.asarray(x * x * (3.0 - 2.0 * x))
+def _ease(x: float) -> float:
+    x = min(1.0, max(0.0, x))
+    return x * x * (3.0 - 2.0 * x)
 
 
 def named_figures(n: int) -> tuple[int, int]:
@@ -106,16 +108,17 @@ def layout(n: int, rng: np.random.Generator) -> NDArray[np.void]:
     return fig
 
 
-def _heading(fig: NDArray[np.void], who: int) -> NDArray[np.float64]:
-    """Each figure's heading (radians on the plain) towards ``who``'s heart; towards the circle's
-    centre for ``who`` itself, and for everyone when ``who`` is -1 (nobody speaking)."""
-    target = fig["in_heart"][who].astype(np.float64) if who >= 0 else scene.CIRCLE_CENTER
-    pos = fig["in_pos"].astype(np.float64)
-    d = np.stack([target[0] - pos[:, 0], target[2] - pos[:, 2]], axis=1)
-    centre = np.stack([scene.CIRCLE_CENTER[0] - pos[:, 0], scene.CIRCLE_CENTER[2] - pos[:, 2]], 1)
-    if who >= 0:
-        d[who] = centre[who]
-    return np.asarray(np.arctan2(d[:, 1], d[:, 0]))
+def headings(fig: NDArray[np.void]) -> NDArray[np.float64]:
+    """(figures, figures + 1): each figure's heading on the plain (radians) towards each
+    figure's heart, and in the last column (index -1: nobody speaking) towards the circle's
+    centre. A figure looks at the centre instead of its own heart. Constant for a layout."""
+    pos = fig["in_pos"][:, [0, 2]].astype(np.float64)
+    targets = np.vstack([fig["in_heart"][:, [0, 2]], scene.CIRCLE_CENTER[[0, 2]]])
+    d = targets[None, :, :] - pos[:, None, :]
+    out = np.arctan2(d[..., 1], d[..., 0])
+    n = len(fig)
+    out[np.arange(n), np.arange(n)] = out[:, -1]
+    return np.asarray(out)
 
 
 def update(
@@ -130,22 +133,24 @@ def update(
     """Posture in place, a pure function of the moment and ``att``: heads turn to the speaker
     and bodies lean in by openness, both eased from the previous speaker, never snapped."""
     n = len(fig)
+    if att.headings is None or len(att.headings) != n:
+        att.headings = headings(fig)
     since = now - att.since
     turn = _ease(since / TURN_SECONDS) if att.speaker >= 0 else 1.0
     # Turn the short way round from the previous speaker to this one.
-    a0, a1 = _heading(fig, att.previous), _heading(fig, att.speaker)
+    a0, a1 = att.headings[:, att.previous], att.headings[:, att.speaker]
     heading = a0 + (np.mod(a1 - a0 + math.pi, 2.0 * math.pi) - math.pi) * turn
-    look = np.stack([np.cos(heading), np.sin(heading)], axis=1)
-    fig["in_look"][:, 0] = look[:, 0]
+    look_x, look_z = np.cos(heading), np.sin(heading)
+    fig["in_look"][:, 0] = look_x
     fig["in_look"][:, 1] = 0.0
-    fig["in_look"][:, 2] = look[:, 1]
+    fig["in_look"][:, 2] = look_z
     # Each figure opens with the circle's mood, and the rest of the way once it has shared.
-    shared = _ease((now - att.first_share[:n]) / OPEN_SECONDS)
-    own_open = np.clip(openness * (0.6 + 0.4 * shared), 0.0, 1.0)
+    x = np.clip((now - att.first_share[:n]) / OPEN_SECONDS, 0.0, 1.0)
+    own_open = np.clip(openness * (0.6 + 0.4 * x * x * (3.0 - 2.0 * x)), 0.0, 1.0)
     fig["in_open"] = own_open
     # Attention passes from the last speaker's words to the new one's as the lean rises, so
     # a new share never drops or jumps the lean.
-    rise = float(_ease(since / LEAN_SECONDS)) if att.speaker >= 0 else 0.0
+    rise = _ease(since / LEAN_SECONDS) if att.speaker >= 0 else 0.0
     was = float(talking[att.previous]) if att.previous >= 0 else 0.0
     now_level = float(talking[att.speaker]) if att.speaker >= 0 else 0.0
     attention = 0.35 + 0.65 * (was * (1.0 - rise) + now_level * rise)
@@ -156,9 +161,10 @@ def update(
     if att.previous >= 0 and att.previous != att.speaker:
         stand[att.previous] -= 0.7 * (1.0 - turn)
     lean = fig["in_lean"]
-    lean[:, 0] = look[:, 0] * amount * stand
-    lean[:, 1] = -0.25 * amount * stand  # the head dips a little as the body leans
-    lean[:, 2] = look[:, 1] * amount * stand
+    amount *= stand
+    lean[:, 0] = look_x * amount
+    lean[:, 1] = -0.25 * amount  # the head dips a little as the body leans
+    lean[:, 2] = look_z * amount
     # Focus comes with the approach and with opening; each figure shimmers on its own.
     near = 0.5 + 0.5 * (1.0 - approach)
     fig["in_shimmer"] = np.clip(haze * (1.0 - 0.5 * own_open) * near, 0.0, 1.0)
