@@ -264,7 +264,7 @@ void main() {
     if (is_head && focus > 0.001) {
         vec2 f = (q - vec2(v_yaw * v_facing * 0.01, 0.905)) / vec2(p.head, p.head * 1.22);
         float inside = 1.0 - smoothstep(0.7, 1.0, length(f * vec2(1.0, 0.95)));
-        col += face_light(f, v_yaw * v_facing, u_warmth) * 0.22 * focus * inside * (woman ? 0.5 : 1.0);
+        col += face_light(f, v_yaw * v_facing, u_warmth) * 0.35 * focus * inside * (woman ? 0.5 : 1.0);
     }
     // The heart glows warm while speaking and softly once open.
     vec2 heart = vec2(0.0, 0.72);

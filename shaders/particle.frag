@@ -29,9 +29,11 @@ void main() {
         float ax = abs(c.x);
         float wing = abs(c.y + 0.1 - (ax * 0.95 - ax * ax * 0.45) * flap);
         float thick = mix(0.22, 0.07, ax);
-        a = exp(-wing * wing / (thick * thick) * 1.2) * smoothstep(1.0, 0.35, ax) * 0.85
-            + exp(-d2 * 30.0) * 1.2;
-        col = mix(FIGURE_RIM(), CRYSTAL_ICE(), 0.25 + 0.25 * v_flap) * 1.8;
+        a = exp(-wing * wing / (thick * thick) * 1.2) * smoothstep(1.0, 0.35, ax) * 0.6
+            + exp(-d2 * 30.0) * 1.1;
+        // Warm light with a breath of each bird's own tint; the wings catch more as they rise.
+        vec3 tint = mix(CRYSTAL_ICE(), ROSE_PALE(), v_hue);
+        col = mix(FIGURE_RIM(), tint, 0.3 + 0.2 * v_flap) * 1.25;
     } else {
         col = iridescent(v_hue + u_wave.x * 3.0) * 1.5 + 0.1;
         a = exp(-d2 * 5.0);

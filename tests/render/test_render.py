@@ -148,3 +148,51 @@ def test_post_compiles_in_haze_and_watercolor_only_where_they_show() -> None:
     assert PostPass.variant({**calm, "u_haze": 0.8}, [(0.5, 0.3, 0.2, 0.0)]) == "composite"
     assert PostPass.variant({**calm, "u_fade": 0.5}, []) == "composite_fade"
     assert PostPass.variant({**calm, "u_fade": 0.5, "u_watercolor": 0.0}, []) == "composite"
+
+
+def test_a_flower_throws_dancing_shadows_that_reach_with_its_light(ctx: moderngl.Context) -> None:
+    """The spokes of shade a crystal's own light throws on the plain grow with its pulse."""
+    fl = np.zeros(1, FLOWER_DTYPE)
+    fl["in_pos"] = (0.3, 0.0, scene.CAMERA_REST[2] - 10.0)  # low in the frame, near the middle
+    fl["in_size"] = 0.5
+    fl["in_seed"] = 0.4
+    r = Renderer(ctx, SIZE, capacities={"flowers": 1})
+
+    def plain(glow: float | None) -> NDArray[np.float64]:
+        flowers = fl.copy()
+        flowers["in_glow"] = glow or 0.0
+        state = FakeState(np.zeros(0, THREAD_DTYPE), flowers=flowers if glow else fl[:0])
+        r.draw(state, Params().values, FrameTime(190.0), passes=("plain", "flowers"))
+        return luminance(r.read().copy())
+
+    try:
+        bare, dim, bright = plain(None), plain(0.35), plain(1.0)
+    finally:
+        r.release()
+    shaded = [int(np.count_nonzero(img < bare - 4.0)) for img in (dim, bright)]
+    assert shaded[0] > 20  # a shadow even when the light is low
+    assert shaded[1] > 1.3 * shaded[0]  # brighter light throws it farther
+
+
+def test_a_word_bird_beats_its_wings(ctx: moderngl.Context) -> None:
+    """One large bird, drawn at moments a fraction of a wingbeat apart: wider than tall (two
+    wings), and the wings move between the moments (it flies; it is not a fixed chevron)."""
+    p = np.zeros(1, PARTICLE_DTYPE)
+    p["in_pos"] = (0.0, 2.4, scene.CAMERA_REST[2] - 4.0)
+    p["in_birth"], p["in_life"], p["in_size"] = 100.0, 10.0, 0.6
+    p["in_kind"], p["in_seed"], p["in_bright"] = 1.0, 0.0, 1.0  # KIND_BIRD
+    r = Renderer(ctx, SIZE, capacities={"particles": 1})
+    frames = []
+    try:
+        for t in (100.5, 100.58, 100.66):
+            state = FakeState(np.zeros(0, THREAD_DTYPE), cycle_t=t, particles=p)
+            r.draw(state, Params().values, FrameTime(t), passes=("particles",))
+            frames.append(luminance(r.read().copy()))
+    finally:
+        r.release()
+    for img in frames:
+        ys, xs = np.nonzero(img > 30.0)
+        assert len(xs) > 20
+        assert np.ptp(xs) > 1.5 * np.ptp(ys)  # wings spread out to the sides
+    rows = [float(np.average(np.nonzero(img > 30.0)[0])) for img in frames]
+    assert max(rows) - min(rows) > 1.0  # the wings rise and fall
