@@ -197,6 +197,18 @@ def section_seek(args: argparse.Namespace) -> Figures:
     return {"seek_ms_200s": _ms(a), "seek_ms_30d": _ms(b), "seek_30d_vs_200s": round(b / a, 3)}
 
 
+def section_render(args: argparse.Namespace) -> Figures:
+    """Frame and per-pass times against the frozen reference (nebula.render_bench)."""
+    from nebula import render_bench
+
+    sizes = getattr(args, "sizes", None) or render_bench.DEFAULT_SIZES
+    _say(
+        f"render: {', '.join(sizes)}, {len(render_bench.MOMENTS)} moments x "
+        f"{render_bench.SAMPLES} frames, the reference interleaved"
+    )
+    return render_bench.section(sizes)
+
+
 def section_record(args: argparse.Namespace) -> Figures:
     """Render and record speed at 1280x720, measured in the same run (nebula.output.record)."""
     _say("record: 3 rounds of 10 frames drawn, then 10 recorded to h264, at 1280x720")
@@ -209,6 +221,7 @@ SECTIONS: dict[str, Section] = {
     "alloc": section_alloc,
     "seek": section_seek,
     "sim_1m": section_sim_1m,
+    "render": section_render,
     "record": section_record,
 }
 
@@ -235,10 +248,15 @@ def targets_missed(result: Figures) -> list[str]:
 
 
 def format_table(result: Figures) -> str:
+    from nebula.render_bench import describe  # no GL: only names
+
     rows = {r.key: r for r in ROWS}
-    lines = [f"{'figure':<22} {'value':>14}  {'target':<8} meaning", "-" * 96]
+    lines = [f"{'figure':<26} {'value':>14}  {'target':<8} meaning", "-" * 100]
     for key, value in result.items():
         row = rows.get(key)
+        found = describe(key) if row is None else None
+        if found is not None:
+            row = Row(key, *found)
         unit = row.unit if row else ""
         shown = f"{value:,}" if isinstance(value, int) else str(value)
         target = ""
@@ -246,7 +264,7 @@ def format_table(result: Figures) -> str:
             limit, op = TARGETS[key]
             target = f"{op} {limit:g}"
         lines.append(
-            f"{key:<22} {shown + (' ' + unit if unit else ''):>14}  {target:<8} "
+            f"{key:<26} {shown + (' ' + unit if unit else ''):>14}  {target:<8} "
             f"{row.meaning if row else ''}"
         )
     return "\n".join(lines)

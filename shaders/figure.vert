@@ -26,14 +26,18 @@ flat out float v_yaw;     // head turned: -1 to the viewer's left .. 1 to the ri
 flat out float v_facing;  // 1 face towards the viewer .. -1 the back of the head
 
 const float HALF_WIDTH = 0.62;
+const float GUARDED_STEP = 0.18;  // metres
 
 void main() {
-    vec3 to_cam = u_cam_pos - in_pos;
+    vec3 to_cam = u_cam_pos - in_pos;  // (facing from the feet's place in the circle)
     // A figure straight below or above the eye has no horizontal direction to face: any will do.
     vec3 fwd = safe_normalize(vec3(to_cam.x, 0.0, to_cam.z), vec3(0.0, 0.0, 1.0));
     vec3 right = vec3(-fwd.z, 0.0, fwd.x);
     float h = max(in_height, 0.05) * 1.12;
-    vec3 world = in_pos + right * in_corner.x * HALF_WIDTH + vec3(0.0, in_corner.y * h, 0.0);
+    // Guarded, each stands a little apart, a step back from the circle; opening, it steps in.
+    vec3 out_dir = safe_normalize(vec3(in_pos.x - u_circle_center.x, 0.0, in_pos.z - u_circle_center.z), vec3(0.0));
+    vec3 feet = in_pos + out_dir * GUARDED_STEP * (1.0 - in_open);
+    vec3 world = feet + right * in_corner.x * HALF_WIDTH + vec3(0.0, in_corner.y * h, 0.0);
     v_local = vec2(in_corner.x * HALF_WIDTH, in_corner.y * h);
     v_height = max(in_height, 0.05);
     v_open = in_open;

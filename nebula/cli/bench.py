@@ -54,4 +54,24 @@ def add_parser(sub: Any) -> None:
         metavar="NAMES",
         help=f"comma-separated sections to run (default all: {', '.join(SECTIONS)})",
     )
+    p.add_argument(
+        "--sizes",
+        metavar="SIZES",
+        type=_sizes,
+        default=None,
+        help="render section sizes, comma-separated from 720p, 1080p, 2160p, 4320p "
+        "(default 720p,1080p)",
+    )
     p.set_defaults(func=cmd_bench)
+
+
+def _sizes(text: str) -> list[str]:
+    from nebula.render_bench import SIZES
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    bad = [n for n in names if n not in SIZES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: sizes are {', '.join(SIZES)} (comma-separated)"
+        )
+    return names

@@ -6,8 +6,10 @@ replaces them. It reads state and writes pixels: no clock, no input, no pygame.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from time import perf_counter
 from typing import Any, TypeVar
 
 import moderngl
@@ -151,11 +153,15 @@ class Renderer:
         params: Mapping[str, float],
         time: FrameTime,
         passes: tuple[str, ...] = PASS_NAMES,
+        pass_ms: dict[str, float] | None = None,
     ) -> moderngl.Framebuffer:
+        """Draw one frame. ``pass_ms``, when given, gets each pass's time added to it in
+        milliseconds (the sky's clouds count to the sky): the bench's per-pass figures."""
         ctx = self.ctx
         u = frame_uniforms(state, params, time, self.size)
         if "sky" in passes or "plain" in passes:
-            self.sky.draw_clouds(u)  # half resolution; the plain reflects it too
+            with self._timed("sky", pass_ms):
+                self.sky.draw_clouds(u)  # half resolution; the plain reflects it too
         haze = self._haze_figures(state) if "post" in passes else []
         f = FrameInputs(u, state, params, self.sky.clouds, self.scene_tex, self.output, haze)
         self.scene_fbo.use()
@@ -164,11 +170,27 @@ class Renderer:
         ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.CULL_FACE)
         for name, p in self.passes.items():
             if name in passes:
-                p.draw(f)  # post, last, draws from the scene target into the output
+                with self._timed(name, pass_ms):
+                    p.draw(f)  # post, last, draws from the scene target into the output
         if "post" not in passes:
             ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND)
             ctx.copy_framebuffer(self.output, self.scene_fbo)
         return self.output
+
+    @contextmanager
+    def _timed(self, name: str, pass_ms: dict[str, float] | None) -> Iterator[None]:
+        # Wall time between two glFinish calls, not GL timer queries: llvmpipe bins draws and
+        # rasterises them at the next flush, so a query around a pass closes before its work
+        # runs (it read 0 ms for the plain, and post took everyone's time). Finishing around
+        # each pass costs a little on a GPU but attributes the work on every driver.
+        if pass_ms is None:
+            yield
+            return
+        self.ctx.finish()
+        t0 = perf_counter()
+        yield
+        self.ctx.finish()
+        pass_ms[name] = pass_ms.get(name, 0.0) + (perf_counter() - t0) * 1e3
 
     def _haze_figures(self, state: SceneState) -> list[tuple[float, float, float, float]]:
         """Screen rectangles of the guarded figures, for the heat-haze shimmer in post."""

@@ -1,0 +1,173 @@
+"""The bench's render section: where a frame's time goes, against a fixed yardstick.
+
+- ``frame_ms_<size>``: median wall time of a whole frame (draw, then glFinish), over samples at
+  three moments of the arc (speaking, resonance, unity).
+- ``pass_ms_<pass>_<size>``: each pass's median time, from the same moments, timed pass by pass
+  (``Renderer.draw(pass_ms=...)``): the parts add up to about the frame.
+- ``reference_ms_<size>``: a frozen full-screen shader (``REFERENCE_FRAG``: a three-level
+  domain-warped six-octave value-noise fbm), timed interleaved with the frames.
+- ``frame_vs_reference_<size>``: the ratio. A faster or slower machine, or a busy one, moves
+  both sides alike, so the ratio is the figure to compare across machines and commits.
+
+The reference is written once and never tuned: changing it would change every ratio ever
+reported. Sizes are named by height: 720p, 1080p, 2160p.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+Figures = dict[str, float | int | str]
+
+#: The passes in drawing order (nebula.render.renderer.PASS_NAMES; a test keeps them equal
+#: without this module loading moderngl at import).
+PASSES = ("sky", "plain", "flowers", "figures", "threads", "particles", "post")
+SIZES: dict[str, tuple[int, int]] = {
+    "720p": (1280, 720),
+    "1080p": (1920, 1080),
+    "2160p": (3840, 2160),
+    "4320p": (7680, 4320),
+}
+DEFAULT_SIZES = ("720p", "1080p")
+MOMENTS = (80.0, 130.0, 190.0)  # speaking, resonance, unity
+SAMPLES = 6  # frames per moment
+
+# Frozen: never edit (see the module docstring).
+REFERENCE_FRAG = """#version 330 core
+in vec2 v_uv;
+out vec4 out_color;
+uniform float u_t;
+float hash(vec2 p) {
+    p = fract(p * vec2(123.34, 456.21));
+    p += dot(p, p + 45.32);
+    return fract(p.x * p.y);
+}
+float vnoise(vec2 p) {
+    vec2 i = floor(p), f = fract(p);
+    vec2 u = f * f * (3.0 - 2.0 * f);
+    return mix(mix(hash(i), hash(i + vec2(1, 0)), u.x),
+               mix(hash(i + vec2(0, 1)), hash(i + vec2(1, 1)), u.x), u.y);
+}
+float fbm(vec2 p) {
+    float v = 0.0, a = 0.5;
+    for (int k = 0; k < 6; ++k) { v += a * vnoise(p); p = p * 2.03 + 17.1; a *= 0.5; }
+    return v;
+}
+void main() {
+    vec2 p = v_uv * vec2(3.2, 1.8);
+    vec2 q = vec2(fbm(p + u_t), fbm(p + vec2(5.2, 1.3)));
+    vec2 r = vec2(fbm(p + 4.0 * q + vec2(1.7, 9.2)), fbm(p + 4.0 * q + vec2(8.3, 2.8)));
+    float v = fbm(p + 4.0 * r);
+    out_color = vec4(v, v * v, q.x * r.y, 1.0);
+}
+"""
+REFERENCE_VERT = """#version 330 core
+out vec2 v_uv;
+void main() {
+    vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+    v_uv = p;
+    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}
+"""
+
+
+class Reference:
+    """The yardstick: REFERENCE_FRAG over a whole target of one size."""
+
+    def __init__(self, ctx: object, size: tuple[int, int]) -> None:
+        import moderngl
+
+        assert isinstance(ctx, moderngl.Context)
+        self.ctx = ctx
+        self.program = ctx.program(vertex_shader=REFERENCE_VERT, fragment_shader=REFERENCE_FRAG)
+        self.vao = ctx.vertex_array(self.program, [])
+        self.tex = ctx.texture(size, 4)
+        self.fbo = ctx.framebuffer([self.tex])
+        self.size = size
+
+    def draw(self, t: float) -> None:
+        self.fbo.use()
+        self.ctx.viewport = (0, 0, *self.size)
+        self.program["u_t"].value = t % 1.0  # type: ignore[union-attr]
+        self.vao.render(vertices=3)
+
+    def release(self) -> None:
+        self.ctx.detect_framebuffer(0).use()
+        for obj in (self.vao, self.fbo, self.tex, self.program):
+            obj.release()
+
+
+def measure(
+    label: str,
+    size: tuple[int, int],
+    samples: int = SAMPLES,
+    moments: Sequence[float] = MOMENTS,
+) -> Figures:
+    """The render figures for one size: frame, each pass, the reference and their ratio."""
+    from nebula.config import Settings
+    from nebula.piece import Piece
+    from nebula.render.frame import FrameTime
+
+    frames: list[float] = []
+    refs: list[float] = []
+    passes: dict[str, list[float]] = {p: [] for p in PASSES}
+    clock = time.perf_counter
+    with Piece(Settings(), None, size) as piece:
+        ref = Reference(piece.ctx, size)
+        try:
+            r, ctx = piece.renderer, piece.ctx
+            for moment in moments:
+                piece.draw(moment)  # step the world there and warm up: not timed
+                ctx.finish()
+                for k in range(samples):
+                    t = moment + (k + 1) / 60.0
+                    piece.world.advance_to(t)
+                    ft = FrameTime(t, piece.settings.cycle_seconds)
+                    t0 = clock()
+                    r.draw(piece.world, piece.params.values, ft)
+                    ctx.finish()
+                    t1 = clock()
+                    ref.draw(t)
+                    ctx.finish()
+                    t2 = clock()
+                    frames.append(t1 - t0)
+                    refs.append(t2 - t1)
+                    pm: dict[str, float] = {}
+                    r.draw(piece.world, piece.params.values, ft, pass_ms=pm)
+                    for name in PASSES:
+                        passes[name].append(pm.get(name, 0.0))
+        finally:
+            ref.release()
+    frame_ms = float(np.median(frames)) * 1e3
+    ref_ms = float(np.median(refs)) * 1e3
+    out: Figures = {f"frame_ms_{label}": round(frame_ms, 3)}
+    for name in PASSES:
+        out[f"pass_ms_{name}_{label}"] = round(float(np.median(passes[name])), 3)
+    out[f"reference_ms_{label}"] = round(ref_ms, 3)
+    out[f"frame_vs_reference_{label}"] = round(frame_ms / ref_ms, 3)
+    return out
+
+
+def section(sizes: Sequence[str] = DEFAULT_SIZES) -> Figures:
+    out: Figures = {}
+    for label in sizes:
+        out.update(measure(label, SIZES[label]))
+    return out
+
+
+def describe(key: str) -> tuple[str, str] | None:
+    """(unit, meaning) of a render figure for the bench's table, or None for other keys."""
+    for label in SIZES:
+        if key == f"frame_ms_{label}":
+            return "ms", f"whole frame at {label}, draw + finish, median over 3 moments"
+        if key == f"reference_ms_{label}":
+            return "ms", f"frozen reference shader at {label}, interleaved with the frames"
+        if key == f"frame_vs_reference_{label}":
+            return "x", f"frame_ms_{label} / reference_ms_{label}"
+        for name in PASSES:
+            if key == f"pass_ms_{name}_{label}":
+                return "ms", f"  pass {name} at {label}"
+    return None

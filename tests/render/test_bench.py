@@ -1,0 +1,53 @@
+"""The bench's render section: per-pass times that add up, a frozen yardstick, its table."""
+
+from __future__ import annotations
+
+import moderngl
+import numpy as np
+import pytest
+
+from nebula import bench, render_bench
+from nebula.cli import main
+from nebula.config import Settings
+from nebula.piece import Piece
+from nebula.render.frame import FrameTime
+from nebula.render.renderer import PASS_NAMES
+
+
+def test_the_bench_names_every_pass_in_drawing_order() -> None:
+    assert render_bench.PASSES == PASS_NAMES
+
+
+def test_timing_the_passes_leaves_the_picture_as_it_was(ctx: moderngl.Context) -> None:
+    with Piece(Settings(), None, (96, 54), ctx=ctx) as piece:
+        piece.draw(20.0)
+        plain = piece.renderer.read().copy()
+        pm: dict[str, float] = {}
+        piece.renderer.draw(piece.world, piece.params.values, FrameTime(20.0), pass_ms=pm)
+        timed = piece.renderer.read().copy()
+    assert list(pm) == list(PASS_NAMES)
+    assert all(v >= 0.0 for v in pm.values()) and sum(pm.values()) > 0.0
+    np.testing.assert_array_equal(timed, plain)
+
+
+def test_measure_reports_the_frame_its_passes_and_the_reference() -> None:
+    got = render_bench.measure("tiny", (64, 36), samples=2, moments=(20.0,))
+    passes = [got[f"pass_ms_{p}_tiny"] for p in PASS_NAMES]
+    frame, ref = got["frame_ms_tiny"], got["reference_ms_tiny"]
+    assert isinstance(frame, float) and isinstance(ref, float) and frame > 0 and ref > 0
+    assert all(isinstance(p, float) and p >= 0 for p in passes)
+    # (of the unrounded times: at this size the reference takes hundredths of a millisecond)
+    assert got["frame_vs_reference_tiny"] == pytest.approx(frame / ref, rel=0.1)
+
+
+def test_the_table_says_which_figure_is_which_pass() -> None:
+    table = bench.format_table({"pass_ms_plain_720p": 25.0, "frame_vs_reference_720p": 1.2})
+    assert "pass plain at 720p" in table
+    assert "frame_ms_720p / reference_ms_720p" in table
+
+
+def test_an_unknown_bench_size_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["bench", "--only", "render", "--sizes", "8k"])
+    assert e.value.code == 2
+    assert "sizes are 720p, 1080p, 2160p, 4320p" in capsys.readouterr().err
