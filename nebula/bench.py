@@ -209,6 +209,20 @@ def section_render(args: argparse.Namespace) -> Figures:
     return render_bench.section(sizes)
 
 
+def section_window(args: argparse.Namespace) -> Figures:
+    """The live loop in a real window against headless frames (needs a display: under CI or a
+    headless machine, run the bench inside xvfb-run)."""
+    import os
+
+    from nebula import render_bench
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        _say("window: no display, so no window figures (run the bench under xvfb-run for them)")
+        return {}
+    _say(f"window: {render_bench.WINDOW_SECONDS:g} s of `nebula run` between two headless rounds")
+    return render_bench.window_section()
+
+
 def section_record(args: argparse.Namespace) -> Figures:
     """Render and record speed at 1280x720, measured in the same run (nebula.output.record)."""
     _say("record: 3 rounds of 10 frames drawn, then 10 recorded to h264, at 1280x720")
@@ -222,6 +236,7 @@ SECTIONS: dict[str, Section] = {
     "seek": section_seek,
     "sim_1m": section_sim_1m,
     "render": section_render,
+    "window": section_window,
     "record": section_record,
 }
 

@@ -158,8 +158,17 @@ def section(sizes: Sequence[str] = DEFAULT_SIZES) -> Figures:
     return out
 
 
+WINDOW_ROWS = {
+    "window_fps_720p": ("fps", "live loop in a real window, HUD shown, no vsync, steady rate"),
+    "headless_fps_720p": ("fps", "the same frames headless (draw + finish), around the window run"),
+    "window_vs_headless_720p": ("x", "window_fps_720p / headless_fps_720p"),
+}
+
+
 def describe(key: str) -> tuple[str, str] | None:
     """(unit, meaning) of a render figure for the bench's table, or None for other keys."""
+    if key in WINDOW_ROWS:
+        return WINDOW_ROWS[key]
     for label in SIZES:
         if key == f"frame_ms_{label}":
             return "ms", f"whole frame at {label}, draw + finish, median over 3 moments"
@@ -171,3 +180,54 @@ def describe(key: str) -> tuple[str, str] | None:
             if key == f"pass_ms_{name}_{label}":
                 return "ms", f"  pass {name} at {label}"
     return None
+
+
+WINDOW_SECONDS = 10.0
+WINDOW_AT = 190.0  # unity: the fullest frame
+
+
+def headless_fps(size: tuple[int, int], frames: int, at: float = WINDOW_AT) -> float:
+    """Consecutive 60 Hz frames from ``at``, each drawn and finished: the headless rate."""
+    from nebula.config import Settings
+    from nebula.piece import Piece
+
+    with Piece(Settings(), None, size) as piece:
+        piece.draw(at)  # the seek and the shader compiles: not timed
+        piece.ctx.finish()
+        t0 = time.perf_counter()
+        for k in range(frames):
+            piece.draw(at + (k + 1) / 60.0)
+            piece.ctx.finish()
+        return frames / (time.perf_counter() - t0)
+
+
+def window_fps(size: tuple[int, int], seconds: float = WINDOW_SECONDS) -> float:
+    """The live loop's steady rate in a real window (a child `nebula run`, HUD shown, no vsync,
+    no frame-rate ceiling) at ``WINDOW_AT``; a child, because a process holding an EGL context
+    cannot make a window's GLX context current."""
+    import re
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "nebula", "run", "--size", f"{size[0]}x{size[1]}"]
+    cmd += ["--exit-after", f"{seconds:g}", "--clock-offset", f"{WINDOW_AT:g}"]
+    cmd += ["--no-vsync", "--max-fps", "0"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
+    m = re.search(r"steady ([0-9.]+) fps", p.stdout)
+    if p.returncode != 0 or m is None:
+        last = (p.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"the window run failed (status {p.returncode}): {last}")
+    return float(m.group(1))
+
+
+def window_section(size: tuple[int, int] = SIZES["720p"]) -> Figures:
+    """``window_vs_headless_720p``: the window's steady rate between two headless rounds."""
+    before = headless_fps(size, 20)
+    win = window_fps(size)
+    after = headless_fps(size, 20)
+    headless = (before + after) / 2.0
+    return {
+        "window_fps_720p": round(win, 3),
+        "headless_fps_720p": round(headless, 3),
+        "window_vs_headless_720p": round(win / headless, 3),
+    }

@@ -28,6 +28,8 @@ import pygame
 
 #: While closed by --hours the loop wakes this often: enough for a held Esc and the heartbeat.
 IDLE_SECONDS = 0.25
+#: Frames the steady frame rate leaves out (shader compiles, the world brought to its start).
+WARM_FRAMES = 10
 STILL_HINT = "render without a window with `nebula still` (one frame) or `nebula record` (a video)"
 #: SDL video drivers that draw nowhere visible; used only when asked for by SDL_VIDEODRIVER.
 _INVISIBLE_DRIVERS = {"offscreen", "dummy"}
@@ -213,6 +215,10 @@ class LiveLoop:
         self.pacer = FramePacer(max_fps)
         self._now = time.perf_counter()
         self.seconds = 0.0  # how long run() ran
+        #: (clock, frames) once WARM_FRAMES have run: the steady rate leaves out the first
+        #: frames, which compile shaders and bring the world to its start.
+        self._warm: tuple[float, int] | None = None
+        self._ended: float | None = None
         self._held: set[int] = set()
         #: Why the loop ended, for the log and the summary line.
         self.stop_reason = "quit"
@@ -305,14 +311,27 @@ class LiveLoop:
                     time.sleep(pause)
             now = time.perf_counter()
             self.tick(now)
+            if self._warm is None and self.show.frames >= WARM_FRAMES:
+                self._warm = (time.perf_counter(), self.show.frames)
             if self.exit_after is not None and now - start >= self.exit_after:
                 self.stop_reason = f"--exit-after {self.exit_after:g} s"
                 break
-        self.seconds = time.perf_counter() - start
+        self._ended = time.perf_counter()
+        self.seconds = self._ended - start
         return 128 + self.signal if self.signal is not None else 0
+
+    def steady_fps(self, end: float | None = None) -> float | None:
+        """Frames per second after the first WARM_FRAMES (None before there are more)."""
+        if self._warm is None:
+            return None
+        t0, f0 = self._warm
+        span = (time.perf_counter() if end is None else end) - t0
+        return (self.show.frames - f0) / span if span > 0 and self.show.frames > f0 else None
 
     def summary(self) -> str:
         s = self.seconds
         fps = self.show.frames / s if s > 0 else 0.0
         w, h = self.show.renderer.size
-        return f"{self.show.frames} frames in {s:.1f} s ({fps:.1f} fps, rendered at {w}x{h})"
+        steady = self.steady_fps(self._ended)
+        tail = f", steady {steady:.2f} fps" if steady is not None else ""
+        return f"{self.show.frames} frames in {s:.1f} s ({fps:.1f} fps{tail}, rendered at {w}x{h})"

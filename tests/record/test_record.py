@@ -236,6 +236,7 @@ def test_scripts_record_is_the_same_command() -> None:
     assert "--frame-range" in p.stdout and "--ssaa" in p.stdout
 
 
+@pytest.mark.slow  # a script for tuning, not the piece: kept out of the quick loop
 def test_codec_sweep_measures_each_variant() -> None:
     p = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "codec_sweep.py"), "--size", "64x36",

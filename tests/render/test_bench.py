@@ -51,3 +51,14 @@ def test_an_unknown_bench_size_is_refused(capsys: pytest.CaptureFixture[str]) ->
         main(["bench", "--only", "render", "--sizes", "8k"])
     assert e.value.code == 2
     assert "sizes are 720p, 1080p, 2160p, 4320p" in capsys.readouterr().err
+
+
+def test_the_window_figure_reads_the_live_loops_steady_rate(
+    xdisplay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPLAY", xdisplay)
+    fps = render_bench.window_fps((64, 36), seconds=2.0)
+    assert 1.0 < fps < 2000.0
+    with pytest.raises(RuntimeError, match="the window run failed"):
+        monkeypatch.setenv("DISPLAY", ":9999")  # no such server: one clear error
+        render_bench.window_fps((64, 36), seconds=1.0)
