@@ -201,7 +201,9 @@ def headless_fps(size: tuple[int, int], frames: int, at: float = WINDOW_AT) -> f
         return frames / (time.perf_counter() - t0)
 
 
-def window_fps(size: tuple[int, int], seconds: float = WINDOW_SECONDS) -> float:
+def window_fps(
+    size: tuple[int, int], seconds: float = WINDOW_SECONDS, at: float = WINDOW_AT
+) -> float:
     """The live loop's steady rate in a real window (a child `nebula run`, HUD shown, no vsync,
     no frame-rate ceiling) at ``WINDOW_AT``; a child, because a process holding an EGL context
     cannot make a window's GLX context current."""
@@ -210,13 +212,14 @@ def window_fps(size: tuple[int, int], seconds: float = WINDOW_SECONDS) -> float:
     import sys
 
     cmd = [sys.executable, "-m", "nebula", "run", "--size", f"{size[0]}x{size[1]}"]
-    cmd += ["--exit-after", f"{seconds:g}", "--clock-offset", f"{WINDOW_AT:g}"]
+    cmd += ["--exit-after", f"{seconds:g}", "--clock-offset", f"{at:g}"]
     cmd += ["--no-vsync", "--max-fps", "0"]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
     m = re.search(r"steady ([0-9.]+) fps", p.stdout)
     if p.returncode != 0 or m is None:
-        last = (p.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"the window run failed (status {p.returncode}): {last}")
+        said = (p.stderr.strip() or p.stdout.strip() or "no output").splitlines()[-1]
+        why = "no steady rate (too few frames?)" if p.returncode == 0 else "failed"
+        raise RuntimeError(f"the window run {why} (status {p.returncode}): {said}")
     return float(m.group(1))
 
 
