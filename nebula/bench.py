@@ -25,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-Figures = dict[str, float | int | str]
+from nebula import render_bench
+from nebula.render_bench import Figures
+
 Section = Callable[[argparse.Namespace], Figures]
 
 #: Targets for this project's reference machine (2 cores): figure -> (limit, "<=" or ">=").
@@ -199,8 +201,6 @@ def section_seek(args: argparse.Namespace) -> Figures:
 
 def section_render(args: argparse.Namespace) -> Figures:
     """Frame and per-pass times against the frozen reference (nebula.render_bench)."""
-    from nebula import render_bench
-
     sizes = getattr(args, "sizes", None) or render_bench.DEFAULT_SIZES
     _say(
         f"render: {', '.join(sizes)}, {len(render_bench.MOMENTS)} moments x "
@@ -213,8 +213,6 @@ def section_window(args: argparse.Namespace) -> Figures:
     """The live loop in a real window against headless frames (needs a display: under CI or a
     headless machine, run the bench inside xvfb-run)."""
     import os
-
-    from nebula import render_bench
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         _say("window: no display, so no window figures (run the bench under xvfb-run for them)")
@@ -263,13 +261,11 @@ def targets_missed(result: Figures) -> list[str]:
 
 
 def format_table(result: Figures) -> str:
-    from nebula.render_bench import describe  # no GL: only names
-
     rows = {r.key: r for r in ROWS}
     lines = [f"{'figure':<26} {'value':>14}  {'target':<8} meaning", "-" * 100]
     for key, value in result.items():
         row = rows.get(key)
-        found = describe(key) if row is None else None
+        found = render_bench.describe(key) if row is None else None
         if found is not None:
             row = Row(key, *found)
         unit = row.unit if row else ""

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+#: A section's figures (nebula.bench merges every section's into one object).
 Figures = dict[str, float | int | str]
 
 #: The passes in drawing order (nebula.render.renderer.PASS_NAMES; a test keeps them equal

@@ -48,12 +48,18 @@ class SheetState:
     particles: NDArray[np.void]
 
 
+def _eye() -> NDArray[np.float64]:
+    """The sheet's eye: where the piece's eye rests, lowered to chest height."""
+    eye = scene.CAMERA_REST.copy()
+    eye[1] = EYE_HEIGHT
+    return eye
+
+
 def _row(world: World, open_: float, shimmer: float, speak: float) -> NDArray[np.void]:
     f = world.figures.copy()
     others = [i for i in range(len(f)) if i != DREAMER]
     n = len(others)
-    eye = scene.CAMERA_REST.copy()
-    eye[1] = EYE_HEIGHT
+    eye = _eye()
     half = ROW_DISTANCE * 0.88 * HALF_WIDTH_PER_METRE  # the frame's half width there, less a margin
     for j, i in enumerate(others):
         x = -half + 2.0 * half * (j + 0.5) / n
@@ -70,15 +76,14 @@ def _row(world: World, open_: float, shimmer: float, speak: float) -> NDArray[np
 
 def figure_sheet(settings: Settings, size: tuple[int, int]) -> NDArray[np.uint8]:
     """The sheet as (3 h, w, 3) uint8 RGB: one ``size`` row per pose, labelled."""
-    world = World(dataclasses.replace(settings, particles=0, flowers=0))
-    eye = scene.CAMERA_REST.copy()
-    eye[1] = EYE_HEIGHT
-    empty_threads = world.threads[:0]
-    rows = []
     from nebula.piece import Piece  # lazily: it loads moderngl
 
+    eye = _eye()
+    rows = []
     with Piece(settings, None, size) as piece:
-        r = piece.renderer
+        # The piece's own world at the start of the run: its figures are the run's.
+        world, r = piece.world, piece.renderer
+        empty_threads = world.threads[:0]
         for _, open_, shimmer, speak, t in POSES:
             base = story.moods_at(t)
             moods = dataclasses.replace(base, fade=0.0, haze=shimmer)

@@ -7,8 +7,9 @@ import json
 import time
 from typing import Any
 
-from nebula.bench import SECTIONS, Figures, format_table, run_sections, targets_missed
+from nebula.bench import SECTIONS, format_table, run_sections, targets_missed
 from nebula.cli.args import UsageError, gl_failures
+from nebula.render_bench import Figures
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
