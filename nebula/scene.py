@@ -6,6 +6,7 @@ World units are metres: y is up, the plain is y = 0, the camera looks along -z.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -123,3 +124,26 @@ def in_front(
 ) -> NDArray[np.bool_]:
     """Which world points (n, 3) lie beyond the near plane: the ones ``project`` can place."""
     return np.asarray(_clip(points, aspect, eye)[:, 3] > NEAR)
+
+
+@functools.lru_cache(maxsize=16)
+def elevation_band(aspect: float, lo: float, hi: float) -> tuple[float, float] | None:
+    """The rows of the screen (NDC y, bottom to top) that look in some direction whose elevation
+    (the normalised view ray's y) lies in [lo, hi], a row wider each way; None if none do.
+
+    Where the sky and the plain draw: a software rasterizer shades every fragment of a
+    full-screen pass even where the shader discards it, so each draws its own band instead.
+    Directions do not depend on where the eye stands, only on the lens: one band per aspect.
+    """
+    rows = 512
+    inv = np.linalg.inv(view_projection(aspect).astype(np.float64))
+    x, y = np.meshgrid(np.linspace(-1.0, 1.0, 17), np.linspace(-1.0, 1.0, rows + 1))
+    ndc = np.stack([x, y, np.ones_like(x), np.ones_like(x)], axis=-1)
+    far = ndc @ inv.T
+    ray = far[..., :3] - CAMERA_REST * far[..., 3:4]  # as sky_ray.vert makes it
+    el = ray[..., 1] / np.linalg.norm(ray, axis=-1)
+    seen = np.flatnonzero(((el >= lo) & (el <= hi)).any(axis=1))
+    if len(seen) == 0:
+        return None
+    step = 2.0 / rows
+    return max(-1.0, float(y[seen[0], 0]) - step), min(1.0, float(y[seen[-1], 0]) + step)

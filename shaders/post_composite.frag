@@ -3,8 +3,8 @@
 // tone mapping, vignette and grain. The costly parts are compiled in only where a variant asks:
 // nebula/render/passes/post.py builds three programs from this file with the defines HAZE and
 // WATERCOLOR (a software rasterizer pays for a skipped branch anyway, so post.py picks the
-// variant each frame instead of a uniform `if`), and gives MAX_HAZE_FIGURES, the length of
-// u_haze_figures, from Python.
+// variant each frame instead of a uniform `if`). The haze's offsets come drawn at quarter
+// resolution (post_haze.frag).
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -12,31 +12,13 @@
 #include "lib/safe.glsl"
 
 uniform sampler2D u_scene;
-uniform sampler2D u_bloom_near;
+uniform sampler2D u_bloom_map;  // near * 0.7 + far * 0.35, at quarter resolution (post_bloom.frag)
+uniform sampler2D u_bloom_near;  // the two glows apart, for the watercolor wash
 uniform sampler2D u_bloom_far;
-// Guarded figures on screen: (feet x, feet y, height, shimmer), for the heat haze.
-uniform vec4 u_haze_figures[MAX_HAZE_FIGURES];
-uniform int u_haze_count;
+uniform sampler2D u_haze_map;  // post_haze.frag's uv offsets, at quarter resolution
 
 in vec2 v_uv;
 out vec4 out_color;
-
-#ifdef HAZE
-float haze_mask(vec2 uv) {
-    float m = 0.0;
-    for (int i = 0; i < MAX_HAZE_FIGURES; ++i) {
-        if (i >= u_haze_count) break;
-        vec4 f = u_haze_figures[i];
-        vec2 d = uv - vec2(f.x, f.y + f.z * 0.5);
-        d.x *= u_aspect;
-        vec2 r = max(vec2(f.z * 0.45, f.z * 0.75), vec2(1e-4));
-        vec2 k = d / r;
-        float k2 = dot(k, k);
-        if (k2 < 9.0) m += f.w * exp(-k2);
-    }
-    return clamp(m, 0.0, 1.0);
-}
-#endif
 
 vec3 display(vec3 linear_hdr) {
     return tonemap_aces(linear_hdr * u_exposure * 1.1);
@@ -46,17 +28,13 @@ void main() {
     vec2 uv = v_uv;
 #ifdef HAZE
     // Heat haze: the air wavers around the figures while they are guarded.
-    float hm = haze_mask(uv) * u_haze;
-    vec2 wob = vec2(noise2_loop(uv * vec2(40.0, 18.0), u_wave.z),
-                    noise2_loop(uv * vec2(35.0, 22.0), -u_wave.w)) - 0.5;
-    uv += wob * hm * 0.006;
+    uv += texture(u_haze_map, v_uv).xy;
 #endif
 
     vec3 scene = texture(u_scene, uv).rgb;
-    vec3 near = texture(u_bloom_near, uv).rgb;
-    vec3 far = texture(u_bloom_far, uv).rgb;
+    vec3 bloom = texture(u_bloom_map, v_uv).rgb;  // soft: the haze's few pixels do not show on it
     float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
-    vec3 col = scene + (near * 0.7 + far * 0.35) * u_bloom * (1.0 - 0.6 * fade);
+    vec3 col = scene + bloom * u_bloom * (1.0 - 0.6 * fade);
     if (abs(u_hue_shift) > 1e-4) col = hue_rotate(col, u_hue_shift);
     col = display(col);
 

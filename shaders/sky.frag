@@ -16,7 +16,7 @@ out vec4 out_color;
 
 void main() {
     vec3 dir = safe_normalize(v_ray, vec3(0.0, 0.0, -1.0));
-    if (dir.y < -0.002) discard;  // the plain draws below the horizon
+    if (dir.y < HORIZON) discard;  // the plain draws below the horizon
     vec4 clouds = texture(u_clouds, v_uv);
     vec3 col = sky_base(dir.y) + clouds.rgb;
 

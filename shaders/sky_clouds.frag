@@ -15,7 +15,7 @@ out vec4 out_color;
 void main() {
     vec3 dir = safe_normalize(v_ray, vec3(0.0, 0.0, -1.0));
     // Below the horizon nothing reads the clouds; a small margin keeps bilinear taps clean.
-    if (dir.y < -0.03) discard;
+    if (dir.y < CLOUDS_LOW) discard;
     dir.y = max(dir.y, 0.0);
     out_color = finite_out(nebula_clouds(safe_normalize(dir, vec3(0.0, 0.0, -1.0))));
 }

@@ -10,14 +10,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from nebula import scene
 from nebula.config import Settings
+from nebula.sim.figures import FIGURE_DTYPE
+from nebula.sim.flowers import FLOWER_DTYPE
+from nebula.sim.particles import PARTICLE_DTYPE
 from nebula.sim.shares import Share
+from nebula.sim.story import Moods
+from nebula.sim.threads import THREAD_DTYPE
 from nebula.sim.world import World
 
 #: The checkout the suite runs from (scripts/, tests/ and README.md live there).
@@ -30,6 +37,22 @@ LIGHT: dict[str, Any] = {"sim_hz": 20.0, "flowers": 0}
 
 #: An in-process `nebula ...` call: its arguments -> its exit status.
 Run = Callable[..., int]
+
+
+# --------------------------------------------------------------------------- scenes
+
+
+@dataclass
+class FakeState:
+    """The smallest SceneState: nothing on the plain but what a test gives it."""
+
+    threads: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, THREAD_DTYPE))
+    moods: Moods = field(default_factory=lambda: Moods(0.0, 0.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0))
+    cycle_t: float = 190.0
+    camera: NDArray[np.float64] = field(default_factory=lambda: scene.CAMERA_REST.copy())
+    figures: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FIGURE_DTYPE))
+    flowers: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FLOWER_DTYPE))
+    particles: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, PARTICLE_DTYPE))
 
 
 # --------------------------------------------------------------------------- windows

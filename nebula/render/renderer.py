@@ -220,10 +220,13 @@ class Renderer:
     def float_targets(self) -> dict[str, moderngl.Texture]:
         """The half-float targets of the last frame by name: where a NaN or an infinity would
         live (the 8-bit output cannot hold one; bloom spreads one into a black block)."""
-        targets = {"scene": self.scene_tex, "clouds": self.sky.clouds}
+        plain = self.passes["plain"]
+        assert isinstance(plain, PlainPass)
+        targets = {"scene": self.scene_tex, "clouds": self.sky.clouds, "plain": plain.plain}
         for i, (_, _, ta, tb) in enumerate(self.post.levels):
             targets[f"bloom{i}a"] = ta
             targets[f"bloom{i}b"] = tb
+        targets["haze"] = self.post.haze_map
         return targets
 
     def nonfinite_pixels(self) -> dict[str, int]:

@@ -4,7 +4,6 @@ the palette, the plain remembers what was shared, a thread lights its own curve 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import moderngl
 import numpy as np
@@ -16,11 +15,10 @@ from nebula.config import Params, Settings
 from nebula.piece import Piece
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import Renderer
-from nebula.sim.figures import FIGURE_DTYPE
 from nebula.sim.flowers import FLOWER_DTYPE
 from nebula.sim.particles import PARTICLE_DTYPE
-from nebula.sim.story import Moods
 from nebula.sim.threads import THREAD_DTYPE
+from tests.helpers import FakeState
 
 SIZE = (320, 180)
 
@@ -83,19 +81,6 @@ def test_sky_shows_amethyst_and_rose_gold(ctx: moderngl.Context, piece: Piece) -
     rose = tinted & ((hue >= 330.0) | (hue < 40.0))
     assert purple.mean() > 0.05
     assert rose.mean() > 0.05
-
-
-@dataclass
-class FakeState:
-    """The smallest SceneState: no figures, flowers or particles; the threads given."""
-
-    threads: NDArray[np.void]
-    moods: Moods = field(default_factory=lambda: Moods(0.0, 0.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0))
-    cycle_t: float = 190.0
-    camera: NDArray[np.float64] = field(default_factory=lambda: scene.CAMERA_REST.copy())
-    figures: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FIGURE_DTYPE))
-    flowers: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FLOWER_DTYPE))
-    particles: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, PARTICLE_DTYPE))
 
 
 def test_thread_lights_its_curve_and_not_far_from_it(ctx: moderngl.Context) -> None:

@@ -200,21 +200,37 @@ class InstancedPass(Pass):
         self._static.append(b)
         return b
 
-    def upload(self, records: NDArray[np.void], limit: int | None = None) -> int:
+    def instance_buffer(self) -> moderngl.Buffer:
+        """A second buffer of records, as large as ``instances``, released with the pass."""
+        b = self.ctx.buffer(reserve=self.capacity * self.DTYPE.itemsize, dynamic=True)
+        self._static.append(b)
+        return b
+
+    def upload(
+        self,
+        records: NDArray[np.void],
+        limit: int | None = None,
+        into: moderngl.Buffer | None = None,
+    ) -> int:
         """Write the first records (at most capacity, and ``limit``) once; returns how many."""
         n = min(len(records), self.capacity, len(records) if limit is None else limit)
         if n > 0:
-            self.instances.write(records[:n])
+            (into or self.instances).write(records[:n])
         return n
 
     def instanced_vao(
-        self, name: str, *per_vertex: tuple[moderngl.Buffer, str, *tuple[str, ...]]
+        self,
+        name: str,
+        *per_vertex: tuple[moderngl.Buffer, str, *tuple[str, ...]],
+        instances: moderngl.Buffer | None = None,
     ) -> moderngl.VertexArray:
-        """The VAO of program ``name``: ``per_vertex`` geometry plus the instance records."""
+        """The VAO of program ``name``: ``per_vertex`` geometry plus the instance records (of
+        ``instances``, by default the pass's own buffer)."""
+        records = instances or self.instances
 
         def make(p: moderngl.Program) -> moderngl.VertexArray:
             fmt, names = attribute_format(self.DTYPE, p, "i")
-            return self.ctx.vertex_array(p, [*per_vertex, (self.instances, fmt, *names)])
+            return self.ctx.vertex_array(p, [*per_vertex, (records, fmt, *names)])
 
         return self.vao(name, make)
 

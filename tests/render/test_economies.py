@@ -1,0 +1,101 @@
+"""The frame's economies draw what the costlier passes drew: the sky and the plain shade only
+their own bands of rows, the plain runs at half resolution without a seam at the horizon, and
+motes drawn as point sprites still show at the frame's edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import moderngl
+import numpy as np
+import pytest
+
+from nebula import scene
+from nebula.config import Params, Settings
+from nebula.piece import Piece
+from nebula.render.frame import FrameTime
+from nebula.render.passes.plain import PLAIN_HIGH
+from nebula.render.passes.sky import CLOUDS_LOW, HORIZON
+from nebula.render.renderer import Renderer
+from nebula.sim.particles import KIND_MOTE, PARTICLE_DTYPE
+from tests.helpers import FakeState
+
+SIZE = (320, 180)
+
+
+@pytest.fixture(scope="module")
+def piece(gl: moderngl.Context) -> Iterator[Piece]:
+    p = Piece(Settings(seed=0, sim_hz=10.0), size=SIZE, ctx=gl)
+    yield p
+    p.close()
+
+
+def _row_elevations(size: tuple[int, int]) -> np.ndarray:
+    """The view ray's elevation at every pixel centre (rows bottom to top), as sky_ray.vert
+    and the shaders make it, worked out here independently of elevation_band."""
+    w, h = size
+    inv = np.linalg.inv(scene.view_projection(w / h).astype(np.float64))
+    x, y = np.meshgrid((np.arange(w) + 0.5) / w * 2 - 1, (np.arange(h) + 0.5) / h * 2 - 1)
+    far = np.stack([x, y, np.ones_like(x), np.ones_like(x)], axis=-1) @ inv.T
+    ray = far[..., :3] - scene.CAMERA_REST * far[..., 3:4]
+    return np.asarray(ray[..., 1] / np.linalg.norm(ray, axis=-1))
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768), (720, 1280), (2560, 1080)])
+@pytest.mark.parametrize(
+    "lo,hi", [(HORIZON, 1.0), (CLOUDS_LOW, 1.0), (-1.0, HORIZON), (-1.0, PLAIN_HIGH)]
+)
+def test_a_band_holds_every_row_its_pass_shades(
+    size: tuple[int, int], lo: float, hi: float
+) -> None:
+    el = _row_elevations(size)
+    band = scene.elevation_band(size[0] / size[1], lo, hi)
+    assert band is not None
+    centres = (np.arange(size[1]) + 0.5) / size[1] * 2 - 1
+    needed = centres[((el >= lo) & (el <= hi)).any(axis=1)]
+    assert band[0] <= needed.min() and needed.max() <= band[1]
+    # And it is a band, not the whole frame: the horizon splits it (every frame here sees both).
+    assert band[1] - band[0] < 1.9
+
+
+def test_the_banded_sky_and_plain_draw_what_full_screen_ones_did(
+    piece: Piece, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    banded = piece.render(190.0, ("sky", "plain")).astype(int)
+    monkeypatch.setattr(scene, "elevation_band", lambda aspect, lo, hi: (-1.0, 1.0))
+    full = piece.render(190.0, ("sky", "plain")).astype(int)
+    assert np.abs(banded - full).max() <= 2
+
+
+def test_the_half_resolution_plain_meets_the_sky_without_a_seam(piece: Piece) -> None:
+    """No row along the horizon is darker than both its neighbours: bilinear taps of the
+    half-resolution plain must not reach texels it left cleared above the horizon."""
+    rows = piece.render(190.0, ("sky", "plain")).astype(float).mean(axis=(1, 2))
+    horizon = round((1.0 - scene.HORIZON_FROM_BOTTOM) * SIZE[1])  # image rows run top down
+    for r in range(horizon - 3, horizon + 4):
+        assert rows[r] >= min(rows[r - 1], rows[r + 1]) - 4.0, (r, rows[r - 2 : r + 3])
+
+
+def test_a_mote_across_the_frame_edge_shows_its_inner_half(ctx: moderngl.Context) -> None:
+    """GL drops a point sprite whose centre is off-screen: a mote there must go with the quads."""
+    aspect = SIZE[0] / SIZE[1]
+    eye = scene.CAMERA_REST
+    # A big near mote, its centre a little beyond the left edge, halfway up the frame.
+    target = np.array([[-1.02, 0.0, 1.0, 1.0]])
+    inv = np.linalg.inv(scene.view_projection(aspect, eye).astype(np.float64))
+    far = (target @ inv.T)[0]
+    ray = far[:3] / far[3] - eye
+    p = np.zeros(1, PARTICLE_DTYPE)
+    p["in_pos"] = eye + ray / np.linalg.norm(ray) * 3.0
+    p["in_birth"], p["in_life"], p["in_size"] = 180.0, 20.0, 0.1
+    p["in_kind"], p["in_seed"], p["in_bright"] = KIND_MOTE, 0.1, 8.0
+    r = Renderer(ctx, SIZE, capacities={"particles": 1})
+    try:
+        r.draw(FakeState(cycle_t=190.0, particles=p), Params().values, FrameTime(190.0))
+        lit = r.read().astype(float).max(axis=2)
+        r.draw(FakeState(cycle_t=190.0), Params().values, FrameTime(190.0))
+        bare = r.read().astype(float).max(axis=2)
+    finally:
+        r.release()
+    edge = (lit - bare)[SIZE[1] // 2 - 3 : SIZE[1] // 2 + 3, :4]
+    assert edge.max() > 10.0
