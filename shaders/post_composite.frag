@@ -31,7 +31,11 @@ void main() {
     uv += texture(u_haze_map, v_uv).xy;
 #endif
 
+#ifdef HAZE
     vec3 scene = texture(u_scene, uv).rgb;
+#else
+    vec3 scene = texelFetch(u_scene, ivec2(gl_FragCoord.xy), 0).rgb;  // uv is a texel's centre
+#endif
     vec3 bloom = texture(u_bloom_map, v_uv).rgb;  // soft: the haze's few pixels do not show on it
     float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
     vec3 col = scene + bloom * u_bloom * (1.0 - 0.6 * fade);

@@ -13,7 +13,13 @@ from numpy.typing import NDArray
 
 from nebula.render.passes.base import CORNERS, FrameInputs, InstancedPass
 from nebula.render.shaders import HotProgram, ProgramSpec
+from nebula.render.cull import spheres_in_view
 from nebula.sim.flowers import FLOWER_DTYPE
+
+#: How far a flower's drawing reaches from its root, in units of its size, with a margin: the
+#: crystal (about 1.1 with its sway), its pool of light (2.6) and its shadow's disc (1.4 + 1.6 x
+#: glow; glow reaches 1.1 at unity, so 3.2).
+REACH = 3.5
 
 
 def crystal_mesh(petals: int = 5) -> NDArray[np.float32]:
@@ -73,7 +79,10 @@ class FlowersPass(InstancedPass):
         self.quad = self.static_buffer(CORNERS)
 
     def draw(self, f: FrameInputs) -> None:
-        n = self.upload(f.state.flowers)
+        flowers = f.state.flowers
+        vp = np.asarray(f.u["u_view_proj"], dtype=np.float64).reshape(4, 4).T  # column-major
+        seen = spheres_in_view(flowers["in_pos"], flowers["in_size"] * REACH, vp)
+        n = self.upload(flowers[seen])
         if n == 0:
             return
         ctx = self.ctx
