@@ -129,12 +129,17 @@ class Piece:
         self._small: NDArray[np.uint8] | None = None
         self._finish = _gil_free_finish() if self._own_ctx else None
 
-    def draw(self, t: float, passes: tuple[str, ...] = PASS_NAMES) -> moderngl.Framebuffer:
-        """Bring the world to run time t and draw it (on the GPU; nothing read back yet)."""
+    def draw(
+        self,
+        t: float,
+        passes: tuple[str, ...] = PASS_NAMES,
+        output: moderngl.Framebuffer | None = None,
+    ) -> moderngl.Framebuffer:
+        """Bring the world to run time t and draw it (on the GPU; nothing read back yet), into
+        ``output`` when given (the live window's own framebuffer), else the renderer's."""
         self.world.advance_to(t, share_rate=self.params["share_rate"])
-        return self.renderer.draw(
-            self.world, self.params.values, FrameTime(t, self.settings.cycle_seconds), passes
-        )
+        ft = FrameTime(t, self.settings.cycle_seconds)
+        return self.renderer.draw(self.world, self.params.values, ft, passes, output=output)
 
     def resize(self, size: tuple[int, int]) -> None:
         """Render at a new size (the window was resized, or its render scale changed)."""

@@ -52,6 +52,7 @@ class Presenter:
         texture: moderngl.Texture,
         rect: tuple[float, float, float, float] = (-1.0, -1.0, 1.0, 1.0),
         *,
+        uv: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
         flip_y: bool = False,
         opacity: float = 1.0,
         blend: bool = False,
@@ -63,6 +64,7 @@ class Presenter:
             {
                 "u_image": 0,
                 "u_rect": rect,
+                "u_uv_rect": uv,
                 "u_flip_y": 1.0 if flip_y else 0.0,
                 "u_opacity": opacity,
             },
@@ -112,9 +114,7 @@ class Hud:
         surf = self.surface
         surf.fill((0, 0, 0, 0))
         if new:
-            width = min(
-                self.size[0], max(self.font.size(ln.text)[0] for ln in new) + 2 * HUD_MARGIN
-            )
+            width = min(self.size[0], max(self._width(ln.text) for ln in new) + 2 * HUD_MARGIN)
             height = min(self.size[1], len(new) * self.line_h + 2 * HUD_MARGIN)
             surf.fill((10, 6, 24, 170), pygame.Rect(0, 0, width, height))
             self.extent = (width, height)
@@ -132,20 +132,32 @@ class Hud:
         self.renders += 1
         return True
 
+    def _width(self, text: str) -> int:
+        """A line's width in pixels, its tab-separated parts set at TAB_STOPS."""
+        parts = zip(TAB_STOPS, text.split("\t"), strict=False)
+        return max((stop + self.font.size(part)[0] for stop, part in parts if part), default=0)
+
     def rect(self, window: tuple[int, int]) -> tuple[float, float, float, float]:
-        """Clip-space rectangle of the texture at the top-left, shrunk to fit small windows."""
+        """Clip-space rectangle of the text's extent at the top-left, shrunk to fit small
+        windows. Only the extent is drawn: blending the texture's empty rest cost a frame of a
+        software rasterizer milliseconds."""
         w, h = window
-        tw, th = self.size
         ew, eh = max(1, self.extent[0]), max(1, self.extent[1])
         scale = min(1.0, (w - 2 * HUD_MARGIN) / ew, (h - 2 * HUD_MARGIN) / eh)
         scale = max(scale, 0.05)
         x0 = -1.0 + 2.0 * HUD_MARGIN / w
         y1 = 1.0 - 2.0 * HUD_MARGIN / h
-        return (x0, y1 - 2.0 * th * scale / h, x0 + 2.0 * tw * scale / w, y1)
+        return (x0, y1 - 2.0 * eh * scale / h, x0 + 2.0 * ew * scale / w, y1)
+
+    def uv(self) -> tuple[float, float, float, float]:
+        """The extent's part of the texture: its top-left corner (texture rows are the
+        surface's, top row first, which is why the HUD is drawn with flip_y)."""
+        tw, th = self.size
+        return (0.0, 0.0, max(1, self.extent[0]) / tw, max(1, self.extent[1]) / th)
 
     def draw(self, presenter: Presenter, window: tuple[int, int]) -> None:
         if self.lines:
-            presenter.draw(self.texture, self.rect(window), flip_y=True, blend=True)
+            presenter.draw(self.texture, self.rect(window), uv=self.uv(), flip_y=True, blend=True)
 
     def release(self) -> None:
         self.texture.release()

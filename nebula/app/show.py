@@ -165,7 +165,9 @@ class Show:
         self.params.update(min(MAX_FRAME_DT, raw_dt))
         self.clock.set_scale(self.params["time_scale"])
         self.time = self.clock.time
-        out = self.piece.draw(self.time)
+        # Straight into the window when it shows the frame as it is: no copy every frame.
+        direct = self.screen is not None and self._shows_as_is(self.window_size)
+        out = self.piece.draw(self.time, output=self.screen if direct else None)
         if self._wall >= self._next_poll:
             self._next_poll = self._wall + SHADER_POLL_SECONDS
             self.poll_shaders()
@@ -174,22 +176,30 @@ class Show:
             self._hud_dirty = False
             self._refresh_hud()
         if self.screen is not None:
-            self.present(self.screen, self.window_size)
+            self.present(self.screen, self.window_size, drawn=direct)
         self.frames += 1
         return out
 
-    def present(self, target: moderngl.Framebuffer, size: tuple[int, int]) -> None:
-        """The rendered frame scaled to ``size``, then the HUD over it."""
+    def present(
+        self, target: moderngl.Framebuffer, size: tuple[int, int], drawn: bool = False
+    ) -> None:
+        """The rendered frame scaled to ``size`` (unless it was ``drawn`` straight into
+        ``target``), then the HUD over it."""
         assert self.presenter is not None and self.hud is not None
         target.use()
         self.ctx.viewport = (0, 0, *size)
         self.ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE)
-        if self.master < 1.0:
-            target.clear(0.0, 0.0, 0.0, 1.0)
-        self.presenter.draw(
-            self.renderer.output_tex, opacity=max(0.0, self.master), blend=self.master < 1.0
-        )
+        if not drawn:
+            if self.master < 1.0:
+                target.clear(0.0, 0.0, 0.0, 1.0)
+            self.presenter.draw(
+                self.renderer.output_tex, opacity=max(0.0, self.master), blend=self.master < 1.0
+            )
         self.hud.draw(self.presenter, size)
+
+    def _shows_as_is(self, size: tuple[int, int]) -> bool:
+        """The frame fills a window of ``size`` unscaled and at full brightness."""
+        return self.master >= 1.0 and self.renderer.size == tuple(size)
 
     def poll_shaders(self) -> list[ShaderError]:
         assert self.presenter is not None

@@ -15,7 +15,7 @@ def frustum_planes(view_proj: NDArray[np.floating]) -> NDArray[np.float64]:
     """The six planes (a, b, c, d) bounding what ``view_proj`` sees, normals inward and of
     unit length, so ``centre . n + d`` is a signed distance in world units (Gribb-Hartmann)."""
     m = np.asarray(view_proj, dtype=np.float64)
-    planes = np.stack([m[3] + m[0], m[3] - m[0], m[3] + m[1], m[3] - m[1], m[3] + m[2], m[3] - m[2]])
+    planes = np.stack([m[3] + m[i] * sign for i in range(3) for sign in (1.0, -1.0)])
     return np.asarray(planes / np.linalg.norm(planes[:, :3], axis=1, keepdims=True))
 
 

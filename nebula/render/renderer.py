@@ -6,7 +6,8 @@ replaces them. It reads state and writes pixels: no clock, no input, no pygame.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from time import perf_counter
@@ -126,6 +127,7 @@ class Renderer:
             for obj in old:
                 obj.release()
         self._pixels = np.empty((size[1], size[0], 3), dtype=np.uint8)
+        self._redo: Callable[[], None] | None = None  # the last frame's targets are gone
 
     def resize(self, size: tuple[int, int]) -> None:
         size = _drawable(size)
@@ -154,16 +156,24 @@ class Renderer:
         time: FrameTime,
         passes: tuple[str, ...] = PASS_NAMES,
         pass_ms: dict[str, float] | None = None,
+        output: moderngl.Framebuffer | None = None,
     ) -> moderngl.Framebuffer:
-        """Draw one frame. ``pass_ms``, when given, gets each pass's time added to it in
-        milliseconds (the sky's clouds count to the sky): the bench's per-pass figures."""
+        """Draw one frame into ``output`` (a framebuffer of this size; by default the
+        renderer's own, which ``read`` reads). ``pass_ms``, when given, gets each pass's time
+        added to it in milliseconds (the sky's clouds count to the sky): the bench's figures.
+
+        The live window passes its own framebuffer, which saves copying every frame; ``read``
+        then composites the same frame into the renderer's target first, from the targets
+        this frame left (only post runs again), so a screenshot or a heartbeat still sees it.
+        """
         ctx = self.ctx
+        target = output or self.output
         u = frame_uniforms(state, params, time, self.size)
         if "sky" in passes or "plain" in passes:
             with self._timed("sky", pass_ms):
                 self.sky.draw_clouds(u)  # half resolution; the plain reflects it too
         haze = self._haze_figures(state) if "post" in passes else []
-        f = FrameInputs(u, state, params, self.sky.clouds, self.scene_tex, self.output, haze)
+        f = FrameInputs(u, state, params, self.sky.clouds, self.scene_tex, target, haze)
         self.scene_fbo.use()
         ctx.viewport = (0, 0, *self.size)
         self.scene_fbo.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
@@ -174,8 +184,16 @@ class Renderer:
                     p.draw(f)  # post, last, draws from the scene target into the output
         if "post" not in passes:
             ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND)
-            ctx.copy_framebuffer(self.output, self.scene_fbo)
-        return self.output
+            ctx.copy_framebuffer(target, self.scene_fbo)
+        # Drawn elsewhere: how read() brings this frame into the renderer's own target.
+        self._redo = None
+        if target is not self.output:
+            if "post" in passes:
+                here = dataclasses.replace(f, output=self.output)
+                self._redo = lambda: self.post.draw(here)
+            else:
+                self._redo = lambda: ctx.copy_framebuffer(self.output, self.scene_fbo)
+        return target
 
     @contextmanager
     def _timed(self, name: str, pass_ms: dict[str, float] | None) -> Iterator[None]:
@@ -240,6 +258,9 @@ class Renderer:
 
     def read(self) -> NDArray[np.uint8]:
         """The last frame as (height, width, 3) uint8 RGB, top row first, into one reused array."""
+        if self._redo is not None:  # drawn into another framebuffer: bring it here too
+            redo, self._redo = self._redo, None
+            redo()
         self.output.read_into(self._pixels, components=3, alignment=1)
         return self._pixels[::-1]
 

@@ -133,3 +133,35 @@ def test_unknown_and_filtered_actions_do_nothing(show: Show) -> None:
     assert show.params.targets["exposure"] == 1.0
     assert show.do("down:exposure") is True
     assert show.params.targets["exposure"] == pytest.approx(0.95)
+
+
+def test_the_hud_draws_only_its_text_and_the_same_pixels(ctx: moderngl.Context) -> None:
+    """Only the text's extent is blended (the texture's transparent rest cost milliseconds a
+    frame): the window looks exactly as when the whole texture was drawn."""
+    from nebula.app.hud import Hud, Line, Presenter
+
+    size = (800, 600)
+    fbo = ctx.simple_framebuffer(size)
+    hud, presenter = Hud(ctx), Presenter(ctx)
+    try:
+        hud.set_lines([Line("nebula\t9.0 fps"), Line("s S\tswirl speed\t1.00")])
+        pictures = []
+        for whole in (False, True):
+            fbo.use()
+            fbo.clear(0.2, 0.1, 0.3, 1.0)
+            if whole:  # the texture as a whole, at the same scale and corner
+                x0, y0, x1, y1 = hud.rect(size)
+                w, h = hud.size[0] / hud.extent[0], hud.size[1] / hud.extent[1]
+                rect = (x0, y1 - (y1 - y0) * h, x0 + (x1 - x0) * w, y1)
+                presenter.draw(hud.texture, rect, flip_y=True, blend=True)
+            else:
+                hud.draw(presenter, size)
+            pictures.append(np.frombuffer(fbo.read(components=3), np.uint8).reshape(-1, 3))
+    finally:
+        ctx.detect_framebuffer(0).use()
+        presenter.release()
+        hud.release()
+        fbo.release()
+    only_text, all_of_it = pictures
+    assert np.abs(only_text.astype(int) - all_of_it).max() <= 1
+    assert (only_text != only_text[0]).any(axis=1).sum() > 500  # and it drew the text

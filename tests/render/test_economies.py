@@ -99,3 +99,51 @@ def test_a_mote_across_the_frame_edge_shows_its_inner_half(ctx: moderngl.Context
         r.release()
     edge = (lit - bare)[SIZE[1] // 2 - 3 : SIZE[1] // 2 + 3, :4]
     assert edge.max() > 10.0
+
+
+def test_a_frame_drawn_into_another_framebuffer_is_still_what_read_returns(
+    ctx: moderngl.Context, piece: Piece
+) -> None:
+    """The live window has post draw straight into its own framebuffer; a screenshot or a
+    gallery heartbeat (Renderer.read) must still get that frame, not the one before it."""
+    window = ctx.simple_framebuffer(SIZE)
+    try:
+        piece.render(150.0)  # the renderer's own target holds another moment
+        piece.draw(190.0, output=window)
+        shown = np.frombuffer(window.read(components=3), np.uint8).reshape(SIZE[1], SIZE[0], 3)
+        read = piece.renderer.read().copy()
+        again = piece.render(190.0).copy()  # the same moment drawn the usual way
+    finally:
+        piece.renderer.output.use()  # bind one of ours before the window's goes
+        window.release()
+    assert np.array_equal(read, shown[::-1])
+    assert np.array_equal(read, again)
+
+
+def test_flowers_out_of_view_are_culled_without_changing_the_picture(
+    piece: Piece, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nebula.render import cull
+    from nebula.render.passes import flowers
+
+    vp = scene.view_projection(SIZE[0] / SIZE[1])
+    fl = piece.world.flowers
+    seen = cull.spheres_in_view(fl["in_pos"], fl["in_size"] * flowers.REACH, vp)
+    assert 0 < seen.sum() < len(fl)  # some are culled at rest
+    culled = piece.render(190.0, ("plain", "flowers")).astype(int)
+    monkeypatch.setattr(flowers, "spheres_in_view", lambda c, r, m: np.ones(len(c), bool))
+    everything = piece.render(190.0, ("plain", "flowers")).astype(int)
+    assert np.array_equal(culled, everything)
+
+
+def test_a_sphere_is_culled_only_when_wholly_outside_a_plane() -> None:
+    from nebula.render.cull import spheres_in_view
+
+    vp = scene.view_projection(16 / 9)
+    eye = scene.CAMERA_REST
+    ahead = eye + np.array([0.0, 0.0, -10.0])
+    behind = eye + np.array([0.0, 0.0, 10.0])
+    far_left = eye + np.array([-40.0, 0.0, -10.0])
+    centres = np.array([ahead, behind, behind, far_left, far_left])
+    radii = np.array([0.1, 0.1, 10.5, 0.1, 40.0])
+    assert spheres_in_view(centres, radii, vp).tolist() == [True, False, True, False, True]

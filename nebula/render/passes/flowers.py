@@ -11,9 +11,9 @@ import moderngl
 import numpy as np
 from numpy.typing import NDArray
 
+from nebula.render.cull import spheres_in_view
 from nebula.render.passes.base import CORNERS, FrameInputs, InstancedPass
 from nebula.render.shaders import HotProgram, ProgramSpec
-from nebula.render.cull import spheres_in_view
 from nebula.sim.flowers import FLOWER_DTYPE
 
 #: How far a flower's drawing reaches from its root, in units of its size, with a margin: the
