@@ -1,4 +1,6 @@
 #version 330 core
+// What a flower throws on the plain around its root, in one quad: its dancing shadow and its
+// pool of light (flower_ground.frag). The quad is as wide as the wider of the two.
 #include "lib/uniforms.glsl"
 
 in vec2 in_corner;
@@ -8,20 +10,24 @@ in float in_glow;
 in float in_hue;
 in float in_seed;
 
-uniform int u_mode;  // 0: dancing shadow, 1: pool of light
-
-out vec2 v_local;
+out vec2 v_shadow;  // the quad's corner in units of the shadow's radius
+out vec2 v_pool;    // ... and of the pool's
 out float v_glow;
 out float v_hue;
 flat out float v_seed;
 out float v_turn;
 
+const float POOL_REACH = 2.6;
+
 void main() {
     // The shadow of the crystal's facets, thrown outward by its own inner light: it reaches
     // farther as the light swells, so it dances with the pulse.
-    float r = in_size * (u_mode == 1 ? 2.6 : 1.4 + 1.6 * in_glow);
-    vec3 world = in_pos + vec3(in_corner.x * r, 0.002, in_corner.y * r);
-    v_local = in_corner;
+    float shadow = 1.4 + 1.6 * max(in_glow, 0.0);
+    float reach = max(shadow, POOL_REACH);
+    vec3 world = in_pos + vec3(in_corner.x, 0.0, in_corner.y) * in_size * reach;
+    world.y += 0.002;
+    v_shadow = in_corner * reach / shadow;
+    v_pool = in_corner * reach / POOL_REACH;
     v_glow = in_glow;
     v_hue = in_hue;
     v_seed = in_seed;

@@ -88,13 +88,10 @@ class FlowersPass(InstancedPass):
         ctx = self.ctx
         ctx.disable(moderngl.DEPTH_TEST)
         ctx.enable(moderngl.BLEND)
+        # Shadows darken and pools of light add, in one premultiplied "over" (flower_ground.frag).
+        ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
+        self.uniforms("flower_ground", f.u)
         ground = self.instanced_vao("flower_ground", (self.quad, "2f", "in_corner"))
-        # Shadows darken (multiply), then pools of light add.
-        ctx.blend_func = moderngl.ZERO, moderngl.SRC_COLOR
-        self.uniforms("flower_ground", {**f.u, "u_mode": 0})
-        ground.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
-        ctx.blend_func = moderngl.ONE, moderngl.ONE
-        self.uniforms("flower_ground", {**f.u, "u_mode": 1})
         ground.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
         # Crystals: translucent, depth-tested so figures and flowers overlap truly.
         ctx.enable(moderngl.DEPTH_TEST)
