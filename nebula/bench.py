@@ -36,6 +36,7 @@ TARGETS: dict[str, tuple[float, str]] = {
     "alloc_bytes_per_step": (64.0, "<="),
     "sim_1m_vs_copy": (4.0, "<="),
     "record_vs_render_720p": (0.85, ">="),
+    **render_bench.targets(),
 }
 
 SEEK_AT = 200.0  # seconds into a cycle, for both seeks
@@ -262,7 +263,8 @@ def targets_missed(result: Figures) -> list[str]:
 
 def format_table(result: Figures) -> str:
     rows = {r.key: r for r in ROWS}
-    lines = [f"{'figure':<26} {'value':>14}  {'target':<8} meaning", "-" * 100]
+    w = max([26, *(len(k) for k in result)])
+    lines = [f"{'figure':<{w}} {'value':>14}  {'target':<8} meaning", "-" * (w + 74)]
     for key, value in result.items():
         row = rows.get(key)
         found = render_bench.describe(key) if row is None else None
@@ -275,7 +277,7 @@ def format_table(result: Figures) -> str:
             limit, op = TARGETS[key]
             target = f"{op} {limit:g}"
         lines.append(
-            f"{key:<26} {shown + (' ' + unit if unit else ''):>14}  {target:<8} "
+            f"{key:<{w}} {shown + (' ' + unit if unit else ''):>14}  {target:<8} "
             f"{row.meaning if row else ''}"
         )
     return "\n".join(lines)

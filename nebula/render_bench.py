@@ -8,6 +8,9 @@
   domain-warped six-octave value-noise fbm), timed interleaved with the frames.
 - ``frame_vs_reference_<size>``: the ratio. A faster or slower machine, or a busy one, moves
   both sides alike, so the ratio is the figure to compare across machines and commits.
+- ``pass_vs_reference_<pass>_<size>``: each pass's time in the same unit, its share of the
+  frame's budget; ``BUDGETS`` gives the bench a target for each at 720p, so a look change that
+  blows one pass's budget shows there, not only as a slower frame.
 
 The reference is written once and never tuned: changing it would change every ratio ever
 reported. Sizes are named by height: 720p, 1080p, 2160p.
@@ -35,6 +38,21 @@ SIZES: dict[str, tuple[int, int]] = {
 DEFAULT_SIZES = ("720p", "1080p")
 MOMENTS = (80.0, 130.0, 190.0)  # speaking, resonance, unity
 SAMPLES = 6  # frames per moment
+
+#: Each pass's budget at 720p in reference units (pass_ms / reference_ms), and the frame's:
+#: about a fifth above what each measured on the 2-core reference machine when they were set
+#: (README, Benchmark), which leaves the circle's people room to grow without hiding a pass
+#: that doubles. The passes' budgets add up to the frame's.
+BUDGETS: dict[str, float] = {
+    "sky": 0.75,
+    "plain": 0.35,
+    "flowers": 0.7,
+    "figures": 0.5,
+    "threads": 0.2,
+    "particles": 0.55,
+    "post": 1.4,
+}
+FRAME_BUDGET = round(sum(BUDGETS.values()), 3)
 
 # Frozen: never edit (see the module docstring).
 REFERENCE_FRAG = """#version 330 core
@@ -149,6 +167,17 @@ def measure(
         out[f"pass_ms_{name}_{label}"] = round(float(np.median(passes[name])), 3)
     out[f"reference_ms_{label}"] = round(ref_ms, 3)
     out[f"frame_vs_reference_{label}"] = round(frame_ms / ref_ms, 3)
+    for name in PASSES:
+        share = float(np.median(passes[name])) / ref_ms
+        out[f"pass_vs_reference_{name}_{label}"] = round(share, 3)
+    return out
+
+
+def targets() -> dict[str, tuple[float, str]]:
+    """The bench's targets for the render section: the frame's and each pass's budget."""
+    out = {"frame_vs_reference_720p": (FRAME_BUDGET, "<=")}
+    for name, budget in BUDGETS.items():
+        out[f"pass_vs_reference_{name}_720p"] = (budget, "<=")
     return out
 
 
@@ -180,6 +209,8 @@ def describe(key: str) -> tuple[str, str] | None:
         for name in PASSES:
             if key == f"pass_ms_{name}_{label}":
                 return "ms", f"  pass {name} at {label}"
+            if key == f"pass_vs_reference_{name}_{label}":
+                return "x", f"  pass {name} at {label} / reference_ms_{label}: its budget"
     return None
 
 

@@ -38,6 +38,23 @@ def test_measure_reports_the_frame_its_passes_and_the_reference() -> None:
     assert all(isinstance(p, float) and p >= 0 for p in passes)
     # (of the unrounded times: at this size the reference takes hundredths of a millisecond)
     assert got["frame_vs_reference_tiny"] == pytest.approx(frame / ref, rel=0.1)
+    for p in PASS_NAMES:  # each pass's share, in the reference's unit
+        share, ms = got[f"pass_vs_reference_{p}_tiny"], got[f"pass_ms_{p}_tiny"]
+        assert isinstance(share, float) and isinstance(ms, float)
+        assert share == pytest.approx(ms / ref, rel=0.1, abs=0.01)
+
+
+def test_every_pass_has_a_budget_and_a_blown_one_is_reported() -> None:
+    budgets = {k: v for k, v in bench.TARGETS.items() if k.startswith("pass_vs_reference_")}
+    assert sorted(budgets) == sorted(f"pass_vs_reference_{p}_720p" for p in PASS_NAMES)
+    frame_budget = bench.TARGETS["frame_vs_reference_720p"][0]
+    assert sum(limit for limit, _ in budgets.values()) == pytest.approx(frame_budget)
+    within: render_bench.Figures = {k: limit * 0.9 for k, (limit, _) in budgets.items()}
+    assert bench.targets_missed(within) == []
+    blown = {**within, "pass_vs_reference_figures_720p": 2.0}
+    assert bench.targets_missed(blown) == [
+        f"pass_vs_reference_figures_720p = 2 (target <= {render_bench.BUDGETS['figures']:g})"
+    ]
 
 
 def test_the_table_says_which_figure_is_which_pass() -> None:
