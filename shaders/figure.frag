@@ -171,16 +171,19 @@ float sd_figure(vec2 q, Person p, float open, float speak, float yaw, out float 
 // `px` is a pixel's size in those units: a head a dozen pixels tall (the circle at 720p) keeps
 // only what reads at that size, so the sockets widen into one shaded band under a lit brow and
 // the planes gain contrast; up close (the model sheet, 4K) nothing changes.
-vec3 face_light(vec2 f, float yaw, float warm, float px) {
+// Returns the light the planes catch (rgb) and the shade of the hollows (a), both as shares of
+// the skin's own colour: subtracted and added light turned dark skin's hollows red and lit a
+// band across guarded faces.
+vec4 face_light(vec2 f, float yaw, float warm, float px) {
     float small = smoothstep(0.03, 0.1, px);
     float nose_x = yaw * 0.45;
-    float brow = exp(-pow2(f.y - 0.22) * mix(90.0, 40.0, small)) * exp(-f.x * f.x * 4.0);
+    float brow = exp(-pow2(f.y - 0.22) * mix(90.0, 60.0, small)) * exp(-f.x * f.x * 4.0);
     float sockets = 0.0;
     for (int i = 0; i < 2; ++i) {
         vec2 e = f - vec2(nose_x + (float(i) - 0.5) * 0.62 * (1.0 - 0.4 * abs(yaw)), 0.06);
-        sockets += exp(-dot(e, e * vec2(1.0, 2.2)) * mix(55.0, 22.0, small));
+        sockets += exp(-dot(e, e * vec2(1.0, 2.2)) * mix(55.0, 32.0, small));
     }
-    sockets *= 1.0 + 1.6 * small;
+    sockets *= 1.0 + 0.8 * small;
     float nose = exp(-pow2(f.x - nose_x) * 180.0) * smoothstep(0.1, -0.05, f.y) * smoothstep(-0.42, -0.2, f.y);
     float nose_shade = exp(-pow2(f.x - nose_x + 0.09 * sign(yaw + 1e-3)) * 160.0) * smoothstep(0.05, -0.2, f.y) * smoothstep(-0.45, -0.25, f.y);
     float cheeks = 0.0;
@@ -190,10 +193,9 @@ vec3 face_light(vec2 f, float yaw, float warm, float px) {
     }
     float mouth = exp(-pow2(f.y + 0.48) * 400.0) * exp(-pow2(f.x - nose_x * 0.8) * 30.0);
     vec3 rim = FIGURE_RIM();
-    float planes = 1.0 + 1.6 * small;
-    return rim * (0.5 * brow + 0.55 * nose + 0.35 * cheeks * (0.5 + warm)) * planes
-        - vec3(0.45) * sockets
-        - vec3(0.25) * nose_shade - vec3(0.25) * mouth;
+    float planes = 1.0 + 0.5 * small;
+    vec3 light = rim * (0.5 * brow + 0.55 * nose + 0.35 * cheeks * (0.5 + warm)) * planes;
+    return vec4(light, 2.6 * (0.45 * sockets + 0.25 * nose_shade + 0.25 * mouth));
 }
 
 void main() {
@@ -273,7 +275,10 @@ void main() {
         vec2 f = (q - vec2(v_yaw * v_facing * 0.01, 0.905)) / vec2(p.head, p.head * 1.22);
         float inside = 1.0 - smoothstep(0.7, 1.0, length(f * vec2(1.0, 0.95)));
         float px = q_px / (p.head * 1.22);
-        col += face_light(f, v_yaw * v_facing, u_warmth, px) * 0.35 * focus * inside * (woman ? 0.5 : 1.0);
+        vec4 face = face_light(f, v_yaw * v_facing, u_warmth, px);
+        float w = 0.35 * focus * inside * (woman ? 0.5 : 1.0);
+        // Light and shade both scale the skin's own colour: a guarded, dark face stays dark.
+        col *= (1.0 - clamp(face.a * w, 0.0, 0.9)) * (vec3(1.0) + face.rgb * w * 3.5);
     }
     // The heart glows warm while speaking and softly once open.
     vec2 heart = vec2(0.0, 0.72);
