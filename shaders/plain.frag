@@ -15,7 +15,7 @@ in vec3 v_ray;
 out vec4 out_color;
 
 vec3 sky_seen(vec3 dir) {
-    return sky_base(dir.y) + texture(u_clouds, sky_uv(dir)).rgb;
+    return texture(u_clouds, sky_uv(dir)).rgb;  // the gradient and the clouds
 }
 
 void main() {

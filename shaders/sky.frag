@@ -1,6 +1,6 @@
 #version 330 core
-// The sky at full resolution: the twilight gradient, the half-resolution clouds, and stars that
-// twinkle in the dark lanes.
+// The sky at full resolution: the half-resolution sky (gradient and clouds, sky_clouds.frag) and
+// stars that twinkle in the dark lanes.
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -18,7 +18,7 @@ void main() {
     vec3 dir = safe_normalize(v_ray, vec3(0.0, 0.0, -1.0));
     if (dir.y < HORIZON) discard;  // the plain draws below the horizon
     vec4 clouds = texture(u_clouds, v_uv);
-    vec3 col = sky_base(dir.y) + clouds.rgb;
+    vec3 col = clouds.rgb;  // the gradient and the clouds, from sky_clouds.frag
 
     // Stars: a sky-locked grid, one candidate per cell, sparse; they twinkle and hide in clouds.
     vec2 sp = vec2(safe_atan(dir.x, -dir.z), dir.y) * 260.0;

@@ -1,6 +1,7 @@
 #version 330 core
-// The nebula's clouds at half resolution (the costly part of the sky), into a texture that the
-// sky, the plain's reflection and its fog all sample.
+// The nebula's sky at half resolution: the twilight gradient and the clouds (the costly part),
+// rgb the colour and a the clouds' density, into a texture that the sky, the plain's reflection
+// and its fog all sample.
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -17,5 +18,8 @@ void main() {
     // Below the horizon nothing reads the clouds; a small margin keeps bilinear taps clean.
     if (dir.y < CLOUDS_LOW) discard;
     dir.y = max(dir.y, 0.0);
-    out_color = finite_out(nebula_clouds(safe_normalize(dir, vec3(0.0, 0.0, -1.0))));
+    vec4 clouds = nebula_clouds(safe_normalize(dir, vec3(0.0, 0.0, -1.0)));
+    // The twilight gradient too: smooth, so the sky and the plain's reflection and fog read the
+    // whole sky in one texture read instead of working it out again at every pixel.
+    out_color = finite_out(vec4(sky_base(dir.y) + clouds.rgb, clouds.a));
 }
