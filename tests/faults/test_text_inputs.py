@@ -74,7 +74,7 @@ def test_a_bad_shader_file_is_a_shader_error_with_its_line(tmp_path: Path, case:
     bad = text.replace(b"// ", b"// caf\xe9 ", 1) if case == "latin1" else BAD[case][0]
     write(root / "lib" / "noise.glsl", bad)
     with pytest.raises(ShaderError, match=r"lib/noise\.glsl:\d+: not UTF-8"):
-        preprocess(root / "sky.frag", root)
+        preprocess(root / "sky_clouds.frag", root)
 
 
 @pytest.fixture

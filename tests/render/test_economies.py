@@ -17,6 +17,7 @@ from nebula.render.frame import FrameTime
 from nebula.render.passes.plain import PLAIN_HIGH
 from nebula.render.passes.sky import CLOUDS_LOW, HORIZON
 from nebula.render.renderer import Renderer
+from nebula.render.shaders import set_uniforms
 from nebula.sim.particles import KIND_MOTE, PARTICLE_DTYPE
 from tests.helpers import FakeState
 
@@ -147,3 +148,52 @@ def test_a_sphere_is_culled_only_when_wholly_outside_a_plane() -> None:
     centres = np.array([ahead, behind, behind, far_left, far_left])
     radii = np.array([0.1, 0.1, 10.5, 0.1, 40.0])
     assert spheres_in_view(centres, radii, vp).tolist() == [True, False, True, False, True]
+
+
+@pytest.mark.slow  # a 2560x1440 frame drawn twice in float
+def test_the_star_quads_draw_every_star_the_whole_sky_would(ctx: moderngl.Context) -> None:
+    """The stars are a few hundred small quads from a catalogue the GPU makes; star.frag drawn
+    over the whole frame (every pixel its own cell's star, as the full-screen sky did) is the
+    reference. A star missed by the catalogue, a quad too small for its light or one dropped
+    at the frame's edge would show as a difference."""
+    from nebula.render.frame import frame_uniforms
+    from nebula.render.passes.sky import HORIZON_DEFINES
+    from nebula.render.shaders import HotProgram, ProgramSpec
+
+    size = (2560, 1440)  # cells 6-7 pixels wide: a quad that stops short of a star's light shows
+    r = Renderer(ctx, size, capacities={})
+    every = HotProgram(
+        ctx, ProgramSpec("fullscreen.vert", "star.frag", {**HORIZON_DEFINES, "EVERY_PIXEL": 1})
+    )
+    tex = ctx.texture(size, 4, dtype="f4")
+    fbo = ctx.framebuffer([tex])
+    full = ctx.vertex_array(every.program, [])
+    try:
+        state = FakeState(cycle_t=190.0)
+        u = frame_uniforms(state, Params().values, FrameTime(190.0), size)
+        r.sky.draw_clouds(u)
+        pictures = []
+        for draw in ("quads", "every pixel"):
+            fbo.use()
+            fbo.clear(0.0, 0.0, 0.0, 0.0)
+            ctx.enable(moderngl.BLEND)
+            ctx.blend_func = moderngl.ONE, moderngl.ONE
+            r.sky.clouds.use(0)
+            if draw == "quads":
+                r.sky.uniforms("stars", {**u, "u_clouds": 0})
+                vao = r.sky._star_vertex_array()
+                vao.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=r.sky.star_count)
+            else:
+                set_uniforms(every.program, {**u, "u_clouds": 0})
+                full.render(moderngl.TRIANGLES, vertices=3)
+            ctx.disable(moderngl.BLEND)
+            pictures.append(np.frombuffer(tex.read(), np.float32).reshape(size[1], size[0], 4))
+    finally:
+        r.output.use()
+        for obj in (full, fbo, tex):
+            obj.release()
+        every.release()
+        r.release()
+    quads, reference = pictures
+    assert (reference[..., :3].max(axis=2) > 0.05).sum() > 100  # there are stars to compare
+    assert np.abs(quads - reference).max() < 1e-3
