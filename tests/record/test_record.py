@@ -251,7 +251,7 @@ def test_codec_sweep_measures_each_variant() -> None:
 
 
 def test_bench_figures_reports_both_rates() -> None:
-    figures = bench_figures(frames=2, size=(64, 36))
+    figures = bench_figures(frames=2, size=(64, 36), rounds=2)
     assert set(figures) == {"render_fps_720p", "record_fps_720p", "record_vs_render_720p"}
     assert all(v > 0 for v in figures.values())
     ratio = figures["record_fps_720p"] / figures["render_fps_720p"]
