@@ -294,7 +294,7 @@ def format_table(result: Figures) -> str:
 
 
 def bench_figures(
-    frames: int = 0, size: tuple[int, int] = (1280, 720), rounds: int = 0
+    frames: int = RECORD_FRAMES, size: tuple[int, int] = (1280, 720), rounds: int = RECORD_ROUNDS
 ) -> dict[str, float]:
     """``render_fps_720p`` (draw + readback only) and ``record_fps_720p`` (the whole pipeline to
     h264 at the default crf: encoder start, every frame, flush and file closed), in one run.
@@ -312,8 +312,7 @@ def bench_figures(
 
     fps = Fraction(60)
     start = 80.0
-    rounds = rounds or RECORD_ROUNDS
-    per = max(1, (frames or RECORD_FRAMES) // rounds)
+    per = max(1, frames // rounds)
     render_fps: list[float] = []
     record_fps: list[float] = []
     with Piece(Settings(), None, size) as piece, tempfile.TemporaryDirectory() as d:

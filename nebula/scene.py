@@ -126,6 +126,19 @@ def in_front(
     return np.asarray(_clip(points, aspect, eye)[:, 3] > NEAR)
 
 
+def view_directions(
+    aspect: float, x: NDArray[np.floating], y: NDArray[np.floating]
+) -> NDArray[np.float64]:
+    """Unit view directions (..., 3) through the screen points (x, y) in NDC, as sky_ray.vert
+    makes them (far point minus eye, times its w). They depend on the lens alone, not on where
+    the eye stands: the camera never turns."""
+    inv = np.linalg.inv(view_projection(aspect).astype(np.float64))
+    ones = np.ones_like(np.asarray(x, dtype=np.float64))
+    far = np.stack([x * ones, y * ones, ones, ones], axis=-1) @ inv.T
+    ray = far[..., :3] - CAMERA_REST * far[..., 3:4]
+    return np.asarray(ray / np.linalg.norm(ray, axis=-1, keepdims=True))
+
+
 @functools.lru_cache(maxsize=16)
 def elevation_band(aspect: float, lo: float, hi: float) -> tuple[float, float] | None:
     """The rows of the screen (NDC y, bottom to top) that look in some direction whose elevation
@@ -136,12 +149,8 @@ def elevation_band(aspect: float, lo: float, hi: float) -> tuple[float, float] |
     Directions do not depend on where the eye stands, only on the lens: one band per aspect.
     """
     rows = 512
-    inv = np.linalg.inv(view_projection(aspect).astype(np.float64))
     x, y = np.meshgrid(np.linspace(-1.0, 1.0, 17), np.linspace(-1.0, 1.0, rows + 1))
-    ndc = np.stack([x, y, np.ones_like(x), np.ones_like(x)], axis=-1)
-    far = ndc @ inv.T
-    ray = far[..., :3] - CAMERA_REST * far[..., 3:4]  # as sky_ray.vert makes it
-    el = ray[..., 1] / np.linalg.norm(ray, axis=-1)
+    el = view_directions(aspect, x, y)[..., 1]
     seen = np.flatnonzero(((el >= lo) & (el <= hi)).any(axis=1))
     if len(seen) == 0:
         return None

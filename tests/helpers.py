@@ -35,6 +35,9 @@ NEBULA = [sys.executable, "-m", "nebula"]
 #: A light world for tests that follow the story, not the pixels: 20 Hz, no flowers.
 LIGHT: dict[str, Any] = {"sim_hz": 20.0, "flowers": 0}
 
+#: The frame size of the render tests' shared piece (the `piece` fixture in tests/render).
+RENDER_SIZE = (320, 180)
+
 #: An in-process `nebula ...` call: its arguments -> its exit status.
 Run = Callable[..., int]
 

@@ -4,14 +4,12 @@ motes drawn as point sprites still show at the frame's edge."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import moderngl
 import numpy as np
 import pytest
 
 from nebula import scene
-from nebula.config import Params, Settings
+from nebula.config import Params
 from nebula.piece import Piece
 from nebula.render.frame import FrameTime
 from nebula.render.passes.plain import PLAIN_HIGH
@@ -19,16 +17,9 @@ from nebula.render.passes.sky import CLOUDS_LOW, HORIZON
 from nebula.render.renderer import Renderer
 from nebula.render.shaders import set_uniforms
 from nebula.sim.particles import KIND_MOTE, PARTICLE_DTYPE
-from tests.helpers import FakeState
+from tests.helpers import RENDER_SIZE, FakeState
 
-SIZE = (320, 180)
-
-
-@pytest.fixture(scope="module")
-def piece(gl: moderngl.Context) -> Iterator[Piece]:
-    p = Piece(Settings(seed=0, sim_hz=10.0), size=SIZE, ctx=gl)
-    yield p
-    p.close()
+SIZE = RENDER_SIZE  # the `piece` fixture's (tests/render/conftest.py)
 
 
 def _row_elevations(size: tuple[int, int]) -> np.ndarray:

@@ -3,32 +3,21 @@ the palette, the plain remembers what was shared, a thread lights its own curve 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import moderngl
 import numpy as np
-import pytest
 from numpy.typing import NDArray
 
 from nebula import scene
-from nebula.config import Params, Settings
+from nebula.config import Params
 from nebula.piece import Piece
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import Renderer
 from nebula.sim.flowers import FLOWER_DTYPE
 from nebula.sim.particles import PARTICLE_DTYPE
 from nebula.sim.threads import THREAD_DTYPE
-from tests.helpers import FakeState
+from tests.helpers import RENDER_SIZE, FakeState
 
-SIZE = (320, 180)
-
-
-@pytest.fixture(scope="module")
-def piece(gl: moderngl.Context) -> Iterator[Piece]:
-    # 10 Hz steps: the same arc at a sixth of the simulation cost (the picture is what is tested).
-    p = Piece(Settings(seed=0, sim_hz=10.0), size=SIZE, ctx=gl)
-    yield p
-    p.close()
+SIZE = RENDER_SIZE  # the `piece` fixture's (tests/render/conftest.py)
 
 
 def luminance(rgb: NDArray[np.uint8]) -> NDArray[np.float64]:

@@ -44,6 +44,11 @@ class FrameInputs:
     output: moderngl.Framebuffer  # where post writes the finished frame
     haze: list[tuple[float, float, float, float]]  # guarded figures on screen, for post
 
+    def view_proj(self) -> NDArray[np.float64]:
+        """The frame's view-projection matrix, row-major (u_view_proj is uploaded column-major):
+        for passes that cull or place things on the CPU."""
+        return np.asarray(self.u["u_view_proj"], dtype=np.float64).reshape(4, 4).T
+
 
 class Pass:
     #: The pass's name in the renderer's one pass list (and in ``passes=`` selections).

@@ -80,8 +80,7 @@ class FlowersPass(InstancedPass):
 
     def draw(self, f: FrameInputs) -> None:
         flowers = f.state.flowers
-        vp = np.asarray(f.u["u_view_proj"], dtype=np.float64).reshape(4, 4).T  # column-major
-        seen = spheres_in_view(flowers["in_pos"], flowers["in_size"] * REACH, vp)
+        seen = spheres_in_view(flowers["in_pos"], flowers["in_size"] * REACH, f.view_proj())
         n = self.upload(flowers[seen])
         if n == 0:
             return

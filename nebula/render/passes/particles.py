@@ -45,8 +45,7 @@ class ParticlesPass(InstancedPass):
         density = max(0.0, min(1.0, f.params.get("particle_density", 1.0)))
         pool = particles[: round(len(particles) * density)]
         w, h = (int(v) for v in f.u["u_resolution"])  # type: ignore[attr-defined]
-        vp = np.asarray(f.u["u_view_proj"], dtype=np.float32).reshape(4, 4).T  # from column-major
-        motes, others = split_live(pool, f.state.cycle_t, vp, h, w)
+        motes, others = split_live(pool, f.state.cycle_t, f.view_proj(), h, w)
         n_motes = self.upload(motes, into=self.motes)
         n_others = self.upload(others)
         if n_motes + n_others == 0:
@@ -66,7 +65,7 @@ class ParticlesPass(InstancedPass):
 
 
 def split_live(
-    pool: NDArray[np.void], cycle_t: float, view_proj: NDArray[np.float32], height: int, width: int
+    pool: NDArray[np.void], cycle_t: float, view_proj: NDArray[np.floating], height: int, width: int
 ) -> tuple[NDArray[np.void], NDArray[np.void]]:
     """The pool's living motes whose sprite lies wholly inside the frame, and every other
     living particle (motes on the frame's edge among them), each in pool order.

@@ -87,9 +87,8 @@ class PostPass(SizedPass):
         self.levels[1][2].use(2)
         self.haze_map.use(3)
         self.levels[0][3].use(4)
-        samplers = {"u_scene": 0, "u_bloom_near": 1, "u_bloom_far": 2, "u_haze_map": 3}
-        samplers["u_bloom_map"] = 4
-        self.uniforms(name, {**u, **samplers})
+        samplers = {"u_scene": 0, "u_bloom_near": 1, "u_bloom_far": 2}
+        self.uniforms(name, {**u, **samplers, "u_haze_map": 3, "u_bloom_map": 4})
         self.fullscreen(name).render(moderngl.TRIANGLES, vertices=3)
 
     def _draw_haze(

@@ -168,11 +168,8 @@ def _sky_dirs(sp: NDArray[np.float64]) -> NDArray[np.float64]:
 def star_grid(aspect: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The grid cells' x and y (azimuth and dir.y, x STAR_GRID) that the sky shows through a
     lens of ``aspect``, with a margin: the camera never turns, so the lens alone decides."""
-    inv = np.linalg.inv(scene.view_projection(aspect).astype(np.float64))
     x, y = np.meshgrid(np.linspace(-1.0, 1.0, 33), np.linspace(-1.0, 1.0, 33))
-    far = np.stack([x, y, np.ones_like(x), np.ones_like(x)], axis=-1).reshape(-1, 4) @ inv.T
-    ray = far[:, :3] - scene.CAMERA_REST * far[:, 3:4]
-    d = ray / np.linalg.norm(ray, axis=1, keepdims=True)
+    d = scene.view_directions(aspect, x, y).reshape(-1, 3)
     sky = d[d[:, 1] >= HORIZON]
     if len(sky) == 0:
         return np.zeros(0), np.zeros(0)
