@@ -12,6 +12,7 @@ from nebula import scene
 from nebula.config import Params
 from nebula.piece import Piece
 from nebula.render.frame import FrameTime
+from nebula.render.passes.flowers import crystal_mesh
 from nebula.render.passes.plain import PLAIN_HIGH
 from nebula.render.passes.sky import CLOUDS_LOW, HORIZON
 from nebula.render.renderer import Renderer
@@ -188,3 +189,18 @@ def test_the_star_quads_draw_every_star_the_whole_sky_would(ctx: moderngl.Contex
     quads, reference = pictures
     assert (reference[..., :3].max(axis=2) > 0.05).sum() > 100  # there are stars to compare
     assert np.abs(quads - reference).max() < 1e-3
+
+
+def test_every_crystal_facet_is_wound_to_face_outwards() -> None:
+    # The crystals are drawn with back faces culled (half the triangles a software rasterizer
+    # sets up): a facet wound inwards would vanish from the side that sees it.
+    mesh = crystal_mesh().astype(np.float64)
+    tris = mesh[:, :3].reshape(-1, 3, 3)
+    winding = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+    per_petal = len(tris) // 6  # five leaning petals and the central crystal, in order
+    centres = tris.reshape(6, per_petal * 3, 3).mean(axis=1).repeat(per_petal, axis=0)
+    outwards = np.einsum("ij,ij->i", winding, tris.mean(axis=1) - centres)
+    assert (outwards > 0).all()
+    # The normals the shader lights with agree with the winding.
+    normals = mesh[:, 3:6].reshape(-1, 3, 3)[:, 0]
+    assert (np.einsum("ij,ij->i", winding, normals) > 0).all()

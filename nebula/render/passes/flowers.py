@@ -92,11 +92,14 @@ class FlowersPass(InstancedPass):
         self.uniforms("flower_ground", f.u)
         ground = self.instanced_vao("flower_ground", (self.quad, "2f", "in_corner"))
         ground.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n)
-        # Crystals: translucent, depth-tested so figures and flowers overlap truly.
-        ctx.enable(moderngl.DEPTH_TEST)
+        # Crystals: translucent, depth-tested so figures and flowers overlap truly. Their far
+        # sides are culled: behind a facet of alpha 0.7 or more they hardly show, and they were
+        # half the triangles a software rasterizer sets up (flowers 16 -> 13 ms at 720p).
+        ctx.enable(moderngl.DEPTH_TEST | moderngl.CULL_FACE)
         ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
         self.uniforms("flower", f.u)
         crystal = self.instanced_vao(
             "flower", (self.mesh, "3f 3f 1f", "in_vertex", "in_normal", "in_facet")
         )
         crystal.render(moderngl.TRIANGLES, vertices=self.mesh_vertices, instances=n)
+        ctx.disable(moderngl.CULL_FACE)
