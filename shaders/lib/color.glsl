@@ -1,6 +1,12 @@
 // Colour helpers: hex-free palette mixing, hue rotation, tone mapping.
 vec3 srgb_to_linear(vec3 c) { return pow(max(c, 0.0), vec3(2.2)); }
-vec3 linear_to_srgb(vec3 c) { return pow(max(c, 0.0), vec3(1.0 / 2.2)); }
+// x^(1/2.2) on [0, 1] from three square roots, within 0.2/255 of pow() (a minimax fit of
+// x^(1/2), x^(1/4), x^(1/8) and x): a software rasterizer's pow is a log and an exp per channel,
+// and post paid 3 ms of 20 for it at 720p.
+vec3 linear_to_srgb(vec3 c) {
+    vec3 x = max(c, 0.0), s = sqrt(x), q = sqrt(s), e = sqrt(q);
+    return 0.9374 * s + 0.13605 * q - 0.02313 * e - 0.05107 * x;
+}
 
 float luma(vec3 c) { return dot(c, vec3(0.2126, 0.7152, 0.0722)); }
 
