@@ -4,7 +4,7 @@
 // nebula/render/passes/post.py builds three programs from this file with the defines HAZE and
 // WATERCOLOR (a software rasterizer pays for a skipped branch anyway, so post.py picks the
 // variant each frame instead of a uniform `if`). The haze's offsets come drawn at quarter
-// resolution (post_haze.frag).
+// resolution, in the bloom map's alpha (post_bloom.frag).
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -12,10 +12,11 @@
 #include "lib/safe.glsl"
 
 uniform sampler2D u_scene;
-uniform sampler2D u_bloom_map;  // near * 0.7 + far * 0.35, at quarter resolution (post_bloom.frag)
+// near * 0.7 + far * 0.35 at quarter resolution, and in alpha the haze's uv offset across
+// (post_bloom.frag)
+uniform sampler2D u_bloom_map;
 uniform sampler2D u_bloom_near;  // the two glows apart, for the watercolor wash
 uniform sampler2D u_bloom_far;
-uniform sampler2D u_haze_map;  // post_haze.frag's uv offsets, at quarter resolution
 
 in vec2 v_uv;
 out vec4 out_color;
@@ -26,17 +27,15 @@ vec3 display(vec3 linear_hdr) {
 
 void main() {
     vec2 uv = v_uv;
+    vec4 bloom_haze = texture(u_bloom_map, v_uv);
+    vec3 bloom = bloom_haze.rgb;  // soft: the haze's few pixels do not show on it
 #ifdef HAZE
     // Heat haze: the air wavers around the figures while they are guarded.
-    uv += texture(u_haze_map, v_uv).xy;
-#endif
-
-#ifdef HAZE
+    uv.x += bloom_haze.a;
     vec3 scene = texture(u_scene, uv).rgb;
 #else
     vec3 scene = texelFetch(u_scene, ivec2(gl_FragCoord.xy), 0).rgb;  // uv is a texel's centre
 #endif
-    vec3 bloom = texture(u_bloom_map, v_uv).rgb;  // soft: the haze's few pixels do not show on it
     float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
     vec3 col = scene + bloom * u_bloom * (1.0 - 0.6 * fade);
     if (abs(u_hue_shift) > 1e-4) col = hue_rotate(col, u_hue_shift);

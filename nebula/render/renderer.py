@@ -244,7 +244,6 @@ class Renderer:
         for i, (_, _, ta, tb) in enumerate(self.post.levels):
             targets[f"bloom{i}a"] = ta
             targets[f"bloom{i}b"] = tb
-        targets["haze"] = self.post.haze_map
         return targets
 
     def nonfinite_pixels(self) -> dict[str, int]:

@@ -46,7 +46,7 @@ def test_a_uniform_no_shader_declares_fails(ctx: moderngl.Context) -> None:
 def test_limits_and_kinds_come_from_python(ctx: moderngl.Context) -> None:
     r = Renderer(ctx, (32, 18))
     try:
-        haze = r.programs["haze"].program["u_haze_figures"]
+        haze = r.programs["bloom_haze"].program["u_haze_figures"]
         assert isinstance(haze, moderngl.Uniform) and haze.array_length == MAX_HAZE_FIGURES
     finally:
         r.release()

@@ -12,10 +12,8 @@ from nebula.render.passes.base import FrameInputs, SizedPass
 from nebula.render.shaders import ProgramSpec
 
 MAX_HAZE_FIGURES = 32
-#: What post_haze.frag gets from Python rather than writing itself.
+#: What post_bloom.frag's haze gets from Python rather than writing itself.
 _LIMITS = {"MAX_HAZE_FIGURES": MAX_HAZE_FIGURES}
-#: The haze's offsets are smooth: a quarter of the resolution each way (see post_haze.frag).
-HAZE_DIVISOR = 4
 
 
 class PostPass(SizedPass):
@@ -23,8 +21,9 @@ class PostPass(SizedPass):
     PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
         "bright": ProgramSpec("fullscreen.vert", "post_bright.frag"),
         "blur": ProgramSpec("fullscreen.vert", "post_blur.frag"),
-        "haze": ProgramSpec("fullscreen.vert", "post_haze.frag", _LIMITS),
         "bloom": ProgramSpec("fullscreen.vert", "post_bloom.frag"),
+        # The bloom map with the heat haze's offsets in its alpha, for the haze's composites.
+        "bloom_haze": ProgramSpec("fullscreen.vert", "post_bloom.frag", {"HAZE": 1, **_LIMITS}),
         "composite": ProgramSpec("fullscreen.vert", "post_composite.frag"),
         "composite_haze": ProgramSpec("fullscreen.vert", "post_composite.frag", {"HAZE": 1}),
         # During the fade (and the arrival out of it): the haze and the watercolor wash.
@@ -43,7 +42,6 @@ class PostPass(SizedPass):
             ta, fa = self.float_target(size, div)
             tb, fb = self.float_target(size, div)
             self.levels.append((fa, fb, ta, tb))
-        self.haze_map, self.haze_fbo = self.float_target(size, HAZE_DIVISOR)
 
     def draw(self, f: FrameInputs) -> None:
         u, scene, out, haze_figures = f.u, f.scene, f.output, f.haze
@@ -70,36 +68,31 @@ class PostPass(SizedPass):
                 )
                 self.fullscreen("blur").render(moderngl.TRIANGLES, vertices=3)
             source = ta
-        # Both glows into the tight level's spare target: the composite reads one texture.
+        # Both glows into the tight level's spare target, with the haze's offsets in alpha
+        # where the composite wants them: it reads one quarter-resolution texture for both.
+        figs = haze_figures[:MAX_HAZE_FIGURES]
+        name = self.variant(u, figs)
         near, far = self.levels[0], self.levels[1]
         near[1].use()
         near[2].use(0)
         far[2].use(1)
-        self.uniforms("bloom", {"u_bloom_near": 0, "u_bloom_far": 1})
-        self.fullscreen("bloom").render(moderngl.TRIANGLES, vertices=3)
-        figs = haze_figures[:MAX_HAZE_FIGURES]
-        name = self.variant(u, figs)
-        if name != "composite":
-            self._draw_haze(u, figs)
+        bloom = {"u_bloom_near": 0, "u_bloom_far": 1}
+        if name == "composite":
+            self.uniforms("bloom", bloom)
+            self.fullscreen("bloom").render(moderngl.TRIANGLES, vertices=3)
+        else:
+            padded = figs + [(0.0, 0.0, 0.0, 0.0)] * (MAX_HAZE_FIGURES - len(figs))
+            haze = {"u_haze_figures": padded, "u_haze_count": len(figs)}
+            self.uniforms("bloom_haze", {**u, **bloom, **haze})
+            self.fullscreen("bloom_haze").render(moderngl.TRIANGLES, vertices=3)
         out.use()
         scene.use(0)
-        self.levels[0][2].use(1)
-        self.levels[1][2].use(2)
-        self.haze_map.use(3)
-        self.levels[0][3].use(4)
-        samplers = {"u_scene": 0, "u_bloom_near": 1, "u_bloom_far": 2}
-        self.uniforms(name, {**u, **samplers, "u_haze_map": 3, "u_bloom_map": 4})
+        near[2].use(1)
+        far[2].use(2)
+        near[3].use(3)
+        samplers = {"u_scene": 0, "u_bloom_near": 1, "u_bloom_far": 2, "u_bloom_map": 3}
+        self.uniforms(name, {**u, **samplers})
         self.fullscreen(name).render(moderngl.TRIANGLES, vertices=3)
-
-    def _draw_haze(
-        self, u: Mapping[str, object], figs: list[tuple[float, float, float, float]]
-    ) -> None:
-        """The heat haze's uv offsets, at quarter resolution, for the composite to add."""
-        self.haze_fbo.use()
-        padded = figs + [(0.0, 0.0, 0.0, 0.0)] * (MAX_HAZE_FIGURES - len(figs))
-        values = {**u, "u_haze_figures": padded, "u_haze_count": len(figs)}
-        self.uniforms("haze", values)
-        self.fullscreen("haze").render(moderngl.TRIANGLES, vertices=3)
 
     @staticmethod
     def variant(u: Mapping[str, object], figs: list[tuple[float, float, float, float]]) -> str:
