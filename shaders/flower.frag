@@ -6,11 +6,11 @@
 #include "lib/palette.glsl"
 #include "lib/safe.glsl"
 
-in vec3 v_normal;
+flat in vec3 v_normal;
 in vec3 v_world;
-in float v_facet;
-in float v_glow;
-in float v_hue;
+flat in float v_facet;
+flat in float v_glow;
+flat in float v_hue;
 in float v_height;
 out vec4 out_color;
 

@@ -10,11 +10,11 @@ in float in_glow;
 in float in_hue;
 in float in_seed;
 
-out vec3 v_normal;
+flat out vec3 v_normal;
 out vec3 v_world;
-out float v_facet;
-out float v_glow;
-out float v_hue;
+flat out float v_facet;
+flat out float v_glow;
+flat out float v_hue;
 out float v_height;
 
 void main() {

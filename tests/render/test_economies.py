@@ -194,13 +194,16 @@ def test_the_star_quads_draw_every_star_the_whole_sky_would(ctx: moderngl.Contex
 def test_every_crystal_facet_is_wound_to_face_outwards() -> None:
     # The crystals are drawn with back faces culled (half the triangles a software rasterizer
     # sets up): a facet wound inwards would vanish from the side that sees it.
-    mesh = crystal_mesh().astype(np.float64)
-    tris = mesh[:, :3].reshape(-1, 3, 3)
+    verts, index = crystal_mesh()
+    corners = verts[index].astype(np.float64).reshape(-1, 3, 7)
+    tris = corners[..., :3]
     winding = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
     per_petal = len(tris) // 6  # five leaning petals and the central crystal, in order
     centres = tris.reshape(6, per_petal * 3, 3).mean(axis=1).repeat(per_petal, axis=0)
     outwards = np.einsum("ij,ij->i", winding, tris.mean(axis=1) - centres)
     assert (outwards > 0).all()
-    # The normals the shader lights with agree with the winding.
-    normals = mesh[:, 3:6].reshape(-1, 3, 3)[:, 0]
-    assert (np.einsum("ij,ij->i", winding, normals) > 0).all()
+    # The normal the shader lights a facet with (its provoking, last, vertex's) agrees with the
+    # winding, and no two facets share a provoking vertex (each keeps its own tone).
+    normals = corners[:, 2, 3:6]
+    assert (np.einsum("ij,ij->i", winding, normals) > 0.999 * np.linalg.norm(winding, axis=1)).all()
+    assert len(set(index[2::3].tolist())) == len(tris)

@@ -228,14 +228,17 @@ class InstancedPass(Pass):
         name: str,
         *per_vertex: tuple[moderngl.Buffer, str, *tuple[str, ...]],
         instances: moderngl.Buffer | None = None,
+        index_buffer: moderngl.Buffer | None = None,
     ) -> moderngl.VertexArray:
-        """The VAO of program ``name``: ``per_vertex`` geometry plus the instance records (of
-        ``instances``, by default the pass's own buffer)."""
+        """The VAO of program ``name``: ``per_vertex`` geometry (indexed by ``index_buffer``,
+        32-bit, when given) plus the instance records (of ``instances``, by default the pass's
+        own buffer)."""
         records = instances or self.instances
 
         def make(p: moderngl.Program) -> moderngl.VertexArray:
             fmt, names = attribute_format(self.DTYPE, p, "i")
-            return self.ctx.vertex_array(p, [*per_vertex, (records, fmt, *names)])
+            content = [*per_vertex, (records, fmt, *names)]
+            return self.ctx.vertex_array(p, content, index_buffer=index_buffer)
 
         return self.vao(name, make)
 

@@ -22,9 +22,16 @@ from nebula.sim.flowers import FLOWER_DTYPE
 REACH = 3.5
 
 
-def crystal_mesh(petals: int = 5) -> NDArray[np.float32]:
-    """A flower of elongated bipyramid petals, flat-shaded: (position xyz, normal xyz, facet)."""
-    tris: list[tuple[float, ...]] = []
+def crystal_mesh(petals: int = 5) -> tuple[NDArray[np.float32], NDArray[np.uint32]]:
+    """A flower of elongated bipyramid petals, flat-shaded: vertices (position xyz, normal xyz,
+    facet) and the triangles' indices, each wound outwards (the back faces are culled).
+
+    Flat shading takes a facet's normal and tone from its provoking (last) vertex, so each
+    petal's ring is there twice, once for the lower facets and once for the upper: 14 vertices
+    a petal instead of a triangle list's 36, which a software rasterizer shades 2.6 times less.
+    """
+    verts: list[tuple[float, ...]] = []
+    index: list[int] = []
     for k in range(petals + 1):
         # Petal k leans outwards; the last one is the upright central crystal.
         central = k == petals
@@ -33,7 +40,6 @@ def crystal_mesh(petals: int = 5) -> NDArray[np.float32]:
         length = 1.0 if central else 0.7
         r = 0.13 if central else 0.1
         sides = 6
-        ring = []
         base = np.array([0.0, 0.0, 0.0])
         axis = np.array(
             [math.sin(tilt) * math.cos(yaw), math.cos(tilt), math.sin(tilt) * math.sin(yaw)]
@@ -47,18 +53,24 @@ def crystal_mesh(petals: int = 5) -> NDArray[np.float32]:
         side_b = np.cross(axis, side_a)
         mid = base + axis * length * 0.35
         tip = base + axis * length
-        for s in range(sides):
-            a = 2 * math.pi * s / sides
-            ring.append(mid + (side_a * math.cos(a) + side_b * math.sin(a)) * r)
-        for s in range(sides):
-            p, q = ring[s], ring[(s + 1) % sides]
-            for tri, facet in (((base, q, p), 0.0), ((p, q, tip), 1.0)):
-                a_, b_, c_ = (np.asarray(v) for v in tri)
+        angles = [2 * math.pi * s / sides for s in range(sides)]
+        ring = [mid + (side_a * math.cos(a) + side_b * math.sin(a)) * r for a in angles]
+        first = len(verts)
+        # Vertex 0 the base, 1 the tip, then the ring for the lower facets, then for the upper.
+        verts += [(*base, 0.0, -1.0, 0.0, 0.0), (*tip, 0.0, 1.0, 0.0, 1.0)]
+        for facet in (0.0, 1.0):
+            for s in range(sides):
+                p, q = ring[s], ring[(s + 1) % sides]
+                a_, b_, c_ = (base, q, p) if facet == 0.0 else (p, q, tip)
                 n = np.cross(b_ - a_, c_ - a_)
                 n /= max(float(np.linalg.norm(n)), 1e-9)
-                for v in (a_, b_, c_):
-                    tris.append((*v, *n, facet + s / sides * 0.5))
-    return np.asarray(tris, dtype=np.float32)
+                verts.append((*p, *n, facet + s / sides * 0.5))
+        lower, upper = first + 2, first + 2 + sides
+        for s in range(sides):
+            t = (s + 1) % sides
+            index += [first, lower + t, lower + s]  # (base, q, p): provoking p, lower facet s
+            index += [upper + t, first + 1, upper + s]  # (q, tip, p): provoking p, upper facet s
+    return np.asarray(verts, dtype=np.float32), np.asarray(index, dtype=np.uint32)
 
 
 class FlowersPass(InstancedPass):
@@ -73,9 +85,10 @@ class FlowersPass(InstancedPass):
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int
     ) -> None:
         super().__init__(ctx, programs, capacity)
-        mesh = crystal_mesh()
+        mesh, index = crystal_mesh()
         self.mesh = self.static_buffer(mesh)
-        self.mesh_vertices = len(mesh)
+        self.mesh_index = self.static_buffer(index)
+        self.mesh_vertices = len(index)
         self.quad = self.static_buffer(CORNERS)
 
     def draw(self, f: FrameInputs) -> None:
@@ -99,7 +112,9 @@ class FlowersPass(InstancedPass):
         ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
         self.uniforms("flower", f.u)
         crystal = self.instanced_vao(
-            "flower", (self.mesh, "3f 3f 1f", "in_vertex", "in_normal", "in_facet")
+            "flower",
+            (self.mesh, "3f 3f 1f", "in_vertex", "in_normal", "in_facet"),
+            index_buffer=self.mesh_index,
         )
         crystal.render(moderngl.TRIANGLES, vertices=self.mesh_vertices, instances=n)
         ctx.disable(moderngl.CULL_FACE)
