@@ -184,7 +184,8 @@ def validate_param(name: str, value: Any) -> float:
 
 @dataclass
 class Params:
-    """Live parameter values. ``set`` moves a target; ``update(dt)`` glides values towards it."""
+    """Live parameter values. ``set`` moves a target; ``update(dt)`` glides values towards it,
+    once a fixed simulation step (nebula.control.timeline), so a replay glides alike."""
 
     values: dict[str, float] = field(
         default_factory=lambda: {s.name: s.default for s in PARAM_SPECS}
@@ -233,6 +234,20 @@ class Params:
             v = self.values[s.name] + (target - self.values[s.name]) * a
             # Snap when close so values settle exactly on the grid.
             self.values[s.name] = target if abs(target - v) < 1e-4 * (s.hi - s.lo) else v
+
+    def at(self, elapsed: float) -> dict[str, float]:
+        """The values ``elapsed`` seconds on from the last ``update``, gliding as ``update``
+        would (``update(e)`` then reads the same): a frame between two fixed steps sees the
+        glide where it is, and one at the same moment of a replay sees the same."""
+        if elapsed <= 0.0 or self.values == self.targets:
+            return self.values
+        out = dict(self.values)
+        for s in PARAM_SPECS:
+            target, v = self.targets[s.name], self.values[s.name]
+            if s.smoothing > 0.0 and v != target:
+                v += (target - v) * (1.0 - math.exp(-elapsed / s.smoothing))
+                out[s.name] = target if abs(target - v) < 1e-4 * (s.hi - s.lo) else v
+        return out
 
     def snapshot(self) -> dict[str, float]:
         return dict(self.targets)

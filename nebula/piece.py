@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nebula.config import Params, Settings
+from nebula.control.timeline import Timeline
 from nebula.render.context import headless_context
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import PASS_NAMES, Renderer
@@ -116,6 +117,8 @@ class Piece:
         self._own_ctx = ctx is None
         try:
             self.world = World(settings)
+            #: Steps the world with the parameters: their glides and the events played on them.
+            self.timeline = Timeline(self.world, self.params)
             self.renderer = Renderer(
                 self.ctx,
                 self.draw_size,
@@ -134,12 +137,16 @@ class Piece:
         t: float,
         passes: tuple[str, ...] = PASS_NAMES,
         output: moderngl.Framebuffer | None = None,
+        params: Mapping[str, float] | None = None,
     ) -> moderngl.Framebuffer:
         """Bring the world to run time t and draw it (on the GPU; nothing read back yet), into
-        ``output`` when given (the live window's own framebuffer), else the renderer's."""
-        self.world.advance_to(t, share_rate=self.params["share_rate"])
+        ``output`` when given (the live window's own framebuffer), else the renderer's;
+        ``params`` instead of the timeline's values (the live preview while the clock stands)."""
+        values = self.timeline.advance_to(t)
+        if params is not None:
+            values = dict(params)
         ft = FrameTime(t, self.settings.cycle_seconds)
-        return self.renderer.draw(self.world, self.params.values, ft, passes, output=output)
+        return self.renderer.draw(self.world, values, ft, passes, output=output)
 
     def resize(self, size: tuple[int, int]) -> None:
         """Render at a new size (the window was resized, or its render scale changed)."""

@@ -6,6 +6,7 @@ never overwrites a file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,25 @@ def resolve_preset(name_or_path: str) -> Path:
             return cand
     known = ", ".join(list_presets()) or "none"
     raise ConfigError(f"unknown preset {name_or_path!r}; available presets: {known}")
+
+
+#: What a preset asked for by name over the network may be called: no paths, no dots.
+PRESET_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def load_named_preset(name: str) -> Preset:
+    """A preset by name from the preset folders only (the user's, then the shipped ones): a
+    path, ``..`` or anything but letters, digits, ``-`` and ``_`` is refused (ConfigError)."""
+    if not PRESET_NAME.fullmatch(name):
+        raise ConfigError(
+            f"preset name {name!r} refused: a name is letters, digits, - and _ (no paths)"
+        )
+    for d in preset_dirs():
+        cand = d / f"{name}.toml"
+        if cand.is_file():
+            return parse_preset(read_toml(cand, "preset"), name, cand)
+    known = ", ".join(list_presets()) or "none"
+    raise ConfigError(f"unknown preset {name!r}; available presets: {known}")
 
 
 def parse_preset(data: Mapping[str, Any], name: str, path: Path | None = None) -> Preset:

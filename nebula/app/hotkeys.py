@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nebula.config import PARAMS_BY_NAME, ConfigError, read_toml
+from nebula.control.events import ACTIONS
 
 
 def hotkeys_file() -> Path:
@@ -20,20 +21,6 @@ def hotkeys_file() -> Path:
 
     return assets_dir() / "hotkeys.toml"
 
-
-#: Every named action the live piece knows, with what it does (the HUD and README list these).
-ACTIONS: dict[str, str] = {
-    "share": "the dreamer shares now",
-    "pause": "pause / resume",
-    "step": "one frame forward while paused",
-    "reset": "every parameter back to its default",
-    "toggle_hud": "show / hide this overlay",
-    "fullscreen": "fullscreen on / off",
-    "screenshot": "save a numbered PNG",
-    "save_preset": "save the parameters as a new preset",
-    **{f"preset_{i}": f"load preset {i}" for i in range(1, 10)},
-    "quit": "quit",
-}
 
 MODIFIERS = ("ctrl", "alt", "shift")
 _MOD_ALIASES = {"control": "ctrl", "lctrl": "ctrl", "rctrl": "ctrl", "option": "alt"}

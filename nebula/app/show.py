@@ -1,14 +1,19 @@
 """The live piece's per-frame work, without a window: clock, parameter glide, world, render, HUD.
 
 ``Show`` is what the window drives and what a headless soak drives (with an EGL context and no
-window): ``frame(now_wall)`` does a whole frame from a wall-clock reading, and ``do(name)`` is
-the one door every hotkey action goes through, so installation mode can filter them.
+window): ``frame(now_wall)`` does a whole frame from a wall-clock reading, and ``apply(event)``
+is the one door every input goes through: a hotkey (``do(name)`` makes its event), an OSC
+message or a MIDI control (``post(event)`` from their threads; the next frame applies them).
+Changes to the picture take effect on the next simulation step (nebula.control.timeline), so a
+journal of them replays exactly.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,11 +31,13 @@ from nebula.app.status import (
     param_lines,
 )
 from nebula.clock import RealtimeClock
-from nebula.config import PARAM_SPECS, ConfigError, Params, Settings
+from nebula.config import PARAM_SPECS, PARAMS_BY_NAME, ConfigError, Params, Settings
+from nebula.control.events import CLOCK_PARAMS, Event, EventError, check
 from nebula.output.png import create_png
 from nebula.piece import Piece
 from nebula.presets import (
     Preset,
+    load_named_preset,
     load_preset,
     preset_slots,
     save_new_preset,
@@ -42,8 +49,12 @@ from nebula.resources import shaders_dir
 
 SHADER_POLL_SECONDS = 0.5
 HUD_REFRESH_SECONDS = 0.25
-#: Longest wall-clock gap one frame may glide parameters over (a stall must not snap values).
-MAX_FRAME_DT = 0.25
+#: Longest wall-clock gap one frame of the standing clock's preview glides over.
+MAX_PREVIEW_DT = 0.25
+#: Events from other threads (OSC, MIDI) one frame applies at most; the rest wait a frame.
+EVENTS_PER_FRAME = 256
+#: Events waiting from other threads at most; a flood beyond it is dropped (and counted).
+INBOX_SIZE = 4096
 
 
 def render_size(window: tuple[int, int], scale: float) -> tuple[int, int]:
@@ -84,8 +95,11 @@ class Show:
         self.preset_dir = preset_dir or user_presets_dir()
         self.params = Params()
         self.preset_name = "defaults"
-        if preset is not None:
-            self._apply_preset(preset, immediate=True)
+        if preset is not None:  # the start: not an event (the journal's header holds it)
+            self.params.apply(self._preset_values(preset), immediate=True)
+            self.preset_name = preset.name
+        #: The parameters' targets once every event sent is applied (nudges step from here).
+        self.wanted = dict(self.params.targets)
         self._wall = time.perf_counter() if now_wall is None else now_wall
         self.clock = RealtimeClock(clock_offset, now=lambda: self._wall)
         shader_root = shader_root or shaders_dir()  # one folder for the frame and the HUD
@@ -99,6 +113,9 @@ class Show:
         )
         self.world = self.piece.world
         self.renderer = self.piece.renderer
+        self.timeline = self.piece.timeline
+        # Stand on the start's step before any event is stamped after it.
+        self.timeline.advance_to(self.clock.time)
         self._released = False
         self._open_hud(shader_root)
         self.hud_visible = hud_visible
@@ -117,6 +134,17 @@ class Show:
         self.action_filter: Callable[[str], bool] = lambda name: True
         #: Action name -> handler. The window adds "fullscreen" and may wrap "quit".
         self.handlers = self._default_handlers()
+        #: Called with every event applied, stamped: the journal, OSC and MIDI feedback.
+        self.listeners: list[Callable[[Event], None]] = []
+        #: Called once a frame after drawing, with the frame's piece time (the journal).
+        self.frame_listeners: list[Callable[[float], None]] = []
+        # Events posted from other threads, applied at the start of the next frame.
+        self._inbox: deque[Event] = deque()
+        self._inbox_lock = threading.Lock()
+        self.dropped = 0  # posted events dropped because the inbox was full
+        #: While the clock stands: the parameters the frames show (see _preview_values).
+        self._preview: Params | None = None
+        self._settled = False
 
     def _open_hud(self, shader_root: Path) -> None:
         self.presenter: Presenter | None = None  # release() frees whichever was made
@@ -130,10 +158,8 @@ class Show:
 
     def _default_handlers(self) -> dict[str, Callable[[], None]]:
         return {
-            "share": self.share,
             "pause": self.toggle_pause,
             "step": self.step,
-            "reset": self.reset,
             "toggle_hud": self.toggle_hud,
             "fullscreen": lambda: self.message("fullscreen needs a window"),
             "screenshot": self._screenshot_action,
@@ -162,12 +188,15 @@ class Show:
         self._wall = max(self._wall, now_wall)
         if self.frames > 0:  # frame-to-frame times start with the second frame
             self.meter.add(raw_dt)
-        self.params.update(min(MAX_FRAME_DT, raw_dt))
+        self._apply_posted()
         self.clock.set_scale(self.params["time_scale"])
         self.time = self.clock.time
+        preview = self._preview_values(min(raw_dt, MAX_PREVIEW_DT))
         # Straight into the window when it shows the frame as it is: no copy every frame.
         direct = self.screen is not None and self._shows_as_is(self.window_size)
-        out = self.piece.draw(self.time, output=self.screen if direct else None)
+        out = self.piece.draw(self.time, output=self.screen if direct else None, params=preview)
+        if self._preview is not None and self.timeline.pending == 0 and not self.frozen:
+            self._preview, self._settled = None, False  # the timeline has the edits now
         if self._wall >= self._next_poll:
             self._next_poll = self._wall + SHADER_POLL_SECONDS
             self.poll_shaders()
@@ -178,6 +207,8 @@ class Show:
         if self.screen is not None:
             self.present(self.screen, self.window_size, drawn=direct)
         self.frames += 1
+        for listener in self.frame_listeners:
+            listener(self.time)
         return out
 
     def present(
@@ -230,39 +261,159 @@ class Show:
 
     # ------------------------------------------------------------------ actions
 
-    def do(self, action: str) -> bool:
-        """Carry out a named action (a hotkey's); False when it is filtered out or unknown."""
+    def do(self, action: str, source: str = "key") -> bool:
+        """Carry out a named action (a hotkey's) as an event; False when it is filtered out,
+        unknown or refused."""
         if not self.action_filter(action):
             return False
-        self._hud_dirty = True
         step = parse_param_action(action)
         if step is not None:
-            self.params.nudge(*step)
-            return True
-        handler = self.handlers.get(action)
-        if handler is None:
-            self.message(f"unknown action {action!r}", error=True)
-            return False
-        handler()
+            name, n = step
+            spec = PARAMS_BY_NAME[name]
+            # Round to the step grid so repeated presses land on tidy values.
+            raw = round((self.wanted[name] + n * spec.step) / spec.step) * spec.step
+            return self.apply(Event(source, f"param:{name}", min(spec.hi, max(spec.lo, raw))))
+        if action.startswith("preset_") and action in self.handlers:
+            return self._load_slot(int(action.removeprefix("preset_")), source)
+        if action == "reset":
+            return self.reset(source)
+        if action == "share":
+            return self.share(None, source)
+        return self.apply(Event(source, action))
+
+    def post(self, event: Event) -> bool:
+        """Hand an event over from another thread (OSC, MIDI): the next frame applies it.
+        False when the inbox is full (a flood): the event is dropped and counted."""
+        with self._inbox_lock:
+            if len(self._inbox) >= INBOX_SIZE:
+                self.dropped += 1
+                return False
+            self._inbox.append(event)
         return True
 
-    def share(self) -> None:
-        self.world.request_share()
-        self.message("the dreamer shares")
+    def _apply_posted(self) -> None:
+        for _ in range(EVENTS_PER_FRAME):
+            with self._inbox_lock:
+                if not self._inbox:
+                    return
+                ev = self._inbox.popleft()
+            self.apply(ev)
+
+    def apply(self, event: Event) -> bool:
+        """The one door: every key, OSC message and MIDI control is applied here, and nothing
+        reaches the parameters another way. A change to the picture takes effect on the next
+        simulation step; an action on the session (pause, screenshot, ...) at once. Every
+        applied event reaches the listeners stamped. False when it is refused (with a
+        message)."""
+        try:
+            check(event, self.settings.figures)
+        except EventError as e:
+            self.message(f"{event.source}: {e}", error=True)
+            return False
+        self._hud_dirty = True
+        if event.changes_state:
+            stamped = self.timeline.submit(event, self.time)
+            self._want(stamped)
+        else:
+            handler = self.handlers.get(event.target)
+            name = event.param
+            if name is None and handler is None:
+                self.message(f"unknown action {event.target!r}", error=True)
+                return False
+            stamped = event.stamped(self.world.index + 1, self.time)
+            if name is not None:  # a clock parameter: the clock follows it at once
+                assert isinstance(stamped.value, float) and name in CLOCK_PARAMS
+                self.params.set(name, stamped.value)
+                self.wanted[name] = stamped.value
+            else:
+                assert handler is not None
+                handler()
+        for listener in self.listeners:
+            listener(stamped)
+        return True
+
+    def _want(self, ev: Event) -> None:
+        """What the targets will be once ``ev`` is applied. Clock parameters change at once:
+        a frozen clock would never reach the step a preset's time_scale waits for."""
+        name = ev.param
+        if name is not None:
+            assert isinstance(ev.value, float)
+            self.wanted[name] = ev.value
+            return
+        if ev.target == "preset":
+            assert isinstance(ev.value, dict)
+            values = ev.value["params"]
+            assert isinstance(values, dict)
+            self.wanted.update({k: float(v) for k, v in values.items()})
+            self.preset_name = str(ev.value["name"])
+        elif ev.target == "reset":
+            self.wanted = {s.name: s.default for s in PARAM_SPECS}
+            self.preset_name = "defaults"
+        else:
+            return
+        for clock in CLOCK_PARAMS:
+            self.params.set(clock, self.wanted[clock])
+
+    # ------------------------------------------------------------------ a standing clock
+
+    @property
+    def shown(self) -> dict[str, float]:
+        """The parameter values the frames show now (the preview's while the clock stands)."""
+        return dict(self._preview.values if self._preview is not None else self.params.values)
+
+    @property
+    def frozen(self) -> bool:
+        """The piece's clock stands (paused, or time_scale 0): no step comes to apply a change."""
+        return self.clock.paused or self.params["time_scale"] <= 0.0
+
+    def _preview_values(self, dt: float) -> dict[str, float] | None:
+        """While the clock stands, edits to the parameters wait for the next step; the frames
+        show them meanwhile, gliding on the wall clock. When it runs again, ``_settle`` makes
+        the glides so far an event of the next step: what the piece shows after it is the
+        same live and replayed (the frames of the standing step itself are live only)."""
+        if self._preview is None:
+            if not (self.frozen and self.timeline.pending):
+                return None
+            self._preview = Params(dict(self.params.values), dict(self.params.targets))
+        if not self.frozen:
+            self._settle()
+        if not self._settled:  # settled: held as the event has them until its step
+            self._preview.apply(self.wanted)
+            self._preview.update(dt)
+        return self._preview.values
+
+    def _settle(self) -> None:
+        """The preview's glides as an event on the next step (once a standing spell ends)."""
+        p = self._preview
+        if p is None or self._settled:
+            return
+        self._settled = True
+        value: dict[str, object] = {"values": dict(p.values), "targets": dict(p.targets)}
+        self.apply(Event("key", "settle", value))
+
+    def share(self, speaker: int | None = None, source: str = "key") -> bool:
+        """The dreamer (or figure ``speaker``) shares on the next step."""
+        if not self.apply(Event(source, "share", speaker)):
+            return False
+        who = "the dreamer" if not speaker else f"figure {speaker}"
+        self.message(f"{who} shares")
+        return True
 
     def toggle_pause(self) -> None:
         self.clock.set_paused(not self.clock.paused)
 
     def step(self) -> None:
         if self.clock.paused:
+            self._settle()
             self.clock.step(self.world.dt)
         else:
             self.message("step ( . ) works while paused ( P )")
 
-    def reset(self) -> None:
-        self.params.reset()
-        self.preset_name = "defaults"
+    def reset(self, source: str = "key") -> bool:
+        if not self.apply(Event(source, "reset")):
+            return False
         self.message("parameters reset to defaults")
+        return True
 
     def toggle_hud(self) -> None:
         self.hud_visible = not self.hud_visible
@@ -297,30 +448,35 @@ class Show:
 
     def _slot_action(self, slot: int) -> Callable[[], None]:
         def load_slot() -> None:
-            slots = preset_slots(self.preset_dir)
-            if slot > len(slots):
-                self.message(f"no preset on key {slot} ({len(slots)} presets)", error=True)
-                return
-            self.load_preset(str(slots[slot - 1]))
+            self._load_slot(slot, "key")
 
         return load_slot
 
-    def load_preset(self, name_or_path: str) -> bool:
-        """Load a preset (gliding to it). A bad one is refused: the piece keeps its look."""
+    def _load_slot(self, slot: int, source: str) -> bool:
+        slots = preset_slots(self.preset_dir)
+        if slot > len(slots):
+            self.message(f"no preset on key {slot} ({len(slots)} presets)", error=True)
+            return False
+        return self.load_preset(str(slots[slot - 1]), source)
+
+    def load_preset(self, name_or_path: str, source: str = "key", *, named: bool = False) -> bool:
+        """Load a preset (gliding to it). A bad one is refused: the piece keeps its look.
+        ``named``: a name from the preset folders only, never a path (OSC asks so)."""
         try:
-            preset = load_preset(name_or_path)
+            preset = load_named_preset(name_or_path) if named else load_preset(name_or_path)
         except ConfigError as e:
             self.message(f"preset refused: {e}", error=True)
             return False
-        self._apply_preset(preset)
+        value: dict[str, object] = {"name": preset.name, "params": self._preset_values(preset)}
+        if not self.apply(Event(source, "preset", value)):
+            return False
         self.message(f"preset {preset.name}")
         return True
 
-    def _apply_preset(self, preset: Preset, *, immediate: bool = False) -> None:
+    @staticmethod
+    def _preset_values(preset: Preset) -> dict[str, float]:
         # A preset is a whole look: parameters it leaves out return to their defaults.
-        values = {s.name: s.default for s in PARAM_SPECS} | preset.params
-        self.params.apply(values, immediate=immediate)
-        self.preset_name = preset.name
+        return {s.name: s.default for s in PARAM_SPECS} | preset.params
 
     # ------------------------------------------------------------------ HUD
 
@@ -346,7 +502,12 @@ class Show:
                 f"  threads {world.web.count}" + ("  PAUSED" if self.clock.paused else "")
             ),
         ]
-        return lines + head + param_lines(self.params, self.hotkeys) + action_lines(self.hotkeys)
+        return (
+            lines
+            + head
+            + param_lines(self.shown, self.wanted, self.hotkeys)
+            + action_lines(self.hotkeys)
+        )
 
     def _refresh_hud(self) -> None:
         assert self.hud is not None

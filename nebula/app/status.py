@@ -5,13 +5,15 @@ Pure Python (no GL, no window): ``Show`` feeds it readings and draws the lines i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from nebula.app.hotkeys import ACTIONS, Hotkeys
+from nebula.app.hotkeys import Hotkeys
 from nebula.app.hud import Line
-from nebula.config import PARAM_SPECS, Params
+from nebula.config import PARAM_SPECS
+from nebula.control.events import ACTIONS
 
 MESSAGE_SECONDS = 6.0
 MAX_MESSAGES = 5
@@ -74,15 +76,18 @@ def key_label(chord_text: str) -> str:
     return "+".join([*(m.capitalize() for m in mods), label])
 
 
-def param_lines(params: Params, keys: Hotkeys) -> list[Line]:
-    """One line per parameter: its keys, its name, its value ("~" while it glides)."""
+def param_lines(
+    shown: Mapping[str, float], wanted: Mapping[str, float], keys: Hotkeys
+) -> list[Line]:
+    """One line per parameter: its keys, its name, the value shown ("~" while it glides to
+    what was asked)."""
     rows = []
     for s in PARAM_SPECS:
         pair = " ".join(
             key_label(k) for k in (*keys.keys_for(f"down:{s.name}"), *keys.keys_for(f"up:{s.name}"))
         )
-        gliding = " ~" if params.values[s.name] != params.targets[s.name] else ""
-        value = f"{params[s.name]:.2f}{gliding}"
+        gliding = " ~" if shown[s.name] != wanted[s.name] else ""
+        value = f"{shown[s.name]:.2f}{gliding}"
         rows.append(Line(f"{pair}\t{s.name.replace('_', ' ')}\t{value}", DIM_COLOR))
     return rows
 

@@ -3,6 +3,10 @@
 A frame is a function of (settings, frame time): each cycle starts fresh from (seed, cycle
 index), so reaching any moment costs at most one cycle of steps, whether it is 200 s or 30 days
 into the run. ``advance_to`` is how every clock drives the world; ``step`` is one fixed step.
+
+What a player changes while it runs (parameters, shares) comes in through ``Controls``: the
+world tells them each step it reaches, by its index on the run's one timeline, so a change
+takes effect on a step and a replay of the same changes at the same steps is the same run.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +35,25 @@ FLOW_PER_SECOND = 5.0  # light particles per second on a fully strong thread
 LUMINANCE_STEP = 0.16  # each share lifts the plain this far towards full brightness
 SPEAK_SECONDS = 4.0
 STEP_EPS = 1e-6  # in steps: how close to a step boundary counts as on it
+
+
+class Controls(Protocol):
+    """What steers the world step by step (nebula.control.timeline.Timeline): live input and
+    its replay. Indices count fixed steps on the run's timeline (``World.index``)."""
+
+    def reach(self, index: int) -> float:
+        """The world stands at step ``index``: apply what takes effect there; the share rate
+        for the step from it."""
+        ...
+
+    def glide(self) -> None:
+        """One step of the parameters' glides (the step from the index last reached)."""
+        ...
+
+    def skip(self, start: int, stop: int) -> None:
+        """The world jumps from step ``start`` to ``stop`` (a new cycle from its seed): bring
+        what they steer there as if each step between had been reached and glided."""
+        ...
 
 
 @dataclass
@@ -74,6 +98,25 @@ class World:
         return self.cycle * self.settings.cycle_seconds + self.cycle_t
 
     @property
+    def index(self) -> int:
+        """This step's place on the run's timeline: cycles times their steps, plus the steps
+        into this one (monotonic as the run goes forward, across cycle seams too)."""
+        return self.cycle * self._cycle_steps + self.steps
+
+    def index_at(self, t: float) -> int:
+        """The timeline index of the step that shows run time ``t``."""
+        k, target = self._locate(t)
+        return k * self._cycle_steps + target
+
+    def offset_of(self, t: float) -> float:
+        """How far run time ``t`` lies past the step that shows it (seconds, in [0, dt))."""
+        k, target = self._locate(t)
+        k0, ct = story.split_time(t, self.settings.cycle_seconds)
+        if k != k0:  # rounded onto the next cycle's first step: t is a hair before it
+            return 0.0
+        return min(max(ct - target * self.dt, 0.0), self.dt)
+
+    @property
     def phase(self) -> Phase:
         return story.phase_at(self.cycle_t, self.settings.cycle_seconds)
 
@@ -98,11 +141,8 @@ class World:
         self.last_share: Share | None = None
         self._update_outputs()
 
-    def advance_to(self, t: float, share_rate: float = 1.0) -> int:
-        """Step until the world shows run time t (float64 seconds); returns the steps taken.
-
-        Moving backwards, or to another cycle, starts that cycle afresh from its seed.
-        """
+    def _locate(self, t: float) -> tuple[int, int]:
+        """The cycle and the step into it that show run time ``t``."""
         if not math.isfinite(t) or t < 0:
             raise ValueError(f"time must be a finite number of seconds >= 0 (got {t})")
         k, ct = story.split_time(t, self.settings.cycle_seconds)
@@ -111,16 +151,37 @@ class World:
         target = math.floor(ct * self.settings.sim_hz + STEP_EPS)
         if target >= self._cycle_steps:  # rounding put us on the next cycle's first step
             k, target = k + 1, 0
+        return k, target
+
+    def advance_to(
+        self, t: float, share_rate: float = 1.0, controls: Controls | None = None
+    ) -> int:
+        """Step until the world shows run time t (float64 seconds); returns the steps taken.
+
+        Moving backwards, or to another cycle, starts that cycle afresh from its seed. With
+        ``controls``, each step reached is reported to them (the steps a new cycle skips too,
+        so glides and changes keep their time) and their share rate replaces ``share_rate``.
+        """
+        k, target = self._locate(t)
         if k != self.cycle or target < self.steps:
+            if controls is not None:
+                controls.skip(self.index, k * self._cycle_steps)
             self._begin_cycle(k)
         n = target - self.steps
         # Moods, postures, flower light and particle positions are pure functions of the state
         # the steps leave, and nothing in the simulation reads them back: compute them for the
         # last step only.
-        for _ in range(n - 1):
-            self._advance(self.dt, share_rate)
-        if n > 0:
-            self.step(share_rate=share_rate)
+        for i in range(n):
+            rate = share_rate
+            if controls is not None:
+                rate = controls.reach(self.index)
+                controls.glide()
+            if i < n - 1:
+                self._advance(self.dt, rate)
+            else:
+                self.step(share_rate=rate)
+        if controls is not None:
+            controls.reach(self.index)
         return max(n, 0)
 
     # ------------------------------------------------------------------ events

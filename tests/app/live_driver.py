@@ -118,10 +118,10 @@ def actions(win: Window, work: Path) -> dict[str, Any]:
     resumed = r.show.time - t_paused
     r.key(pygame.K_b, pygame.KMOD_LSHIFT)
     r.run(2)
-    bloom_up = r.show.params.targets["bloom"]
+    bloom_up = r.show.wanted["bloom"]
     r.key(pygame.K_r)
     r.run(2)
-    bloom_reset = r.show.params.targets["bloom"]
+    bloom_reset = r.show.wanted["bloom"]
     r.key(pygame.K_h)
     r.run(2)
     hud_after_h = r.show.hud_visible
@@ -134,7 +134,7 @@ def actions(win: Window, work: Path) -> dict[str, Any]:
     r.show.action_filter = lambda name: name == "share"
     r.key(pygame.K_g, pygame.KMOD_LSHIFT)
     r.run(2)
-    glow_filtered = r.show.params.targets["thread_glow"]
+    glow_filtered = r.show.wanted["thread_glow"]
     res = {
         "hud_text": hud_text,
         "paused_dt": t_paused - t0,
@@ -161,14 +161,14 @@ def param_key(win: Window, work: Path) -> dict[str, Any]:
     before = r.picture()
     r.run(30)
     same = r.picture()
-    start = r.show.params["exposure"]
+    start = r.show.shown["exposure"]
     for _ in range(6):
         r.key(pygame.K_e, pygame.KMOD_LSHIFT)  # Shift+E: exposure up one step
     r.run(1)
-    mid = r.show.params["exposure"]
+    mid = r.show.shown["exposure"]
     r.run(120)  # two seconds of glide
     after = r.picture()
-    up = r.show.params["exposure"]
+    up = r.show.shown["exposure"]
     for _ in range(2):
         r.key(pygame.K_e)  # E: exposure down one step
     r.run(120)
@@ -177,7 +177,7 @@ def param_key(win: Window, work: Path) -> dict[str, Any]:
         "start": start,
         "mid": mid,
         "up": up,
-        "down": r.show.params["exposure"],
+        "down": r.show.shown["exposure"],
         "control_diff": float(np.abs(same - before).mean()),
         "mean_before": before.mean(),
         "mean_after": after.mean(),

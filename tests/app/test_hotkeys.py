@@ -7,7 +7,6 @@ import tomllib
 import pytest
 
 from nebula.app.hotkeys import (
-    ACTIONS,
     hotkeys_file,
     is_action,
     load_hotkeys,
@@ -17,6 +16,7 @@ from nebula.app.hotkeys import (
 )
 from nebula.app.status import key_label
 from nebula.config import PARAM_SPECS, ConfigError
+from nebula.control.events import ACTIONS
 from tests.helpers import REPO
 
 

@@ -68,12 +68,39 @@ def test_a_change_glides_instead_of_jumping(show: Show) -> None:
     show.frame(0.0)
     for _ in range(4):
         show.do("up:bloom")
-    show.frame(1 / 60)
+    show.frame(1 / 60)  # the change takes effect on the next simulation step (1/20 s)
+    assert show.params["bloom"] == 0.8 and show.wanted["bloom"] == pytest.approx(1.0)
+    show.frame(0.12)
     first = show.params["bloom"]
     assert 0.8 < first < 1.0
-    for i in range(2, 200):
-        show.frame(i / 60)
+    for i in range(1, 40):
+        show.frame(0.12 + i / 20)
     assert show.params["bloom"] == pytest.approx(1.0)
+
+
+def test_a_glide_is_a_function_of_steps_not_of_frames(ctx: moderngl.Context) -> None:
+    # The same change at the same step, seen by a fast and a slow frame rate: the same values
+    # at the same piece times (a replay renders at its own rate).
+    seen = []
+    for fps in (60.0, 7.0):
+        s = Show(ctx, SIZE, Settings(seed=3), now_wall=0.0, clock_offset=60.0)
+        try:
+            s.frame(0.0)
+            s.do("up:exposure")
+            s.do("up:exposure")
+            values = {}
+            k = 0
+            while k / fps < 0.1:
+                s.frame(k / fps)
+                k += 1
+            for t in (0.1, 0.2, 0.3):
+                s.frame(t)
+                values[t] = dict(s.params.values)
+            seen.append(values)
+        finally:
+            s.release()
+    assert seen[0] == seen[1]
+    assert 1.0 < seen[0][0.1]["exposure"] < seen[0][0.3]["exposure"] < 1.1  # gliding
 
 
 def test_render_scale_and_resizes_keep_gl_objects_flat(ctx: moderngl.Context, show: Show) -> None:
@@ -130,9 +157,10 @@ def test_unknown_and_filtered_actions_do_nothing(show: Show) -> None:
     assert show.do("explode") is False
     show.action_filter = lambda name: not name.startswith("up:")
     assert show.do("up:exposure") is False
-    assert show.params.targets["exposure"] == 1.0
+    assert show.wanted["exposure"] == 1.0
     assert show.do("down:exposure") is True
-    assert show.params.targets["exposure"] == pytest.approx(0.95)
+    assert show.wanted["exposure"] == pytest.approx(0.95)
+    assert show.timeline.pending == 1  # on the next step
 
 
 def test_the_hud_draws_only_its_text_and_the_same_pixels(ctx: moderngl.Context) -> None:
