@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 x11-xserver-utils xvfb xauth xdotool imagemagick)
+# jackd2: the tests' MIDI ports (a JACK dummy server, no sound card); liblo-tools: oscsend and
+# oscdump, an OSC client and server that are not ours.
+PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 x11-xserver-utils xvfb xauth xdotool imagemagick
+  jackd2 liblo-tools)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -71,3 +71,53 @@ def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("rendering started before the arguments were checked")
 
     monkeypatch.setattr(Piece, "__init__", refuse)
+
+
+@pytest.fixture(scope="session")
+def jack() -> Iterator[str]:
+    """A private JACK server on the dummy backend (no sound card): real MIDI ports in user
+    space for the MIDI tests, under a name of its own so a user's JACK is left alone. Yields
+    the server's name (also set as JACK_DEFAULT_SERVER, which rtmidi's JACK API follows)."""
+    assert shutil.which("jackd"), "jackd is missing: run scripts/setup.sh (Debian's jackd2)"
+    name = f"nebula-test-{os.getpid()}"
+    env = {**os.environ, "JACK_NO_AUDIO_RESERVATION": "1"}
+    proc = subprocess.Popen(
+        # A long client timeout: on two busy cores (llvmpipe drawing) a client late to its
+        # cycle must not be thrown out (zombified), which ends its MIDI.
+        [
+            "jackd",
+            "--no-realtime",
+            "-t",
+            "20000",
+            "-n",
+            name,
+            "-d",
+            "dummy",
+            "-r",
+            "48000",
+            "-p",
+            "1024",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    saved = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    os.environ["NEBULA_MIDI_API"] = "UNIX_JACK"
+    try:
+        # jack_wait blocks until the server answers (or 10 s pass).
+        up = subprocess.run(["jack_wait", "-s", name, "-w", "-t", "10"], capture_output=True)
+        assert up.returncode == 0 and proc.poll() is None, "the JACK dummy server did not start"
+        yield name
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        os.environ.pop("NEBULA_MIDI_API", None)
+        if saved is None:
+            os.environ.pop("JACK_DEFAULT_SERVER", None)
+        else:
+            os.environ["JACK_DEFAULT_SERVER"] = saved

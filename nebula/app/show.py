@@ -136,6 +136,10 @@ class Show:
         self.handlers = self._default_handlers()
         #: Called with every event applied, stamped: the journal, OSC and MIDI feedback.
         self.listeners: list[Callable[[Event], None]] = []
+        #: MIDI learn's hook: a parameter key pressed; True when it completed a learn.
+        self.learn: Callable[[str], bool] | None = None
+        #: One line each for the HUD: the inputs playing the piece (OSC, MIDI) and their counts.
+        self.status: list[Callable[[], str]] = []
         #: Called once a frame after drawing, with the frame's piece time (the journal).
         self.frame_listeners: list[Callable[[float], None]] = []
         # Events posted from other threads, applied at the start of the next frame.
@@ -162,6 +166,7 @@ class Show:
             "step": self.step,
             "toggle_hud": self.toggle_hud,
             "fullscreen": lambda: self.message("fullscreen needs a window"),
+            "midi_learn": lambda: self.message("MIDI learn needs --midi PORT"),
             "screenshot": self._screenshot_action,
             "save_preset": self._save_preset_action,
             "quit": self.quit,
@@ -269,6 +274,8 @@ class Show:
         step = parse_param_action(action)
         if step is not None:
             name, n = step
+            if self.learn is not None and self.learn(name):
+                return True  # the key completed a MIDI learn: it names the parameter
             spec = PARAMS_BY_NAME[name]
             # Round to the step grid so repeated presses land on tidy values.
             raw = round((self.wanted[name] + n * spec.step) / spec.step) * spec.step
@@ -360,6 +367,11 @@ class Show:
     def shown(self) -> dict[str, float]:
         """The parameter values the frames show now (the preview's while the clock stands)."""
         return dict(self._preview.values if self._preview is not None else self.params.values)
+
+    @property
+    def previewing(self) -> bool:
+        """The frames show the standing clock's preview, not the timeline's values."""
+        return self._preview is not None
 
     @property
     def frozen(self) -> bool:
@@ -505,6 +517,7 @@ class Show:
         return (
             lines
             + head
+            + [Line(line()) for line in self.status]
             + param_lines(self.shown, self.wanted, self.hotkeys)
             + action_lines(self.hotkeys)
         )

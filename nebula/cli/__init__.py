@@ -33,13 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_parser(sub)
     bench.add_parser(sub)
     run.add_displays_parser(sub)
+    run.add_midi_ports_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"run", "still", "scan", "record", "join", "bench", "displays"}
+    commands = {"run", "still", "scan", "record", "join", "bench", "displays", "midi-ports"}
     commands |= {"-h", "--help", "--version"}
     if not argv or argv[0] not in commands:
         argv = ["run", *argv]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nebula.cli.args import (
     MAX_SIZE,
@@ -32,6 +32,9 @@ from nebula.errors import RecordError
 from nebula.output.codecs import CODECS, CodecSpec, is_frame_name
 from nebula.output.job import RecordJob, RecordResult
 from nebula.output.record import record
+
+if TYPE_CHECKING:
+    from nebula.control.journal import Journal
 
 MAX_FPS = 1000.0
 #: One frame every 100 s: slower than any time-lapse needs, and a time base every codec takes.
@@ -78,6 +81,9 @@ def job_from_args(args: argparse.Namespace) -> RecordJob:
             f"{size[0] + size[0] % 2}x{size[1] + size[1] % 2}, or --codec prores or png"
         )
     fps = parse_fps(args.fps)
+    journal = _journal_span(args) if args.journal is not None else None
+    if args.seconds is None and args.frames is None:
+        raise UsageError("give the span's length: --seconds S or --frames N (or a --journal)")
     total = _frame_count(args, fps)
     first, stop = parse_frame_range(args.frame_range, total) if args.frame_range else (0, total)
     _check_ssaa(args.ssaa, size, args.size)
@@ -89,7 +95,9 @@ def job_from_args(args: argparse.Namespace) -> RecordJob:
         if spec.encoder not in av.codecs_available:
             raise UsageError(f"--codec {spec.name}: this PyAV build has no {spec.encoder} encoder")
     preset = load_preset_arg(args.preset)
-    settings_from_args(args)  # checks the seed
+    settings = settings_from_args(args)  # checks the seed
+    if journal is not None:
+        settings = journal.settings
     return RecordJob(
         out=out,
         size=size,
@@ -99,13 +107,39 @@ def job_from_args(args: argparse.Namespace) -> RecordJob:
         stop=stop,
         start=args.start,
         clock_offset=args.clock_offset,
-        seed=args.seed,
+        seed=settings.seed,
         params=preset.params if preset else None,
+        journal=args.journal,
         ssaa=args.ssaa,
         codec=spec.name,
         crf=args.crf,
         force=args.force,
     )
+
+
+def _journal_span(args: argparse.Namespace) -> Journal:
+    """Read ``--journal`` (UsageError with the journal's own line when it is refused) and fill
+    in the span it implies: from its start to its end unless --start, --seconds or --frames
+    say otherwise; a span before its start is refused."""
+    from nebula.control.journal import JournalError, read_journal
+
+    if args.seed != 0 or args.preset is not None or args.clock_offset != 0.0:
+        raise UsageError(
+            "--journal sets the run and its parameters: drop --seed, --preset and --clock-offset"
+        )
+    try:
+        journal = read_journal(args.journal)
+    except JournalError as e:
+        raise UsageError(str(e)) from None
+    if args.start == 0.0:
+        args.start = journal.start_time
+    elif args.start < journal.start_time:
+        raise UsageError(
+            f"--start {args.start:g} is before the journal's start ({journal.start_time:g} s)"
+        )
+    if args.seconds is None and args.frames is None:
+        args.seconds = max(journal.end_time - args.start, 1e-3)
+    return journal
 
 
 def _frame_count(args: argparse.Namespace, fps: Fraction) -> int:
@@ -228,7 +262,7 @@ def add_parser(sub: Any) -> None:
         description="Render the piece offline, frame by frame, into a video or a PNG sequence. "
         "Frame k shows exactly what `nebula still --time (start + k / fps)` shows.",
     )
-    span = p.add_mutually_exclusive_group(required=True)
+    span = p.add_mutually_exclusive_group()
     span.add_argument("--seconds", type=float, metavar="S", help="length of the span to record")
     span.add_argument("--frames", type=int, metavar="N", help="length of the span, in frames")
     p.add_argument("--fps", default="60", metavar="F", help="frames per second (default 60)")
@@ -249,6 +283,13 @@ def add_parser(sub: Any) -> None:
         "--out", required=True, metavar="PATH", help="video file, or a folder for --codec png"
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    p.add_argument(
+        "--journal",
+        type=Path,
+        metavar="FILE",
+        help="re-render a live session from its journal (`nebula run --journal`): its run, "
+        "its parameters and every event on its step; the span defaults to the whole session",
+    )
     add_common(p)
     p.set_defaults(func=cmd_record)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,7 @@ from nebula.resources import SHADERS_ENV
 
 if TYPE_CHECKING:
     from nebula.app.hotkeys import Hotkeys
+    from nebula.app.show import Show
     from nebula.app.window import LiveLoop, Window
     from nebula.config import Settings
     from nebula.gallery.options import GalleryOptions
@@ -78,6 +81,48 @@ def add_parser(sub: Any) -> None:
         metavar="DIR",
         help=f"shader folder to load and watch (default ${SHADERS_ENV} or shaders/)",
     )
+    play = p.add_argument_group("playing it (OSC, MIDI) and its journal")
+    play.add_argument(
+        "--osc",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="take OSC messages on this UDP port, on 127.0.0.1 only (see --osc-host)",
+    )
+    play.add_argument(
+        "--osc-host",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="listen for OSC on this address instead: 0.0.0.0 lets any machine that reaches "
+        "this one play the piece",
+    )
+    play.add_argument(
+        "--osc-feedback",
+        default=None,
+        metavar="HOST:PORT",
+        help="send every parameter change there as OSC, whatever its source",
+    )
+    play.add_argument(
+        "--midi",
+        default=None,
+        metavar="NAME",
+        help="play from this MIDI input (see `nebula midi-ports`); a part of the name will do",
+    )
+    play.add_argument(
+        "--midi-map",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="MIDI mapping (default: your config folder's midi.toml, else the shipped one)",
+    )
+    play.add_argument(
+        "--journal",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the session (every event, and frame signatures) to this new file, to "
+        "re-render it with `nebula record --journal FILE`",
+    )
     add_common(p)
     from nebula.gallery.options import add_options
 
@@ -108,6 +153,23 @@ def _check_options(args: argparse.Namespace) -> None:
         shots = args.screenshot_dir.expanduser()
         if shots.exists() and not shots.is_dir():
             raise UsageError(f"--screenshot-dir {str(shots)!r} is a file, not a folder")
+    if args.osc is not None and not 1 <= args.osc <= 65535:
+        raise UsageError(f"--osc {args.osc}: a UDP port is 1 to 65535")
+    if args.osc is None and (args.osc_feedback or args.osc_host != "127.0.0.1"):
+        raise UsageError("--osc-host and --osc-feedback need --osc PORT")
+    if args.midi is not None:  # before the window opens: an unknown port lists the ports
+        from nebula.config import ConfigError
+        from nebula.control.midi import find_port, port_names
+
+        try:
+            find_port(args.midi, port_names()[0], "input")
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+    if args.journal is not None and args.journal.exists():
+        raise UsageError(
+            f"--journal {str(args.journal)!r} exists; choose a new file (a journal is never "
+            "overwritten)"
+        )
 
 
 def _checked_shader_root(arg: Path | None) -> Path:
@@ -201,11 +263,62 @@ def _show_in(
         print(f"nebula run: error: --size {args.size}: {e}", file=sys.stderr)
         return 2
     try:
-        installation = start_installation(show, gallery)
-        loop = LiveLoop(window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps)
-        return _run_loop(loop)
+        with _inputs(args, show, gallery) as failed:
+            if failed is not None:
+                print(f"nebula run: error: {failed}", file=sys.stderr)
+                return 2
+            installation = start_installation(show, gallery)
+            loop = LiveLoop(
+                window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps
+            )
+            return _run_loop(loop)
     finally:
         show.release()
+
+
+#: Installation mode's journal moves on to a new file past this size (keeping JOURNAL_KEEP).
+JOURNAL_MAX_BYTES = 64 * 2**20
+JOURNAL_KEEP = 3
+
+
+@contextmanager
+def _inputs(args: argparse.Namespace, show: Show, gallery: GalleryOptions) -> Iterator[str | None]:
+    """The session's journal, OSC server and feedback and MIDI input, as asked; closed after.
+    Yields None, or the one line that says why one of them could not start."""
+    from nebula.config import ConfigError
+
+    closers: list[Callable[[], None]] = []
+    try:
+        try:
+            if args.journal is not None:
+                from nebula.app.session import SessionJournal
+
+                rotate = JOURNAL_MAX_BYTES if gallery.installation else None
+                journal = SessionJournal(show, args.journal, max_bytes=rotate, keep=JOURNAL_KEEP)
+                closers.append(journal.close)
+            if args.osc is not None:
+                from nebula.control.osc import Feedback, OscServer, parse_target
+
+                if args.osc_feedback:
+                    show.listeners.append(Feedback(*parse_target(args.osc_feedback)))
+                server = OscServer(
+                    show.post, args.osc, host=args.osc_host, figures=show.settings.figures
+                ).start()
+                closers.append(server.close)
+                show.status.append(server.summary)
+            if args.midi is not None:
+                from nebula.control.midi import MidiInput, load_midi_map
+
+                midi = MidiInput(args.midi, load_midi_map(args.midi_map), show).start()
+                closers.append(midi.close)
+                show.status.append(midi.summary)
+        except (ConfigError, FileExistsError) as e:
+            yield str(e)
+            return
+        yield None
+    finally:
+        for close in reversed(closers):
+            close()
 
 
 def _run_loop(loop: LiveLoop) -> int:
@@ -255,3 +368,19 @@ def cmd_displays(args: argparse.Namespace) -> int:
     for i, (w, h) in enumerate(display_sizes()):
         print(f"{i}: {w}x{h}")
     return 0
+
+
+def add_midi_ports_parser(sub: Any) -> None:
+    p = sub.add_parser("midi-ports", help="list the MIDI ports `nebula run --midi` can open")
+    p.set_defaults(func=cmd_midi_ports)
+
+
+def cmd_midi_ports(args: argparse.Namespace) -> int:
+    from nebula.config import ConfigError
+    from nebula.control.midi import describe_ports
+
+    try:
+        return describe_ports()
+    except ConfigError as e:
+        print(f"nebula midi-ports: error: {e}", file=sys.stderr)
+        return 1

@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "fullscreen": "fullscreen on / off",
     "screenshot": "save a numbered PNG",
     "save_preset": "save the parameters as a new preset",
+    "midi_learn": "MIDI learn: move a control, then press a parameter's key",
     **{f"preset_{i}": f"load preset {i}" for i in range(1, 10)},
     "quit": "quit",
 }

@@ -10,7 +10,7 @@ one piece time). A replay ``schedule``s a journal's events, which carry their st
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from nebula.config import Params
 from nebula.control.events import Event, EventError, apply_state
@@ -26,10 +26,15 @@ class Timeline:
         self._steps: list[int] = []
         self.applied = 0  # state events applied so far
         self.index = world.index  # the last step reached
+        #: Called on reaching a cycle's first step, before what is due there (the journal
+        #: starts a new file there: the world starts the cycle afresh from its seed).
+        self.on_cycle: Callable[[int], None] | None = None
 
     # ------------------------------------------------------------------ Controls
 
     def reach(self, index: int) -> float:
+        if index != self.index and index % self.world.cycle_steps == 0 and self.on_cycle:
+            self.on_cycle(index)
         self.index = index
         n = bisect.bisect_right(self._steps, index)
         if n:
@@ -83,6 +88,10 @@ class Timeline:
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+    def queued(self) -> list[Event]:
+        """The events sent that have not taken effect yet, in the order they will."""
+        return list(self._pending)
 
     # ------------------------------------------------------------------ frames
 

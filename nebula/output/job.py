@@ -31,6 +31,8 @@ class RecordJob:
     codec: str = "h264"
     crf: int | None = None
     force: bool = False
+    #: A live session's journal to play (nebula.replay): its run, parameters and events.
+    journal: Path | None = None
 
     @property
     def spec(self) -> CodecSpec:

@@ -99,7 +99,11 @@ def record(
     from nebula.piece import Piece
 
     own_piece = piece is None
-    if piece is None:
+    if piece is None and job.journal is not None:
+        from nebula.replay import replay_piece
+
+        piece = replay_piece(job.journal, job.size, ssaa=job.ssaa)
+    elif piece is None:
         piece = Piece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa)
     elif piece.size != job.size or piece.ssaa != job.ssaa:
         raise ValueError("the piece given to record() must have the job's size and ssaa")

@@ -103,6 +103,10 @@ class World:
         into this one (monotonic as the run goes forward, across cycle seams too)."""
         return self.cycle * self._cycle_steps + self.steps
 
+    @property
+    def cycle_steps(self) -> int:
+        return self._cycle_steps
+
     def index_at(self, t: float) -> int:
         """The timeline index of the step that shows run time ``t``."""
         k, target = self._locate(t)

@@ -1,0 +1,371 @@
+"""OSC control (python-osc, the ``osc`` extra): a UDP server on loopback unless asked otherwise,
+every message turned into an event (nebula.control.events) and posted to the show.
+
+Addresses (``ADDRESSES``; the README's table is generated from the parameter registry):
+
+- ``/nebula/param/NAME f``: the value, in the parameter's range;
+- ``/nebula/param/NAME/norm f``: 0 to 1 across the range;
+- ``/nebula/share [i]``: the dreamer shares, or figure i;
+- ``/nebula/preset s``: a preset by name, from the preset folders only (no path, no ``..``);
+- ``/nebula/action s``: an action by name (``pause``, ``reset``, ``preset_3``, ...); those
+  that write a file where a message could choose it or end the show (``screenshot``,
+  ``quit``) are refused over the network.
+
+A message that cannot be applied (an unknown address, a wrong type, NaN or infinity, a value
+out of range, a flood beyond ``RATE`` messages a second) is refused with its reason, logged
+(the first of each kind at once, then once a minute with the counts) and counted. The server's
+thread reads and drops a flood without parsing it, so a flood costs the frame almost nothing.
+
+``Feedback`` sends every parameter change back, whatever its source, so a tablet's faders
+follow the piece.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from nebula.config import PARAM_SPECS, PARAMS_BY_NAME, ConfigError
+from nebula.control.events import ACTIONS, Event, EventError, number, param_event
+
+LOG = logging.getLogger("nebula.osc")
+PREFIX = "/nebula"
+#: Messages a second taken in; beyond it (after a burst of ``BURST``) they are a flood.
+RATE = 2000.0
+BURST = 500.0
+#: How often the refusals are summed up in the log (and the minute report).
+REPORT_SECONDS = 60.0
+#: Actions a message may not ask for: they write files or end the show.
+REFUSED_ACTIONS = frozenset({"screenshot", "quit"})
+MAX_DATAGRAM = 65536
+INSTALL_HINT = "OSC needs python-osc: pip install 'nebula[osc]'"
+
+ADDRESSES: tuple[tuple[str, str, str], ...] = (
+    ("/nebula/param/NAME", "f", "set a parameter to a value in its range"),
+    ("/nebula/param/NAME/norm", "f", "set a parameter from 0 to 1 across its range"),
+    ("/nebula/share", "[i]", "the dreamer shares, or figure i (1 to the number of figures)"),
+    ("/nebula/preset", "s", "load a preset by name (from the preset folders only)"),
+    (
+        "/nebula/action",
+        "s",
+        "an action by name: " + ", ".join(sorted(set(ACTIONS) - REFUSED_ACTIONS)),
+    ),
+)
+
+
+class Refused(Exception):
+    """A message that is not applied; the message is the reason (its kind is ``kind``)."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+
+
+def address_table() -> str:
+    """The README's table of addresses and parameters (generated: see tests/test_readme)."""
+    rows = ["| address | arguments | what it does |", "| --- | --- | --- |"]
+    rows += [f"| `{a}` | `{t}` | {d} |" for a, t, d in ADDRESSES]
+    rows += ["", "| NAME | range | default | what it changes |", "| --- | --- | --- | --- |"]
+    rows += [
+        f"| `{s.name}` | {s.lo:g} to {s.hi:g} | {s.default:g} | {s.doc} |" for s in PARAM_SPECS
+    ]
+    return "\n".join(rows)
+
+
+def _one(args: list[object], address: str) -> object:
+    if len(args) != 1:
+        raise Refused("wrong type", f"{address} takes one argument (got {len(args)})")
+    return args[0]
+
+
+def to_event(
+    address: str,
+    args: list[object],
+    *,
+    figures: int,
+    preset: Callable[[str], dict[str, object]] | None = None,
+) -> Event:
+    """The event a message asks for; Refused with the reason otherwise. ``preset`` resolves a
+    preset's name to its event value (a name from the preset folders only)."""
+    if not address.startswith(PREFIX + "/"):
+        raise Refused("unknown address", f"unknown address {address!r}")
+    parts = address[len(PREFIX) + 1 :].split("/")
+    try:
+        if parts[0] == "param" and len(parts) in (2, 3):
+            name = parts[1]
+            spec = PARAMS_BY_NAME.get(name)
+            if spec is None or (len(parts) == 3 and parts[2] != "norm"):
+                raise Refused("unknown address", f"unknown address {address!r}")
+            v = _number(_one(args, address), address)
+            if len(parts) == 3:
+                if not 0.0 <= v <= 1.0:
+                    raise Refused("out of range", f"{address} = {v:g} is out of range [0, 1]")
+                v = spec.lo + v * (spec.hi - spec.lo)
+            return param_event("osc", name, v)
+        if parts == ["share"]:
+            if not args:
+                return Event("osc", "share", None)
+            i = _one(args, address)
+            if isinstance(i, bool) or not isinstance(i, int):
+                raise Refused("wrong type", f"{address} takes an integer figure (got {_type(i)})")
+            if not 1 <= i <= figures:
+                raise Refused("out of range", f"{address} {i}: figures are 1 to {figures}")
+            return Event("osc", "share", i)
+        if parts == ["preset"]:
+            what = _one(args, address)
+            if not isinstance(what, str):
+                raise Refused("wrong type", f"{address} takes a name (got {_type(what)})")
+            if preset is None:
+                raise Refused("refused", "presets are not taken here")
+            try:
+                return Event("osc", "preset", preset(what))
+            except ConfigError as e:
+                raise Refused("refused", str(e)) from None
+        if parts == ["action"]:
+            act = _one(args, address)
+            if not isinstance(act, str):
+                raise Refused("wrong type", f"{address} takes an action's name (got {_type(act)})")
+            if act in REFUSED_ACTIONS:
+                raise Refused("refused", f"action {act!r} is not taken over the network")
+            if act not in ACTIONS:
+                raise Refused("unknown address", f"unknown action {act!r}")
+            return Event("osc", act)
+    except EventError as e:
+        kind = "out of range" if "out of range" in str(e) else "wrong type"
+        if "finite" in str(e):
+            kind = "not finite"
+        raise Refused(kind, f"{address}: {e}") from None
+    raise Refused("unknown address", f"unknown address {address!r}")
+
+
+def _number(v: object, address: str) -> float:
+    try:
+        return number(v, address)
+    except EventError as e:
+        raise Refused("not finite" if "finite" in str(e) else "wrong type", str(e)) from None
+
+
+def _type(v: object) -> str:
+    return type(v).__name__
+
+
+def named_preset(name: str) -> dict[str, object]:
+    """A preset's event value by name, from the preset folders only (ConfigError otherwise)."""
+    from nebula.presets import load_named_preset
+
+    p = load_named_preset(name)
+    values = {s.name: s.default for s in PARAM_SPECS} | p.params
+    return {"name": p.name, "params": values}
+
+
+@dataclass
+class Bucket:
+    """A token bucket: ``rate`` a second, up to ``burst`` at once."""
+
+    rate: float = RATE
+    burst: float = BURST
+    tokens: float = BURST
+    last: float = 0.0
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class OscServer:
+    """Listens on ``host:port`` (UDP) in a thread of its own and posts each message's event.
+    ``post`` returns False when the show's inbox is full (counted as a flood)."""
+
+    def __init__(
+        self,
+        post: Callable[[Event], bool],
+        port: int,
+        *,
+        host: str = "127.0.0.1",
+        figures: int = 8,
+        rate: float = RATE,
+        burst: float = BURST,
+        log: logging.Logger = LOG,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        try:
+            from pythonosc.osc_bundle import OscBundle
+            from pythonosc.osc_message import OscMessage
+        except ImportError:
+            raise ConfigError(INSTALL_HINT) from None
+        self._bundle, self._message = OscBundle, OscMessage
+        self.post = post
+        self.figures = figures
+        self.log = log
+        self.clock = clock
+        self.bucket = Bucket(rate, burst, burst, clock())
+        self.accepted = 0
+        self.refused: Counter[str] = Counter()
+        self._reported: Counter[str] = Counter()
+        self._next_report = clock() + REPORT_SECONDS
+        self._seen_kinds: set[str] = set()
+        self._lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self.sock.bind((host, port))
+        except OSError as e:
+            self.sock.close()
+            raise ConfigError(
+                f"--osc {port}: cannot listen on {host}:{port} ({e.strerror}); choose another port"
+            ) from None
+        self.sock.settimeout(0.2)
+        self.address = self.sock.getsockname()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="nebula-osc", daemon=True)
+
+    def start(self) -> OscServer:
+        self._thread.start()
+        self.log.info("osc: listening on %s:%d", *self.address)
+        return self
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data, _ = self.sock.recvfrom(MAX_DATAGRAM)
+            except TimeoutError:
+                self.report()
+                continue
+            except OSError:
+                if self._stop.is_set():
+                    return
+                continue
+            now = self.clock()
+            if not self.bucket.take(now):  # a flood: dropped unread, counted
+                self._refuse("flood", f"more than {self.bucket.rate:g} messages a second")
+            else:
+                self.datagram(data)
+            if now >= self._next_report:
+                self.report()
+
+    def datagram(self, data: bytes) -> None:
+        """Parse one datagram (a message or a bundle of them) and post what it asks for."""
+        try:
+            if self._bundle.dgram_is_bundle(data):
+                messages = list(_messages(self._bundle(data)))
+            else:
+                messages = [self._message(data)]
+        except Exception as e:  # python-osc raises its own ParseError and others on junk
+            self._refuse("malformed", f"not an OSC packet ({type(e).__name__})")
+            return
+        for m in messages:
+            self.message(m.address, list(m.params))  # type: ignore[attr-defined]
+
+    def message(self, address: str, args: list[object]) -> bool:
+        try:
+            ev = to_event(address, args, figures=self.figures, preset=named_preset)
+        except Refused as r:
+            self._refuse(r.kind, str(r))
+            return False
+        if not self.post(ev):
+            self._refuse("flood", "the show's inbox is full")
+            return False
+        with self._lock:
+            self.accepted += 1
+        return True
+
+    def _refuse(self, kind: str, reason: str) -> None:
+        with self._lock:
+            self.refused[kind] += 1
+            first = kind not in self._seen_kinds
+            self._seen_kinds.add(kind)
+        if first:  # the first of each kind at once; the rest in the minute's counts
+            self.log.warning("osc: refused (%s): %s", kind, reason)
+
+    def report(self) -> str | None:
+        """Log the refusals since the last report, once a minute; the line logged, if any."""
+        now = self.clock()
+        if now < self._next_report:
+            return None
+        self._next_report = now + REPORT_SECONDS
+        with self._lock:
+            new = self.refused - self._reported
+            self._reported = Counter(self.refused)
+            accepted = self.accepted
+        if not new:
+            return None
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(new.items()))
+        line = f"osc: {accepted} messages taken so far; refused in the last minute: {counts}"
+        self.log.warning("%s", line)
+        return line
+
+    def summary(self) -> str:
+        """For the minute report and the HUD: what was taken and refused so far."""
+        with self._lock:
+            refused = sum(self.refused.values())
+            return (
+                f"osc {self.address[0]}:{self.address[1]} taken {self.accepted} refused {refused}"
+            )
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sock.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
+
+
+def _messages(bundle: object) -> Iterable[object]:
+    from pythonosc.osc_bundle import OscBundle
+
+    assert isinstance(bundle, OscBundle)
+    for item in bundle:
+        if isinstance(item, OscBundle):
+            yield from _messages(item)
+        else:
+            yield item
+
+
+def parse_target(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` for --osc-feedback (ConfigError otherwise)."""
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--osc-feedback {text!r}: give HOST:PORT, for example 127.0.0.1:9001")
+    return host, int(port)
+
+
+class Feedback:
+    """Sends each parameter change to ``host:port`` as ``/nebula/param/NAME f``: a Show
+    listener (whatever the event's source)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        try:
+            from pythonosc.udp_client import SimpleUDPClient
+        except ImportError:
+            raise ConfigError(INSTALL_HINT) from None
+        self.client = SimpleUDPClient(host, port)
+        self.sent = 0
+
+    def __call__(self, ev: Event) -> None:
+        for name, value in changes(ev):
+            try:
+                self.client.send_message(f"{PREFIX}/param/{name}", value)
+                self.sent += 1
+            except OSError:  # nobody listening, or a full buffer: the show goes on
+                pass
+
+
+def changes(ev: Event) -> list[tuple[str, float]]:
+    """The parameter targets an event sets, as (name, value)."""
+    name = ev.param
+    if name is not None and isinstance(ev.value, float):
+        return [(name, ev.value)]
+    if ev.target in ("preset", "settle") and isinstance(ev.value, dict):
+        values = ev.value["params" if ev.target == "preset" else "targets"]
+        if isinstance(values, dict):
+            return [(k, float(v)) for k, v in values.items()]
+    if ev.target == "reset":
+        return [(s.name, s.default) for s in PARAM_SPECS]
+    return []
