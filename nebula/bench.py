@@ -36,6 +36,7 @@ TARGETS: dict[str, tuple[float, str]] = {
     "alloc_bytes_per_step": (64.0, "<="),
     "sim_1m_vs_copy": (4.0, "<="),
     "record_vs_render_720p": (0.85, ">="),
+    "osc_flood_vs_quiet": (0.9, ">="),
     **render_bench.targets(),
 }
 
@@ -72,6 +73,14 @@ ROWS: tuple[Row, ...] = (
     Row("render_fps_720p", "fps", "draw + readback at 1280x720 (median of 5 rounds)"),
     Row("record_fps_720p", "fps", "whole pipeline to h264 at default crf, rounds alternating"),
     Row("record_vs_render_720p", "x", "record_fps_720p / render_fps_720p"),
+    Row("osc_quiet_fps", "fps", "live show headless at 640x360, no OSC (5 s rounds), median"),
+    Row(
+        "osc_flood_fps", "fps", "the same while another process sends 10,000 OSC msgs/s (2 x 10 s)"
+    ),
+    Row("osc_flood_vs_quiet", "x", "osc_flood_fps / osc_quiet_fps"),
+    Row("osc_flood_sent", "", "messages the flood sent"),
+    Row("osc_flood_taken", "", "messages the server took (500 a second at most)"),
+    Row("osc_flood_refused", "", "messages refused as a flood, unread"),
 )
 
 
@@ -238,6 +247,100 @@ def section_record(args: argparse.Namespace) -> Figures:
     return dict(bench_figures())
 
 
+#: The OSC flood: messages a second for FLOOD_SECONDS, against the same frames without them.
+FLOOD_RATE = 10_000
+FLOOD_SECONDS = 10.0
+FLOOD_SIZE = (640, 360)
+FLOOD_ROUNDS = 2
+
+_FLOODER = """
+import socket, sys, time
+from pythonosc.osc_message_builder import OscMessageBuilder
+port, rate, seconds = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+msgs = []
+for i in range(64):
+    b = OscMessageBuilder("/nebula/param/bloom")
+    b.add_arg(i / 40.0)
+    msgs.append(b.build().dgram)
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+t0 = time.perf_counter()
+sent = 0
+while True:
+    now = time.perf_counter() - t0
+    if now >= seconds:
+        break
+    due = int(now * rate)
+    while sent < due:
+        sock.sendto(msgs[sent % 64], ("127.0.0.1", port))
+        sent += 1
+    time.sleep(0.002)
+print(sent)
+"""
+
+
+def section_osc(args: argparse.Namespace) -> Figures:
+    """The live show's frame rate while OSC floods it at FLOOD_RATE messages a second, against
+    the same show without (quiet rounds before and after), headless at FLOOD_SIZE. The flood
+    comes from another process on loopback."""
+    import subprocess
+
+    from nebula.app.show import Show
+    from nebula.config import Settings
+    from nebula.control.osc import OscServer
+    from nebula.render.context import headless_context
+
+    _say(
+        f"osc: {FLOOD_SECONDS:g} s of {FLOOD_RATE} messages a second against quiet rounds, "
+        f"{FLOOD_SIZE[0]}x{FLOOD_SIZE[1]}"
+    )
+    ctx = headless_context()
+    show = Show(ctx, FLOOD_SIZE, Settings(), now_wall=time.perf_counter(), clock_offset=130.0)
+    server = OscServer(show.post, 0).start()
+
+    def frames(seconds: float) -> list[float]:
+        """Frame times over ``seconds`` of the live loop (frame, then finish)."""
+        t0 = last = time.perf_counter()
+        out = []
+        while last - t0 < seconds:
+            show.frame(last)
+            show.ctx.finish()
+            now = time.perf_counter()
+            out.append(now - last)
+            last = now
+        return out
+
+    try:
+        frames(2.0)  # warm up: shaders, the world at its moment
+        quiet = frames(FLOOD_SECONDS / 2)
+        flood: list[float] = []
+        sent = 0
+        cmd = [sys.executable, "-c", _FLOODER, str(server.address[1]), str(FLOOD_RATE)]
+        for _ in range(FLOOD_ROUNDS):  # quiet, flood, quiet, flood, quiet: the machine drifts
+            flooder = subprocess.Popen(
+                [*cmd, str(FLOOD_SECONDS)], stdout=subprocess.PIPE, text=True
+            )
+            time.sleep(0.3)  # the flooder's interpreter starts
+            flood += frames(FLOOD_SECONDS - 0.6)
+            out, _ = flooder.communicate(timeout=30)
+            sent += int(out.strip() or 0)
+            quiet += frames(FLOOD_SECONDS / 2)
+    finally:
+        server.close()
+        show.release()
+        ctx.release()
+    # Rates from the median frame time: a stray hiccup of the machine moves a mean, not this.
+    quiet_fps = 1.0 / float(np.median(quiet))
+    flood_fps = 1.0 / float(np.median(flood))
+    return {
+        "osc_quiet_fps": round(quiet_fps, 2),
+        "osc_flood_fps": round(flood_fps, 2),
+        "osc_flood_vs_quiet": round(flood_fps / quiet_fps, 3),
+        "osc_flood_sent": sent,
+        "osc_flood_taken": server.accepted,
+        "osc_flood_refused": sum(server.refused.values()),
+    }
+
+
 #: name -> section, run in this order. Append new sections here (see the module docstring).
 SECTIONS: dict[str, Section] = {
     "sim": section_sim,
@@ -247,6 +350,7 @@ SECTIONS: dict[str, Section] = {
     "render": section_render,
     "window": section_window,
     "record": section_record,
+    "osc": section_osc,
 }
 
 

@@ -54,7 +54,7 @@ class SessionJournal:
         if self._frames % self.every != 1 and self.every > 1:
             return
         # The preview of a standing clock is the live piece's own: no replay draws it.
-        if s.previewing:
+        if s.drew_preview:
             return
         luma, crc = frame_signature(s.renderer.read())
         self.writer.signature(Signature(t, s.world.index, round(luma, 4), crc))

@@ -10,10 +10,10 @@ journal of them replays exactly.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,12 +143,15 @@ class Show:
         #: Called once a frame after drawing, with the frame's piece time (the journal).
         self.frame_listeners: list[Callable[[float], None]] = []
         # Events posted from other threads, applied at the start of the next frame.
-        self._inbox: deque[Event] = deque()
+        self._inbox: dict[object, Event] = {}  # in order of arrival
         self._inbox_lock = threading.Lock()
+        self._posted = 0
         self.dropped = 0  # posted events dropped because the inbox was full
+        self.coalesced = 0  # posted parameter values replaced by a newer one before a frame
         #: While the clock stands: the parameters the frames show (see _preview_values).
         self._preview: Params | None = None
         self._settled = False
+        self.drew_preview = False
 
     def _open_hud(self, shader_root: Path) -> None:
         self.presenter: Presenter | None = None  # release() frees whichever was made
@@ -200,6 +203,8 @@ class Show:
         # Straight into the window when it shows the frame as it is: no copy every frame.
         direct = self.screen is not None and self._shows_as_is(self.window_size)
         out = self.piece.draw(self.time, output=self.screen if direct else None, params=preview)
+        #: This frame showed the standing clock's preview (no replay draws it).
+        self.drew_preview = preview is not None
         if self._preview is not None and self.timeline.pending == 0 and not self.frozen:
             self._preview, self._settled = None, False  # the timeline has the edits now
         if self._wall >= self._next_poll:
@@ -289,21 +294,33 @@ class Show:
         return self.apply(Event(source, action))
 
     def post(self, event: Event) -> bool:
-        """Hand an event over from another thread (OSC, MIDI): the next frame applies it.
-        False when the inbox is full (a flood): the event is dropped and counted."""
+        """Hand an event over from another thread (OSC, MIDI): the next frame applies it. A
+        parameter's newer value from the same source replaces one still waiting (a fader sends
+        far more often than frames come). False when the inbox is full (a flood): the event is
+        dropped and counted."""
         with self._inbox_lock:
+            if event.param is not None:
+                key: object = (event.source, event.target)
+                if key in self._inbox:
+                    self._inbox[key] = event  # keeps its place, takes the newer value
+                    self.coalesced += 1
+                    return True
+            else:
+                self._posted += 1
+                key = self._posted
             if len(self._inbox) >= INBOX_SIZE:
                 self.dropped += 1
                 return False
-            self._inbox.append(event)
+            self._inbox[key] = event
         return True
 
     def _apply_posted(self) -> None:
-        for _ in range(EVENTS_PER_FRAME):
-            with self._inbox_lock:
-                if not self._inbox:
-                    return
-                ev = self._inbox.popleft()
+        with self._inbox_lock:
+            if not self._inbox:
+                return
+            keys = list(itertools.islice(self._inbox, EVENTS_PER_FRAME))
+            due = [self._inbox.pop(k) for k in keys]
+        for ev in due:
             self.apply(ev)
 
     def apply(self, event: Event) -> bool:
@@ -367,11 +384,6 @@ class Show:
     def shown(self) -> dict[str, float]:
         """The parameter values the frames show now (the preview's while the clock stands)."""
         return dict(self._preview.values if self._preview is not None else self.params.values)
-
-    @property
-    def previewing(self) -> bool:
-        """The frames show the standing clock's preview, not the timeline's values."""
-        return self._preview is not None
 
     @property
     def frozen(self) -> bool:

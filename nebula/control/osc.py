@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -35,14 +36,23 @@ from nebula.control.events import ACTIONS, Event, EventError, number, param_even
 
 LOG = logging.getLogger("nebula.osc")
 PREFIX = "/nebula"
-#: Messages a second taken in; beyond it (after a burst of ``BURST``) they are a flood.
-RATE = 2000.0
-BURST = 500.0
+#: Messages a second taken in; beyond it (after a burst of ``BURST``) they are a flood. A
+#: TouchOSC fader sends about 60 a second: eight of them moving at once stay under it.
+RATE = 500.0
+BURST = 200.0
 #: How often the refusals are summed up in the log (and the minute report).
 REPORT_SECONDS = 60.0
 #: Actions a message may not ask for: they write files or end the show.
 REFUSED_ACTIONS = frozenset({"screenshot", "quit"})
 MAX_DATAGRAM = 65536
+#: Datagrams a nap's probe reads at most when the rate gives no token (see _probe).
+PROBE_READS = 16
+#: The socket's receive buffer, bytes (the kernel counts about 1 KB a small datagram).
+RCVBUF = 32768
+#: While over the rate the server sleeps at least this long between reads (see _serve).
+FLOOD_NAP = 0.025
+#: Linux's socket option that reports the datagrams dropped for a full buffer.
+SO_RXQ_OVFL = getattr(socket, "SO_RXQ_OVFL", 40)
 INSTALL_HINT = "OSC needs python-osc: pip install 'nebula[osc]'"
 
 ADDRESSES: tuple[tuple[str, str, str], ...] = (
@@ -172,6 +182,11 @@ class Bucket:
     tokens: float = BURST
     last: float = 0.0
 
+    def wait(self, now: float) -> float:
+        """Seconds until a message may be taken (0: now)."""
+        tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def take(self, now: float) -> bool:
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
         self.last = now
@@ -223,6 +238,12 @@ class OscServer:
                 f"--osc {port}: cannot listen on {host}:{port} ({e.strerror}); choose another port"
             ) from None
         self.sock.settimeout(0.2)
+        # A small buffer: in a flood the kernel drops the excess, and what it holds is read
+        # quickly (_probe); the rate above is taken from it long before it fills.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+        if sys.platform.startswith("linux"):  # how many datagrams the kernel dropped for us
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
+        self._dropped = 0
         self.address = self.sock.getsockname()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="nebula-osc", daemon=True)
@@ -234,8 +255,20 @@ class OscServer:
 
     def _serve(self) -> None:
         while not self._stop.is_set():
+            now = self.clock()
+            wait = self.bucket.wait(now)
+            if wait > 0.0:
+                # Over the rate: read nothing for a while. The kernel drops what overflows the
+                # socket's buffer meanwhile (counted through SO_RXQ_OVFL), at the sender's
+                # cost, so a flood takes almost no time from the frame.
+                # Waking in batches, not once a token: each wake takes the interpreter's lock
+                # from the frame.
+                self._stop.wait(min(max(wait, FLOOD_NAP), 0.2))
+                if self.bucket.wait(self.clock()) > 0.0:
+                    self._probe()  # still over: learn the kernel's count, refuse what is read
+                continue
             try:
-                data, _ = self.sock.recvfrom(MAX_DATAGRAM)
+                data, anc, _, _ = self.sock.recvmsg(MAX_DATAGRAM, socket.CMSG_SPACE(4))
             except TimeoutError:
                 self.report()
                 continue
@@ -243,13 +276,35 @@ class OscServer:
                 if self._stop.is_set():
                     return
                 continue
-            now = self.clock()
-            if not self.bucket.take(now):  # a flood: dropped unread, counted
-                self._refuse("flood", f"more than {self.bucket.rate:g} messages a second")
-            else:
-                self.datagram(data)
+            self._count_drops(anc)
+            self.bucket.take(self.clock())
+            self.datagram(data)
             if now >= self._next_report:
                 self.report()
+
+    def _probe(self) -> None:
+        """Read a few datagrams without parsing them, refused as a flood: the kernel's count of
+        the ones it dropped comes with each (only while no token comes at all: a clock that
+        stands still, in tests; a running one gives tokens within a nap)."""
+        for _ in range(PROBE_READS):
+            try:
+                _, anc, _, _ = self.sock.recvmsg(
+                    MAX_DATAGRAM, socket.CMSG_SPACE(4), socket.MSG_DONTWAIT
+                )
+            except OSError:  # nothing waiting (BlockingIOError), or closed
+                return
+            self._count_drops(anc)
+            self._refuse("flood", f"more than {self.bucket.rate:g} messages a second")
+
+    def _count_drops(self, anc: list[tuple[int, int, bytes]]) -> None:
+        for level, kind, payload in anc:
+            if level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(payload) >= 4:
+                total = int.from_bytes(payload[:4], sys.byteorder)
+                new, self._dropped = total - self._dropped, total
+                if new > 0:
+                    with self._lock:
+                        self.refused["flood"] += new - 1
+                    self._refuse("flood", f"more than {self.bucket.rate:g} messages a second")
 
     def datagram(self, data: bytes) -> None:
         """Parse one datagram (a message or a bundle of them) and post what it asks for."""

@@ -142,6 +142,7 @@ def test_midi_learn_binds_the_next_control_to_the_next_key_and_saves(
     drain(show, lambda: show.wanted["grain"] != 1.0)
 
 
+@pytest.mark.slow
 def test_an_unknown_port_lists_the_ports(jack: str) -> None:
     ctl = Controller("knobs")
     try:
