@@ -285,8 +285,6 @@ class Show:
             # Round to the step grid so repeated presses land on tidy values.
             raw = round((self.wanted[name] + n * spec.step) / spec.step) * spec.step
             return self.apply(Event(source, f"param:{name}", min(spec.hi, max(spec.lo, raw))))
-        if action.startswith("preset_") and action in self.handlers:
-            return self._load_slot(int(action.removeprefix("preset_")), source)
         if action == "reset":
             return self.reset(source)
         if action == "share":
@@ -335,6 +333,9 @@ class Show:
             self.message(f"{event.source}: {e}", error=True)
             return False
         self._hud_dirty = True
+        slot = event.target.removeprefix("preset_")
+        if slot != event.target and slot.isdigit():  # a key's slot: the preset it names
+            return self._load_slot(int(slot), event.source)
         if event.changes_state:
             stamped = self.timeline.submit(event, self.time)
             self._want(stamped)

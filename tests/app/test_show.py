@@ -193,3 +193,26 @@ def test_the_hud_draws_only_its_text_and_the_same_pixels(ctx: moderngl.Context) 
     only_text, all_of_it = pictures
     assert np.abs(only_text.astype(int) - all_of_it).max() <= 1
     assert (only_text != only_text[0]).any(axis=1).sum() > 500  # and it drew the text
+
+
+def test_every_source_reaches_the_parameters_through_one_door(show: Show) -> None:
+    from nebula.control.events import Event
+
+    seen: list[Event] = []
+    show.listeners.append(seen.append)
+    show.frame(0.0)
+    assert show.do("up:bloom")  # a key
+    assert show.apply(Event("osc", "preset_1"))  # a slot asked over OSC: the preset it names
+    assert show.apply(Event("midi", "param:haze", 0.5))
+    assert not show.apply(Event("osc", "param:haze", float("nan")))  # refused, not applied
+    assert [(e.source, e.target) for e in seen] == [
+        ("key", "param:bloom"),
+        ("osc", "preset"),
+        ("midi", "param:haze"),
+    ]
+    step = show.world.index + 1
+    assert all(e.step == step for e in seen)  # each on the next step
+    before = dict(show.params.targets)
+    show.frame(1 / 60)  # the step comes: all three applied, in order
+    assert show.params.targets["haze"] == 0.5 != before["haze"]
+    assert show.params.targets == show.wanted
