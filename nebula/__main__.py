@@ -4,4 +4,5 @@ import sys
 
 from nebula.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a spawned helper (the OSC receiver) imports it
+    sys.exit(main())

@@ -286,7 +286,7 @@ def section_osc(args: argparse.Namespace) -> Figures:
 
     from nebula.app.show import Show
     from nebula.config import Settings
-    from nebula.control.osc import OscServer
+    from nebula.control.osc import OscProcess
     from nebula.render.context import headless_context
 
     _say(
@@ -295,7 +295,7 @@ def section_osc(args: argparse.Namespace) -> Figures:
     )
     ctx = headless_context()
     show = Show(ctx, FLOOD_SIZE, Settings(), now_wall=time.perf_counter(), clock_offset=130.0)
-    server = OscServer(show.post, 0).start()
+    server = OscProcess(show.post, 0).start()
 
     def frames(seconds: float) -> list[float]:
         """Frame times over ``seconds`` of the live loop (frame, then finish)."""

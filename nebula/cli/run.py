@@ -297,11 +297,11 @@ def _inputs(args: argparse.Namespace, show: Show, gallery: GalleryOptions) -> It
                 journal = SessionJournal(show, args.journal, max_bytes=rotate, keep=JOURNAL_KEEP)
                 closers.append(journal.close)
             if args.osc is not None:
-                from nebula.control.osc import Feedback, OscServer, parse_target
+                from nebula.control.osc import Feedback, OscProcess, parse_target
 
                 if args.osc_feedback:
                     show.listeners.append(Feedback(*parse_target(args.osc_feedback)))
-                server = OscServer(
+                server = OscProcess(
                     show.post, args.osc, host=args.osc_host, figures=show.settings.figures
                 ).start()
                 closers.append(server.close)

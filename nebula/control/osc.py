@@ -13,7 +13,8 @@ Addresses (``ADDRESSES``; the README's table is generated from the parameter reg
 
 A message that cannot be applied (an unknown address, a wrong type, NaN or infinity, a value
 out of range, a flood beyond ``RATE`` messages a second) is refused with its reason, logged
-(the first of each kind at once, then once a minute with the counts) and counted. The server's
+(the first of each kind at once, then once a minute with the counts) and counted. ``nebula
+run`` runs the server in a process of its own (``OscProcess``). The server's
 thread reads and drops a flood without parsing it, so a flood costs the frame almost nothing.
 
 ``Feedback`` sends every parameter change back, whatever its source, so a tablet's faders
@@ -22,7 +23,9 @@ follow the piece.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import socket
 import sys
 import threading
@@ -30,6 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from nebula.config import PARAM_SPECS, PARAMS_BY_NAME, ConfigError
 from nebula.control.events import ACTIONS, Event, EventError, number, param_event
@@ -424,3 +428,172 @@ def changes(ev: Event) -> list[tuple[str, float]]:
     if ev.target == "reset":
         return [(s.name, s.default) for s in PARAM_SPECS]
     return []
+
+
+# ---------------------------------------------------------------------------- its own process
+
+#: How often the receiver's process hands what it took to the show's (seconds).
+BATCH_SECONDS = 0.02
+
+
+class _Lines(logging.Handler):
+    """Collects a receiver's log lines for its parent to log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.levelno, record.getMessage()))
+
+
+def _receiver(conn: Any, host: str, port: int, figures: int, rate: float, burst: float) -> None:
+    """The receiver process: an OscServer whose events, coalesced as the show's inbox does,
+    go to the parent every BATCH_SECONDS with the counts and the log lines."""
+    log = logging.getLogger("nebula.osc.receiver")
+    log.propagate = False
+    lines = _Lines()
+    log.addHandler(lines)
+    lock = threading.Lock()
+    batch: dict[object, Event] = {}
+    n = 0
+
+    def post(ev: Event) -> bool:
+        nonlocal n
+        with lock:
+            n += 1
+            batch[(ev.source, ev.target) if ev.param is not None else n] = ev
+        return True
+
+    try:
+        server = OscServer(post, port, host=host, figures=figures, rate=rate, burst=burst, log=log)
+    except ConfigError as e:
+        conn.send(("error", str(e)))
+        return
+    conn.send(("bound", server.address))
+    server.start()
+    parent = os.getppid()
+    try:
+        while os.getppid() == parent:  # orphaned (the show killed): let the port go
+            if conn.poll(BATCH_SECONDS) and conn.recv() == "stop":
+                break
+            with lock:
+                events, out = list(batch.values()), lines.lines
+                batch.clear()
+                lines.lines = []
+            conn.send(("batch", events, server.accepted, dict(server.refused), out))
+    except (BrokenPipeError, EOFError, OSError):
+        pass
+    finally:
+        server.close()
+
+
+class OscProcess:
+    """The OSC server as `nebula run` runs it: in a process of its own, so parsing, counting
+    and refusing never take the interpreter from the frame; the show's process only takes a
+    batch of events every BATCH_SECONDS. Spawned, never forked (the show holds a GL context).
+    The same interface as OscServer."""
+
+    def __init__(
+        self,
+        post: Callable[[Event], bool],
+        port: int,
+        *,
+        host: str = "127.0.0.1",
+        figures: int = 8,
+        rate: float = RATE,
+        burst: float = BURST,
+        log: logging.Logger = LOG,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        import multiprocessing
+
+        try:
+            import pythonosc  # noqa: F401
+        except ImportError:
+            raise ConfigError(INSTALL_HINT) from None
+        self.post = post
+        self.log = log
+        self.clock = clock
+        mp = multiprocessing.get_context("spawn")
+        self._conn, theirs = mp.Pipe()
+        args = (theirs, host, port, figures, rate, burst)
+        self._proc = mp.Process(target=_receiver, args=args, name="nebula-osc", daemon=True)
+        self._proc.start()
+        theirs.close()
+        if not self._conn.poll(30.0):
+            self._proc.kill()
+            raise ConfigError(f"--osc {port}: the OSC receiver did not start")
+        kind, value = self._conn.recv()
+        if kind == "error":
+            self._proc.join(5.0)
+            raise ConfigError(str(value))
+        self.address: tuple[str, int] = (value[0], value[1])
+        self.rate = rate
+        self.accepted = 0
+        self._theirs: Counter[str] = Counter()
+        self._mine: Counter[str] = Counter()  # refused here: the show's inbox full
+        self._reported: Counter[str] = Counter()
+        self._next_report = clock() + REPORT_SECONDS
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._pump, name="nebula-osc-pump", daemon=True)
+
+    @property
+    def refused(self) -> Counter[str]:
+        with self._lock:
+            return self._theirs + self._mine
+
+    def start(self) -> OscProcess:
+        self._thread.start()
+        self.log.info("osc: listening on %s:%d (its own process)", *self.address)
+        return self
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                _, events, accepted, refused, lines = self._conn.recv()
+            except (EOFError, OSError):
+                return
+            for ev in events:
+                if not self.post(ev):
+                    with self._lock:
+                        self._mine["flood"] += 1
+            with self._lock:
+                self.accepted = accepted
+                self._theirs = Counter(refused)
+            for level, line in lines:
+                self.log.log(level, "%s", line)
+            self.report()
+
+    def report(self) -> str | None:
+        """As OscServer.report: the refusals since the last, once a minute."""
+        now = self.clock()
+        if now < self._next_report:
+            return None
+        self._next_report = now + REPORT_SECONDS
+        refused = self.refused
+        new = refused - self._reported
+        self._reported = refused
+        if not new:
+            return None
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(new.items()))
+        line = f"osc: {self.accepted} messages taken so far; refused in the last minute: {counts}"
+        self.log.warning("%s", line)
+        return line
+
+    def summary(self) -> str:
+        return (
+            f"osc {self.address[0]}:{self.address[1]} taken {self.accepted} "
+            f"refused {sum(self.refused.values())}"
+        )
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._conn.send("stop")
+        self._proc.join(3.0)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(3.0)
+        self._conn.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)

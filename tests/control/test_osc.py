@@ -207,3 +207,30 @@ def test_feedback_reaches_liblos_oscdump() -> None:
     sent = [ln.split(" ", 1)[1] for ln in lines if " /nebula/param/" in ln]
     assert sent[0] == "/nebula/param/exposure f 1.400000", out
     assert len(sent) == 1 + len(PARAMS_BY_NAME)  # a reset sends every parameter
+
+
+def test_the_receiver_in_its_own_process_posts_refuses_and_lets_the_port_go() -> None:
+    from nebula.config import ConfigError
+    from nebula.control.osc import OscProcess
+
+    inbox = Inbox()
+    p = OscProcess(inbox.post, 0).start()
+    try:
+        port = str(p.address[1])
+        subprocess.run(
+            ["oscsend", "localhost", port, "/nebula/param/bloom", "f", "1.5"], check=True
+        )
+        subprocess.run(["oscsend", "localhost", port, "/nebula/nope", "f", "1.5"], check=True)
+        assert inbox.wait(1)[:1] == [Event("osc", "param:bloom", 1.5)]
+        deadline = time.monotonic() + 5
+        while p.refused["unknown address"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert p.accepted == 1 and p.refused["unknown address"] == 1
+        assert p.summary().endswith("taken 1 refused 1")
+        with pytest.raises(ConfigError, match="another port"):
+            OscProcess(inbox.post, p.address[1])  # the port is taken: one line, no process left
+    finally:
+        p.close()
+    assert not p._proc.is_alive()
+    again = OscServer(inbox.post, p.address[1])  # closed: the port is free again
+    again.close()

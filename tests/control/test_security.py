@@ -55,20 +55,29 @@ def show(ctx: moderngl.Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     s.release()
 
 
+def bound(port: int) -> list[str]:
+    """The local addresses (hex, as /proc/net/udp has them) of UDP sockets on ``port``."""
+    with open("/proc/net/udp") as f:
+        rows = [ln.split() for ln in f.readlines()[1:]]
+    return [r[1].split(":")[0] for r in rows if int(r[1].split(":")[1], 16) == port]
+
+
 def test_no_listener_unless_asked_and_loopback_when_asked(show: Show) -> None:
+    import multiprocessing
+
     before = udp_sockets()
     with _inputs(run_args(), show, GalleryOptions()) as failed:
         assert failed is None
-        assert udp_sockets() == before  # no --osc: nothing listens
+        assert udp_sockets() == before  # no --osc: nothing listens, here or in a helper
+        assert not multiprocessing.active_children()
     with _inputs(run_args("--osc", "0"), show, GalleryOptions()) as failed:
         assert failed is None
-        opened = udp_sockets() - before
-        assert len(opened) == 1
-        with open("/proc/net/udp") as f:
-            rows = [ln.split() for ln in f.readlines()[1:]]
-        local = next(r[1] for r in rows if r[9] in opened)
-        assert local.split(":")[0] == "0100007F"  # 127.0.0.1
-    assert udp_sockets() == before  # closed with the show's inputs
+        server = show.status[-1].__self__  # type: ignore[attr-defined]
+        port = server.address[1]
+        assert bound(port) == ["0100007F"]  # 127.0.0.1 only
+    show.status.clear()
+    assert bound(port) == []  # closed with the show's inputs
+    assert udp_sockets() == before
 
 
 @pytest.mark.parametrize(
