@@ -140,6 +140,8 @@ class Show:
         self.learn: Callable[[str], bool] | None = None
         #: One line each for the HUD: the inputs playing the piece (OSC, MIDI) and their counts.
         self.status: list[Callable[[], str]] = []
+        #: The same counts by name, for installation mode's minute report.
+        self.counts: list[Callable[[], dict[str, int]]] = []
         #: Called once a frame after drawing, with the frame's piece time (the journal).
         self.frame_listeners: list[Callable[[float], None]] = []
         # Events posted from other threads, applied at the start of the next frame.

@@ -306,12 +306,14 @@ def _inputs(args: argparse.Namespace, show: Show, gallery: GalleryOptions) -> It
                 ).start()
                 closers.append(server.close)
                 show.status.append(server.summary)
+                show.counts.append(server.counts)
             if args.midi is not None:
                 from nebula.control.midi import MidiInput, load_midi_map
 
                 midi = MidiInput(args.midi, load_midi_map(args.midi_map), show).start()
                 closers.append(midi.close)
                 show.status.append(midi.summary)
+                show.counts.append(midi.counts)
         except (ConfigError, FileExistsError) as e:
             yield str(e)
             return

@@ -269,6 +269,9 @@ class MidiInput:
     def summary(self) -> str:
         return f"midi {self.name}: {self.received} messages"
 
+    def counts(self) -> dict[str, int]:
+        return {"midi_messages": self.received, "midi_refused": self.refused}
+
     def close(self) -> None:
         for port in (self._port_in, self._port_out):
             if port is not None:

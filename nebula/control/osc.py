@@ -581,6 +581,13 @@ class OscProcess:
         self.log.warning("%s", line)
         return line
 
+    def counts(self) -> dict[str, int]:
+        """For the minute report: messages taken and refused so far, by reason."""
+        refused = self.refused
+        out = {"osc_taken": self.accepted, "osc_refused": sum(refused.values())}
+        out |= {f"osc_refused_{k.replace(' ', '_')}": v for k, v in sorted(refused.items())}
+        return out
+
     def summary(self) -> str:
         return (
             f"osc {self.address[0]}:{self.address[1]} taken {self.accepted} "

@@ -161,12 +161,15 @@ class Installation:
 
     def _report(self, now: float, *, brightness: float) -> None:
         if self.report.due(now):  # counting GL objects walks them all: only once a minute
+            # The inputs' counts too (OSC messages taken and refused, MIDI messages).
+            counts = {k: v for c in getattr(self.show, "counts", ()) for k, v in c().items()}
             self.report.maybe_log(
                 now,
                 self.stats,
                 live_objects(self.show.ctx),
                 scale=round(self.show.render_scale, 3),
                 brightness=brightness,
+                **counts,
             )
 
 

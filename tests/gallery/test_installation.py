@@ -165,3 +165,15 @@ def test_a_health_line_once_a_minute(show: Show, caplog: pytest.LogCaptureFixtur
     assert len(lines) == 2
     assert "fps=15.0" in lines[0] and f"gl_objects={live_objects(show.ctx)}" in lines[0]
     assert "rss_mb=" in lines[0] and "frame_ms_p99=66.67" in lines[0]
+
+
+def test_the_minute_report_counts_what_the_inputs_took_and_refused(
+    show: Show, caplog: pytest.LogCaptureFixture
+) -> None:
+    inst = make(show, GalleryOptions(installation=True))
+    show.counts.append(lambda: {"osc_taken": 12, "osc_refused": 3, "osc_refused_not_finite": 3})
+    caplog.set_level(logging.INFO, logger="test.inst")
+    for t in (0.0, 1.0, 62.0):
+        inst.frame(t, lambda: show.frame(1.0))
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("health")]
+    assert lines and "osc_taken=12 osc_refused=3 osc_refused_not_finite=3" in lines[-1]
