@@ -4,5 +4,5 @@ import sys
 
 from nebula.cli import main
 
-if __name__ == "__main__":  # not when a spawned helper (the OSC receiver) imports it
+if __name__ == "__main__":  # run, not imported (by a tool that loads the package's modules)
     sys.exit(main())

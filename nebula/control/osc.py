@@ -24,8 +24,8 @@ follow the piece.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
-import os
 import socket
 import sys
 import threading
@@ -33,7 +33,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from nebula.config import PARAM_SPECS, PARAMS_BY_NAME, ConfigError
 from nebula.control.events import ACTIONS, Event, EventError, number, param_event
@@ -447,9 +446,12 @@ class _Lines(logging.Handler):
         self.lines.append((record.levelno, record.getMessage()))
 
 
-def _receiver(conn: Any, host: str, port: int, figures: int, rate: float, burst: float) -> None:
-    """The receiver process: an OscServer whose events, coalesced as the show's inbox does,
-    go to the parent every BATCH_SECONDS with the counts and the log lines."""
+def receive(host: str, port: int, figures: int, rate: float, burst: float) -> int:
+    """The receiver process (``python -m nebula.control.osc HOST PORT FIGURES RATE BURST``):
+    an OscServer whose events, coalesced as the show's inbox does, go to stdout as one JSON
+    line every BATCH_SECONDS with the counts and the log lines. It ends when its stdin closes
+    (the show let it go, or died)."""
+    out = sys.stdout
     log = logging.getLogger("nebula.osc.receiver")
     log.propagate = False
     lines = _Lines()
@@ -465,34 +467,51 @@ def _receiver(conn: Any, host: str, port: int, figures: int, rate: float, burst:
             batch[(ev.source, ev.target) if ev.param is not None else n] = ev
         return True
 
+    def send(obj: object) -> None:
+        out.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        out.flush()
+
     try:
         server = OscServer(post, port, host=host, figures=figures, rate=rate, burst=burst, log=log)
     except ConfigError as e:
-        conn.send(("error", str(e)))
-        return
-    conn.send(("bound", server.address))
+        send({"error": str(e)})
+        return 1
+    send({"bound": list(server.address)})
     server.start()
-    parent = os.getppid()
+    gone = threading.Event()
+
+    def watch_stdin() -> None:  # EOF: the parent closed its end, or is no more
+        sys.stdin.buffer.read()
+        gone.set()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
     try:
-        while os.getppid() == parent:  # orphaned (the show killed): let the port go
-            if conn.poll(BATCH_SECONDS) and conn.recv() == "stop":
-                break
+        while not gone.wait(BATCH_SECONDS):
             with lock:
-                events, out = list(batch.values()), lines.lines
+                events, said = list(batch.values()), lines.lines
                 batch.clear()
                 lines.lines = []
-            conn.send(("batch", events, server.accepted, dict(server.refused), out))
-    except (BrokenPipeError, EOFError, OSError):
+            send(
+                {
+                    "events": [[e.source, e.target, e.value] for e in events],
+                    "accepted": server.accepted,
+                    "refused": dict(server.refused),
+                    "lines": said,
+                }
+            )
+    except (BrokenPipeError, OSError):
         pass
     finally:
         server.close()
+    return 0
 
 
 class OscProcess:
     """The OSC server as `nebula run` runs it: in a process of its own, so parsing, counting
-    and refusing never take the interpreter from the frame; the show's process only takes a
-    batch of events every BATCH_SECONDS. Spawned, never forked (the show holds a GL context).
-    The same interface as OscServer."""
+    and refusing never take the interpreter from the frame; the show's process only reads a
+    batch of events every BATCH_SECONDS. A plain child process (``python -m
+    nebula.control.osc``): never a fork of the show, which holds a GL context. The same
+    interface as OscServer."""
 
     def __init__(
         self,
@@ -506,7 +525,7 @@ class OscProcess:
         log: logging.Logger = LOG,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        import multiprocessing
+        import subprocess
 
         try:
             import pythonosc  # noqa: F401
@@ -515,20 +534,24 @@ class OscProcess:
         self.post = post
         self.log = log
         self.clock = clock
-        mp = multiprocessing.get_context("spawn")
-        self._conn, theirs = mp.Pipe()
-        args = (theirs, host, port, figures, rate, burst)
-        self._proc = mp.Process(target=_receiver, args=args, name="nebula-osc", daemon=True)
-        self._proc.start()
-        theirs.close()
-        if not self._conn.poll(30.0):
-            self._proc.kill()
-            raise ConfigError(f"--osc {port}: the OSC receiver did not start")
-        kind, value = self._conn.recv()
-        if kind == "error":
-            self._proc.join(5.0)
-            raise ConfigError(str(value))
-        self.address: tuple[str, int] = (value[0], value[1])
+        args = [host, str(port), str(figures), repr(rate), repr(burst)]
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "nebula.control.osc", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        first = self._proc.stdout.readline()
+        try:
+            hello = json.loads(first)
+        except ValueError:
+            self._end()
+            raise ConfigError(f"--osc {port}: the OSC receiver did not start") from None
+        if "error" in hello:
+            self._end()
+            raise ConfigError(str(hello["error"]))
+        self.address: tuple[str, int] = (hello["bound"][0], hello["bound"][1])
         self.rate = rate
         self.accepted = 0
         self._theirs: Counter[str] = Counter()
@@ -549,20 +572,21 @@ class OscProcess:
         return self
 
     def _pump(self) -> None:
-        while True:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
             try:
-                _, events, accepted, refused, lines = self._conn.recv()
-            except (EOFError, OSError):
-                return
-            for ev in events:
-                if not self.post(ev):
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            for source, target, value in msg["events"]:
+                if not self.post(Event(source, target, value)):
                     with self._lock:
                         self._mine["flood"] += 1
             with self._lock:
-                self.accepted = accepted
-                self._theirs = Counter(refused)
-            for level, line in lines:
-                self.log.log(level, "%s", line)
+                self.accepted = int(msg["accepted"])
+                self._theirs = Counter(msg["refused"])
+            for level, said in msg["lines"]:
+                self.log.log(int(level), "%s", said)
             self.report()
 
     def report(self) -> str | None:
@@ -594,13 +618,24 @@ class OscProcess:
             f"refused {sum(self.refused.values())}"
         )
 
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._conn.send("stop")
-        self._proc.join(3.0)
-        if self._proc.is_alive():
+    def _end(self) -> None:
+        if self._proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(3.0)
+        except Exception:
             self._proc.kill()
-            self._proc.join(3.0)
-        self._conn.close()
+            self._proc.wait(3.0)
+
+    def close(self) -> None:
+        self._end()
         if self._thread.is_alive():
             self._thread.join(timeout=2.0)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+
+if __name__ == "__main__":  # the receiver process of OscProcess
+    h, p, f, r, b = sys.argv[1:6]
+    sys.exit(receive(h, int(p), int(f), float(r), float(b)))
