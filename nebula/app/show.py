@@ -32,7 +32,7 @@ from nebula.app.status import (
 )
 from nebula.clock import RealtimeClock
 from nebula.config import PARAM_SPECS, PARAMS_BY_NAME, ConfigError, Params, Settings
-from nebula.control.events import CLOCK_PARAMS, Event, EventError, check
+from nebula.control.events import CLOCK_PARAMS, Event, EventError, check, inbox_key
 from nebula.output.png import create_png
 from nebula.piece import Piece
 from nebula.presets import (
@@ -175,7 +175,6 @@ class Show:
             "screenshot": self._screenshot_action,
             "save_preset": self._save_preset_action,
             "quit": self.quit,
-            **{f"preset_{i}": self._slot_action(i) for i in range(1, 10)},
         }
 
     @property
@@ -299,15 +298,12 @@ class Show:
         far more often than frames come). False when the inbox is full (a flood): the event is
         dropped and counted."""
         with self._inbox_lock:
-            if event.param is not None:
-                key: object = (event.source, event.target)
-                if key in self._inbox:
-                    self._inbox[key] = event  # keeps its place, takes the newer value
-                    self.coalesced += 1
-                    return True
-            else:
-                self._posted += 1
-                key = self._posted
+            self._posted += 1
+            key = inbox_key(event, self._posted)
+            if key in self._inbox:
+                self._inbox[key] = event  # keeps its place, takes the newer value
+                self.coalesced += 1
+                return True
             if len(self._inbox) >= INBOX_SIZE:
                 self.dropped += 1
                 return False
@@ -336,7 +332,7 @@ class Show:
             return False
         self._hud_dirty = True
         slot = event.target.removeprefix("preset_")
-        if slot != event.target and slot.isdigit():  # a key's slot: the preset it names
+        if slot != event.target and slot.isdigit():  # a key's slot (1-9): the preset it names
             return self._load_slot(int(slot), event.source)
         if event.changes_state:
             stamped = self.timeline.submit(event, self.time)
@@ -472,12 +468,6 @@ class Show:
             self.message(f"saved preset {self.save_preset()}")
         except (OSError, ConfigError) as e:
             self.message(f"saving the preset failed: {e}", error=True)
-
-    def _slot_action(self, slot: int) -> Callable[[], None]:
-        def load_slot() -> None:
-            self._load_slot(slot, "key")
-
-        return load_slot
 
     def _load_slot(self, slot: int, source: str) -> bool:
         slots = preset_slots(self.preset_dir)

@@ -107,6 +107,12 @@ class Event:
         return ev
 
 
+def inbox_key(ev: Event, serial: int) -> object:
+    """Where an event waits in an inbox that keeps a parameter's latest value only (the show's,
+    and the OSC receiver's batch): by source and parameter, else by its ``serial`` number."""
+    return (ev.source, ev.target) if ev.param is not None else serial
+
+
 def param_event(source: str, name: str, value: object) -> Event:
     """``param:NAME`` set to ``value``; EventError for an unknown name, a value that is not a
     finite number, or one outside the parameter's range."""

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from nebula.config import PARAM_SPECS, PARAMS_BY_NAME, ConfigError
-from nebula.control.events import ACTIONS, Event, EventError, number, param_event
+from nebula.control.events import ACTIONS, Event, EventError, inbox_key, number, param_event
 
 LOG = logging.getLogger("nebula.osc")
 PREFIX = "/nebula"
@@ -199,7 +199,52 @@ class Bucket:
         return False
 
 
-class OscServer:
+class _Tally:
+    """What both servers report from their counts: the minute's line of refusals, the minute
+    report's numbers and the HUD's line. Each gives ``tally`` and sets ``address``."""
+
+    address: tuple[str, int]
+    log: logging.Logger
+    clock: Callable[[], float]
+
+    def _start_tally(self) -> None:
+        self._reported: Counter[str] = Counter()
+        self._next_report = self.clock() + REPORT_SECONDS
+
+    def tally(self) -> tuple[int, Counter[str]]:
+        """Messages taken, and refused by reason, so far."""
+        raise NotImplementedError
+
+    def report(self) -> str | None:
+        """Log the refusals since the last report, once a minute; the line logged, if any."""
+        now = self.clock()
+        if now < self._next_report:
+            return None
+        self._next_report = now + REPORT_SECONDS
+        accepted, refused = self.tally()
+        new, self._reported = refused - self._reported, refused
+        if not new:
+            return None
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(new.items()))
+        line = f"osc: {accepted} messages taken so far; refused in the last minute: {counts}"
+        self.log.warning("%s", line)
+        return line
+
+    def counts(self) -> dict[str, int]:
+        """For the minute report: messages taken and refused so far, by reason."""
+        accepted, refused = self.tally()
+        out = {"osc_taken": accepted, "osc_refused": sum(refused.values())}
+        out |= {f"osc_refused_{k.replace(' ', '_')}": v for k, v in sorted(refused.items())}
+        return out
+
+    def summary(self) -> str:
+        """For the HUD: what was taken and refused so far."""
+        accepted, refused = self.tally()
+        host, port = self.address
+        return f"osc {host}:{port} taken {accepted} refused {sum(refused.values())}"
+
+
+class OscServer(_Tally):
     """Listens on ``host:port`` (UDP) in a thread of its own and posts each message's event.
     ``post`` returns False when the show's inbox is full (counted as a flood)."""
 
@@ -228,8 +273,7 @@ class OscServer:
         self.bucket = Bucket(rate, burst, burst, clock())
         self.accepted = 0
         self.refused: Counter[str] = Counter()
-        self._reported: Counter[str] = Counter()
-        self._next_report = clock() + REPORT_SECONDS
+        self._start_tally()
         self._seen_kinds: set[str] = set()
         self._lock = threading.Lock()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -343,30 +387,9 @@ class OscServer:
         if first:  # the first of each kind at once; the rest in the minute's counts
             self.log.warning("osc: refused (%s): %s", kind, reason)
 
-    def report(self) -> str | None:
-        """Log the refusals since the last report, once a minute; the line logged, if any."""
-        now = self.clock()
-        if now < self._next_report:
-            return None
-        self._next_report = now + REPORT_SECONDS
+    def tally(self) -> tuple[int, Counter[str]]:
         with self._lock:
-            new = self.refused - self._reported
-            self._reported = Counter(self.refused)
-            accepted = self.accepted
-        if not new:
-            return None
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(new.items()))
-        line = f"osc: {accepted} messages taken so far; refused in the last minute: {counts}"
-        self.log.warning("%s", line)
-        return line
-
-    def summary(self) -> str:
-        """For the minute report and the HUD: what was taken and refused so far."""
-        with self._lock:
-            refused = sum(self.refused.values())
-            return (
-                f"osc {self.address[0]}:{self.address[1]} taken {self.accepted} refused {refused}"
-            )
+            return self.accepted, Counter(self.refused)
 
     def close(self) -> None:
         self._stop.set()
@@ -464,7 +487,7 @@ def receive(host: str, port: int, figures: int, rate: float, burst: float) -> in
         nonlocal n
         with lock:
             n += 1
-            batch[(ev.source, ev.target) if ev.param is not None else n] = ev
+            batch[inbox_key(ev, n)] = ev
         return True
 
     def send(obj: object) -> None:
@@ -506,7 +529,7 @@ def receive(host: str, port: int, figures: int, rate: float, burst: float) -> in
     return 0
 
 
-class OscProcess:
+class OscProcess(_Tally):
     """The OSC server as `nebula run` runs it: in a process of its own, so parsing, counting
     and refusing never take the interpreter from the frame; the show's process only reads a
     batch of events every BATCH_SECONDS. A plain child process (``python -m
@@ -556,15 +579,17 @@ class OscProcess:
         self.accepted = 0
         self._theirs: Counter[str] = Counter()
         self._mine: Counter[str] = Counter()  # refused here: the show's inbox full
-        self._reported: Counter[str] = Counter()
-        self._next_report = clock() + REPORT_SECONDS
         self._lock = threading.Lock()
+        self._start_tally()
         self._thread = threading.Thread(target=self._pump, name="nebula-osc-pump", daemon=True)
+
+    def tally(self) -> tuple[int, Counter[str]]:
+        with self._lock:
+            return self.accepted, self._theirs + self._mine
 
     @property
     def refused(self) -> Counter[str]:
-        with self._lock:
-            return self._theirs + self._mine
+        return self.tally()[1]
 
     def start(self) -> OscProcess:
         self._thread.start()
@@ -588,35 +613,6 @@ class OscProcess:
             for level, said in msg["lines"]:
                 self.log.log(int(level), "%s", said)
             self.report()
-
-    def report(self) -> str | None:
-        """As OscServer.report: the refusals since the last, once a minute."""
-        now = self.clock()
-        if now < self._next_report:
-            return None
-        self._next_report = now + REPORT_SECONDS
-        refused = self.refused
-        new = refused - self._reported
-        self._reported = refused
-        if not new:
-            return None
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(new.items()))
-        line = f"osc: {self.accepted} messages taken so far; refused in the last minute: {counts}"
-        self.log.warning("%s", line)
-        return line
-
-    def counts(self) -> dict[str, int]:
-        """For the minute report: messages taken and refused so far, by reason."""
-        refused = self.refused
-        out = {"osc_taken": self.accepted, "osc_refused": sum(refused.values())}
-        out |= {f"osc_refused_{k.replace(' ', '_')}": v for k, v in sorted(refused.items())}
-        return out
-
-    def summary(self) -> str:
-        return (
-            f"osc {self.address[0]}:{self.address[1]} taken {self.accepted} "
-            f"refused {sum(self.refused.values())}"
-        )
 
     def _end(self) -> None:
         if self._proc.stdin is not None:

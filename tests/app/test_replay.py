@@ -23,6 +23,7 @@ from nebula.control.midi import MidiInput, load_midi_map
 from nebula.control.osc import OscServer
 from nebula.replay import check_signatures, replay_piece
 from tests.control.test_midi import Controller
+from tests.helpers import NEBULA
 
 SIZE = (160, 90)
 
@@ -109,8 +110,6 @@ def test_a_played_session_replays_exactly(
 
 @pytest.mark.slow
 def test_record_re_renders_a_journal_at_another_size(ctx: moderngl.Context, tmp_path: Path) -> None:
-    import sys
-
     show = Show(ctx, (96, 54), Settings(seed=6), now_wall=0.0, clock_offset=150.0)
     journal = SessionJournal(show, tmp_path / "s.jsonl")
     try:
@@ -123,26 +122,13 @@ def test_record_re_renders_a_journal_at_another_size(ctx: moderngl.Context, tmp_
         journal.close()
         show.release()
     out = tmp_path / "frames"
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nebula",
-            "record",
-            "--journal",
-            str(tmp_path / "s.jsonl"),
-            "--size",
-            "192x108",
-            "--fps",
-            "8",
-            "--codec",
-            "png",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    journal_file = str(tmp_path / "s.jsonl")
+
+    def record(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [*NEBULA, "record", "--journal", journal_file, "--codec", "png", *args]
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    r = record("--size", "192x108", "--fps", "8", "--out", str(out))
     assert r.returncode == 0, r.stderr
     frames = sorted(out.glob("frame_*.png"))
     j = read_journal(tmp_path / "s.jsonl")
@@ -151,22 +137,5 @@ def test_record_re_renders_a_journal_at_another_size(ctx: moderngl.Context, tmp_
         k = len(frames) - 1
         want = piece.render(j.start_time + k / 8)
     assert np.array_equal(np.asarray(Image.open(frames[k]).convert("RGB")), want)
-    refused = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nebula",
-            "record",
-            "--journal",
-            str(tmp_path / "s.jsonl"),
-            "--seed",
-            "3",
-            "--codec",
-            "png",
-            "--out",
-            str(tmp_path / "other"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    refused = record("--seed", "3", "--out", str(tmp_path / "other"))
     assert refused.returncode == 2 and "drop --seed" in refused.stderr
