@@ -106,3 +106,17 @@ def test_scan_chart_on_a_full_disk_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "No space left on device" in err[0], err
     assert others(full_dir, "filler") == []
+
+
+def test_midi_learn_on_a_full_disk_keeps_the_old_map_and_leaves_nothing(full_dir: Path) -> None:
+    from nebula.control.midi import save_map, shipped_midi_map
+    from nebula.control.midimap import read_midi_map
+
+    path = full_dir / "midi.toml"
+    path.touch()  # the user's map (empty: on the full disk a file gets an inode, no blocks)
+    m = read_midi_map(shipped_midi_map())
+    m.bind(0, 21, "grain")
+    with pytest.raises(OSError):
+        save_map(m, path)
+    assert path.read_text(encoding="utf-8") == ""  # the old map, untouched
+    assert sorted(p.name for p in full_dir.iterdir()) == ["filler", "midi.toml"]
