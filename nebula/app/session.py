@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from nebula.app.show import Show
 from nebula.control.events import Event
 from nebula.control.journal import SIGNATURE_FRAMES, JournalWriter, Signature, header
 from nebula.gallery.health import frame_signature
+
+LOG = logging.getLogger("nebula.journal")
 
 
 class SessionJournal:
@@ -29,6 +34,8 @@ class SessionJournal:
         self.every = every
         self.writer = JournalWriter(path, self._header(), max_bytes=max_bytes, keep=keep)
         self._frames = 0
+        #: Why the journal stopped writing, once it has (see _writing).
+        self.stopped: str | None = None
         show.listeners.append(self.event)
         show.frame_listeners.append(self.frame)
         show.timeline.on_cycle = self.cycle
@@ -45,25 +52,43 @@ class SessionJournal:
             s.renderer.size,
         )
 
+    def _write(self, write: Callable[[], None]) -> None:
+        """Run one write. A journal that cannot be written (a full disk, a folder gone) stops,
+        said once on screen and in the log; the show goes on, and what was written stays
+        readable (a torn last line is left out when it is read)."""
+        if self.stopped is not None:
+            return
+        try:
+            write()
+        except OSError as e:
+            self.stopped = f"journal {self.writer.path} stopped: {e.strerror or e}"
+            LOG.error("%s", self.stopped)
+            self.show.message(self.stopped, error=True)
+            with suppress(OSError):
+                self.writer.close()
+
     def event(self, ev: Event) -> None:
-        self.writer.event(ev)
+        self._write(lambda: self.writer.event(ev))
 
     def frame(self, t: float) -> None:
         s = self.show
         self._frames += 1
+        if self.stopped is not None:
+            return
         if self._frames % self.every != 1 and self.every > 1:
             return
         # The preview of a standing clock is the live piece's own: no replay draws it.
         if s.drew_preview:
             return
         luma, crc = frame_signature(s.renderer.read())
-        self.writer.signature(Signature(t, s.world.index, round(luma, 4), crc))
+        sig = Signature(t, s.world.index, round(luma, 4), crc)
+        self._write(lambda: self.writer.signature(sig))
 
     def cycle(self, index: int) -> None:
         """The timeline reached a cycle's first step: past its size, the journal moves on to a
         new file that starts here (the parameters now, the events still to come), which
         replays alone."""
-        if not self.writer.full:
+        if self.stopped is not None or not self.writer.full:
             return
         s = self.show
         k = index // s.world.cycle_steps
@@ -76,7 +101,7 @@ class SessionJournal:
             s.window_size,
             s.renderer.size,
         )
-        self.writer.rotate(head, s.timeline.queued())
+        self._write(lambda: self.writer.rotate(head, s.timeline.queued()))
 
     def close(self) -> None:
-        self.writer.close()
+        self._write(self.writer.close)

@@ -317,6 +317,9 @@ def _inputs(args: argparse.Namespace, show: Show, gallery: GalleryOptions) -> It
         except (ConfigError, FileExistsError) as e:
             yield str(e)
             return
+        except OSError as e:  # the journal's folder unwritable or full: before the show starts
+            yield f"--journal {args.journal}: cannot be written ({e.strerror or e})"
+            return
         yield None
     finally:
         for close in reversed(closers):

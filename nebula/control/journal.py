@@ -164,9 +164,9 @@ class JournalWriter:
         self.rotations += 1
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        f, self._file = self._file, None
+        if f is not None:
+            f.close()
 
 
 # ---------------------------------------------------------------------------- reading

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,3 +121,28 @@ def test_midi_learn_on_a_full_disk_keeps_the_old_map_and_leaves_nothing(full_dir
         save_map(m, path)
     assert path.read_text(encoding="utf-8") == ""  # the old map, untouched
     assert sorted(p.name for p in full_dir.iterdir()) == ["filler", "midi.toml"]
+
+
+def test_a_journal_that_fills_the_disk_stops_and_the_show_goes_on(
+    show: Show, full_dir: Path
+) -> None:
+    from nebula.app.session import SessionJournal
+    from nebula.control.journal import read_journal
+    from tests.faults.conftest import fill
+
+    (full_dir / "filler").unlink()  # room for the journal's start, then the disk fills
+    journal = SessionJournal(show, full_dir / "j.jsonl", every=1)
+    show.frame(0.5)
+    fill(full_dir)
+    for k in range(40):  # events and signatures until the writes fail
+        show.do("up:bloom" if k % 2 else "down:bloom")
+        show.frame(0.5 + k / 30)
+    journal.close()
+    assert journal.stopped is not None and "No space" in journal.stopped
+    errors = [m.text for m in show.messages if m.error]
+    assert sum("journal" in t and "stopped" in t for t in errors) == 1  # said once
+    assert show.running
+    with warnings.catch_warnings():  # its last line may be torn where the disk filled
+        warnings.simplefilter("ignore", UserWarning)
+        j = read_journal(full_dir / "j.jsonl")  # what was written reads back
+    assert j.signatures and j.signatures[0].time == 0.5
