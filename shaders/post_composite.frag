@@ -1,10 +1,10 @@
 #version 330 core
 // The final picture: bloom, heat haze around guarded figures, the watercolor wash of the fade,
 // tone mapping, vignette and grain. The costly parts are compiled in only where a variant asks:
-// nebula/render/passes/post.py builds three programs from this file with the defines HAZE and
-// WATERCOLOR (a software rasterizer pays for a skipped branch anyway, so post.py picks the
-// variant each frame instead of a uniform `if`). The haze's offsets come drawn at quarter
-// resolution, in the bloom map's alpha (post_bloom.frag).
+// nebula/render/passes/post.py builds programs from this file with the defines HAZE,
+// WATERCOLOR, KNOT and HUE (a software rasterizer pays for a skipped branch anyway, even on a
+// uniform, so post.py picks the variant each frame instead of an `if`). The haze's offsets come
+// drawn at quarter resolution, in the bloom map's alpha (post_bloom.frag).
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -38,7 +38,9 @@ void main() {
 #endif
     float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
     vec3 col = scene + bloom * u_bloom * (1.0 - 0.6 * fade);
-    if (abs(u_hue_shift) > 1e-4) col = hue_rotate(col, u_hue_shift);
+#ifdef HUE
+    col = u_hue_matrix * col;  // hue_shift (the identity is 2 ms of a 720p frame)
+#endif
     col = display(col);
 
 #ifdef WATERCOLOR
@@ -80,13 +82,13 @@ void main() {
     col = linear_to_srgb(col);
     // Fine grain: per pixel, per frame, too small to crawl.
     float g = hash12(gl_FragCoord.xy + u_noise_seed * 1000.0) - 0.5;
+    float grain = 0.025;
+#ifdef KNOT
     // In the knot the grain thickens into a faint static hanging in the air, brighter in
     // the sky than on the ground, flickering line by line.
-    float grain = 0.025;
-    if (u_tension > 0.0) {  // a uniform: a software rasterizer skips the knot's hash elsewhere
-        float line = hash12(vec2(floor(gl_FragCoord.y * 0.5), floor(u_noise_seed * 613.0)));
-        grain += u_tension * u_tension * (0.05 + 0.05 * line) * smoothstep(0.25, 0.6, v_uv.y);
-    }
+    float line = hash12(vec2(floor(gl_FragCoord.y * 0.5), floor(u_noise_seed * 613.0)));
+    grain += u_tension * u_tension * (0.05 + 0.05 * line) * smoothstep(0.25, 0.6, v_uv.y);
+#endif
     col += g * u_grain * grain;  // grain = 0: no noise at all (the scan measures so)
     out_color = finite_out(vec4(clamp(col, 0.0, 1.0), 1.0));
 }

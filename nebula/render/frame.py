@@ -29,6 +29,19 @@ WAVE_HZ = (0.05, 0.21, 0.73, 2.3)
 DRIFT_PERIODS = (173.0, 311.0)
 #: The nebula's second eye turns this many times as fast as the first, against it.
 SWIRL_B_RATE = 1.5
+#: RGB to YIQ and back (lib/color.glsl's hue_rotate, which rotates I and Q about Y).
+_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+_TO_RGB = np.array([[1.0, 0.956, 0.621], [1.0, -0.272, -0.647], [1.0, -1.106, 1.703]])
+
+
+def hue_matrix(turns: float) -> NDArray[np.float64]:
+    """hue_rotate(c, turns) as one matrix (row-major): the composite's
+    hue variant multiplies by it (nine multiply-adds, where hue_rotate's cos and sin ran per
+    pixel)."""
+    a = turns * 2.0 * math.pi
+    c, s = math.cos(a), math.sin(a)
+    rot = np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+    return np.asarray(_TO_RGB @ rot @ _TO_YIQ)
 
 
 class SceneState(Protocol):
@@ -99,4 +112,5 @@ def frame_uniforms(
             u[f"u_{name}"] = float(value)
     for name, value in moods.items():
         u[f"u_{name}"] = float(value)
+    u["u_hue_matrix"] = tuple(hue_matrix(float(params.get("hue_shift", 0.0))).T.ravel())
     return u

@@ -13,6 +13,7 @@ uniform float u_swirl_phase_b;  // fract(1.5 x the nebula's turns): its second, 
 uniform vec4 u_drift;         // (cos a, sin a, cos b, sin b) of two slow loops
 uniform vec4 u_wave;          // fract(t * f) for f = 0.05, 0.21, 0.73, 2.3 Hz
 uniform float u_noise_seed;   // per-frame grain seed in [0, 1)
+uniform mat3 u_hue_matrix;    // hue_rotate(c, u_hue_shift) as a matrix (frame.py hue_matrix)
 
 // Moods of the arc (0..1).
 uniform float u_haze;

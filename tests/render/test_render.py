@@ -3,6 +3,8 @@ the palette, the plain remembers what was shared, a thread lights its own curve 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import moderngl
 import numpy as np
 from numpy.typing import NDArray
@@ -112,16 +114,75 @@ def test_thread_lights_its_curve_and_not_far_from_it(ctx: moderngl.Context) -> N
     assert lum[far].max() < 40.0
 
 
-def test_post_compiles_in_haze_and_watercolor_only_where_they_show() -> None:
+def test_post_compiles_in_haze_watercolor_and_knot_only_where_they_show() -> None:
     from nebula.render.passes.post import PostPass
 
     guarded = [(0.5, 0.3, 0.2, 1.0)]
-    calm = {"u_fade": 0.0, "u_watercolor": 1.0, "u_haze": 0.0}
+    calm = {
+        "u_fade": 0.0,
+        "u_watercolor": 1.0,
+        "u_haze": 0.0,
+        "u_tension": 0.0,
+        "u_grain": 1.0,
+        "u_hue_shift": 0.0,
+    }
     assert PostPass.variant(calm, guarded) == "composite"
     assert PostPass.variant({**calm, "u_haze": 0.8}, guarded) == "composite_haze"
     assert PostPass.variant({**calm, "u_haze": 0.8}, [(0.5, 0.3, 0.2, 0.0)]) == "composite"
     assert PostPass.variant({**calm, "u_fade": 0.5}, []) == "composite_fade"
     assert PostPass.variant({**calm, "u_fade": 0.5, "u_watercolor": 0.0}, []) == "composite"
+    # The knot's static: in where it would show, out below half a code value or without grain.
+    assert PostPass.variant({**calm, "u_tension": 0.9}, []) == "composite_knot"
+    assert PostPass.variant({**calm, "u_tension": 0.9, "u_fade": 0.5}, []) == "composite_fade_knot"
+    assert PostPass.variant({**calm, "u_tension": 0.1}, []) == "composite"
+    assert PostPass.variant({**calm, "u_tension": 0.9, "u_grain": 0.0}, []) == "composite"
+    # The hue shift: in as soon as it is asked for.
+    assert PostPass.variant({**calm, "u_hue_shift": 0.01}, []) == "composite_hue"
+    assert PostPass.variant({**calm, "u_hue_shift": -0.3, "u_tension": 0.9, "u_fade": 0.5}, []) == (
+        "composite_fade_knot_hue"
+    )
+    assert len(PostPass.PROGRAMS) == 4 + 12  # bright, blur, the bloom's two, the composites
+
+
+HUE_PROBE = """#version 330 core
+#include "lib/uniforms.glsl"
+#include "lib/color.glsl"
+uniform vec3 u_colors[4];
+out vec4 out_color;
+void main() {
+    vec3 c = u_colors[int(gl_FragCoord.x)];
+    out_color = vec4(hue_rotate(c, u_hue_shift), 1.0);
+}
+"""
+
+
+def test_the_hue_matrix_is_the_shaders_hue_rotation(ctx: moderngl.Context, tmp_path: Path) -> None:
+    """The composite's hue variant multiplies by frame.hue_matrix instead of calling hue_rotate:
+    both must turn hues alike."""
+    from nebula.render.frame import hue_matrix
+    from nebula.render.shaders import preprocess, shaders_dir
+
+    (tmp_path / "probe.frag").write_text(HUE_PROBE, encoding="utf-8")
+    fs = preprocess(tmp_path / "probe.frag", shaders_dir()).text
+    vs = (shaders_dir() / "fullscreen.vert").read_text(encoding="utf-8")
+    prog = ctx.program(vertex_shader=vs, fragment_shader=fs)
+    tex = ctx.texture((4, 1), 4, dtype="f4")
+    fbo = ctx.framebuffer([tex])
+    vao = ctx.vertex_array(prog, [])
+    colors = np.array([[1.0, 0.2, 0.1], [0.3, 0.1, 0.9], [0.9, 0.7, 0.2], [2.5, 1.0, 0.4]])
+    try:
+        prog["u_colors"].write(colors.astype("f4").tobytes())
+        for turns in (-0.5, -0.13, 0.07, 0.3):
+            prog["u_hue_shift"] = turns
+            fbo.use()
+            ctx.viewport = (0, 0, 4, 1)
+            vao.render(moderngl.TRIANGLES, vertices=3)
+            got = np.frombuffer(fbo.read(components=4, dtype="f4"), np.float32).reshape(4, 4)
+            np.testing.assert_allclose(got[:, :3], colors @ hue_matrix(turns).T, atol=1e-4)
+    finally:
+        ctx.detect_framebuffer(0).use()
+        for obj in (vao, fbo, tex, prog):
+            obj.release()
 
 
 def test_a_flower_throws_dancing_shadows_that_reach_with_its_light(ctx: moderngl.Context) -> None:

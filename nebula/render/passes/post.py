@@ -16,6 +16,41 @@ MAX_HAZE_FIGURES = 32
 _LIMITS = {"MAX_HAZE_FIGURES": MAX_HAZE_FIGURES}
 
 
+#: The knot's static is compiled in while its amplitude (display units; u_tension**2 times this
+#: at most, per unit of grain) would show: under half a code value it is left out, and the step
+#: where it goes is below what an 8-bit frame can carry.
+KNOT_AMPLITUDE = 0.05
+KNOT_VISIBLE = 0.5 / 255.0
+#: Below this hue shift (turns) the hue is left alone (frame.hue_matrix is the identity there).
+HUE_VISIBLE = 1e-4
+
+
+#: The composite's optional parts, by the name suffix of the program that has them compiled in.
+_PARTS = {
+    "_haze": {"HAZE": 1},
+    "_fade": {"HAZE": 1, "WATERCOLOR": 1},
+    "_knot": {"KNOT": 1},
+    "_hue": {"HUE": 1},
+}
+
+
+def _composites() -> dict[str, ProgramSpec]:
+    """composite[_haze | _fade][_knot][_hue]: the final picture with the heat haze, the
+    watercolor wash of the fade (and the haze), the knot's static and the hue shift compiled in
+    only where they show."""
+    out = {}
+    for air in ("", "_haze", "_fade"):
+        for knot in ("", "_knot"):
+            for hue in ("", "_hue"):
+                defines: dict[str, int] = {}
+                for part in (air, knot, hue):
+                    defines.update(_PARTS.get(part, {}))
+                out["composite" + air + knot + hue] = ProgramSpec(
+                    "fullscreen.vert", "post_composite.frag", defines
+                )
+    return out
+
+
 class PostPass(SizedPass):
     NAME = "post"
     PROGRAMS: ClassVar[dict[str, ProgramSpec]] = {
@@ -24,12 +59,7 @@ class PostPass(SizedPass):
         "bloom": ProgramSpec("fullscreen.vert", "post_bloom.frag"),
         # The bloom map with the heat haze's offsets in its alpha, for the haze's composites.
         "bloom_haze": ProgramSpec("fullscreen.vert", "post_bloom.frag", {"HAZE": 1, **_LIMITS}),
-        "composite": ProgramSpec("fullscreen.vert", "post_composite.frag"),
-        "composite_haze": ProgramSpec("fullscreen.vert", "post_composite.frag", {"HAZE": 1}),
-        # During the fade (and the arrival out of it): the haze and the watercolor wash.
-        "composite_fade": ProgramSpec(
-            "fullscreen.vert", "post_composite.frag", {"HAZE": 1, "WATERCOLOR": 1}
-        ),
+        **_composites(),
     }
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -77,7 +107,7 @@ class PostPass(SizedPass):
         near[2].use(0)
         far[2].use(1)
         bloom = {"u_bloom_near": 0, "u_bloom_far": 1}
-        if name == "composite":
+        if not name.startswith(("composite_haze", "composite_fade")):  # no haze offsets
             self.uniforms("bloom", bloom)
             self.fullscreen("bloom").render(moderngl.TRIANGLES, vertices=3)
         else:
@@ -97,13 +127,18 @@ class PostPass(SizedPass):
     @staticmethod
     def variant(u: Mapping[str, object], figs: list[tuple[float, float, float, float]]) -> str:
         """The composite program this frame needs: llvmpipe pays for a skipped branch, so the
-        haze and the watercolor are compiled in only where they show."""
+        haze, the watercolor and the knot's static are compiled in only where they show."""
 
         def num(name: str, default: float) -> float:
             v = u.get(name, default)
             return float(v) if isinstance(v, (int, float)) else default
 
         if num("u_fade", 0.0) * num("u_watercolor", 1.0) > 0.001:
-            return "composite_fade"
-        haze = num("u_haze", 0.0) * max((f[3] for f in figs), default=0.0)
-        return "composite_haze" if haze > 0.005 else "composite"
+            air = "_fade"
+        elif num("u_haze", 0.0) * max((f[3] for f in figs), default=0.0) > 0.005:
+            air = "_haze"
+        else:
+            air = ""
+        knot = num("u_tension", 0.0) ** 2 * num("u_grain", 1.0) * KNOT_AMPLITUDE > KNOT_VISIBLE
+        hue = abs(num("u_hue_shift", 0.0)) >= HUE_VISIBLE
+        return "composite" + air + ("_knot" if knot else "") + ("_hue" if hue else "")
