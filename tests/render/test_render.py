@@ -160,7 +160,8 @@ def test_the_hue_matrix_is_the_shaders_hue_rotation(ctx: moderngl.Context, tmp_p
     """The composite's hue variant multiplies by frame.hue_matrix instead of calling hue_rotate:
     both must turn hues alike."""
     from nebula.render.frame import hue_matrix
-    from nebula.render.shaders import preprocess, shaders_dir
+    from nebula.render.shaders import preprocess
+    from nebula.resources import shaders_dir
 
     (tmp_path / "probe.frag").write_text(HUE_PROBE, encoding="utf-8")
     fs = preprocess(tmp_path / "probe.frag", shaders_dir()).text
@@ -171,7 +172,9 @@ def test_the_hue_matrix_is_the_shaders_hue_rotation(ctx: moderngl.Context, tmp_p
     vao = ctx.vertex_array(prog, [])
     colors = np.array([[1.0, 0.2, 0.1], [0.3, 0.1, 0.9], [0.9, 0.7, 0.2], [2.5, 1.0, 0.4]])
     try:
-        prog["u_colors"].write(colors.astype("f4").tobytes())
+        uniform = prog["u_colors"]
+        assert isinstance(uniform, moderngl.Uniform)
+        uniform.write(colors.astype("f4").tobytes())
         for turns in (-0.5, -0.13, 0.07, 0.3):
             prog["u_hue_shift"] = turns
             fbo.use()
