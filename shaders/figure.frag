@@ -18,6 +18,14 @@ flat in float v_open;
 flat in float v_shimmer;
 flat in float v_speak;
 flat in float v_kind;
+// FIGURE_KIND: a program for one kind (figures.py draws each run of a kind with its own), so
+// the compiler drops the other kinds' code, which a software rasterizer would run for every
+// fragment behind a false `if`.
+#ifdef FIGURE_KIND
+#define KIND FIGURE_KIND
+#else
+#define KIND v_kind
+#endif
 flat in float v_seed;
 flat in float v_lean;
 flat in float v_lean_fwd;
@@ -212,7 +220,7 @@ void main() {
     wob += 0.5 * sin(q.y * 40.0 + TAU * u_wave.w + v_seed * 40.0);
     q.x += wob * 0.02 * haze;
 
-    Person p = person(v_seed, v_kind);
+    Person p = person(v_seed, KIND);
     // The speaker's hands come to the heart as it starts, and rest as its words run out.
     float speak = smoothstep(0.05, 0.5, v_speak);
     float d_head;
@@ -224,8 +232,8 @@ void main() {
     float halo = exp(-max(d, 0.0) * mix(70.0, 26.0, v_open)) * (1.0 - body);
     if (body + halo < 0.004) discard;
 
-    bool woman = is_kind(v_kind, KIND_WOMAN);
-    bool man = is_kind(v_kind, KIND_MAN);
+    bool woman = is_kind(KIND, KIND_WOMAN);
+    bool man = is_kind(KIND, KIND_MAN);
     // A normal from the distance field: flat-on in the middle of a part, turning away at its
     // edges, so each limb and the torso read as round.
     vec2 g = vec2(dFdx(d), dFdy(d));

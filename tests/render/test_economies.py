@@ -207,3 +207,40 @@ def test_every_crystal_facet_is_wound_to_face_outwards() -> None:
     normals = corners[:, 2, 3:6]
     assert (np.einsum("ij,ij->i", winding, normals) > 0.999 * np.linalg.norm(winding, axis=1)).all()
     assert len(set(index[2::3].tolist())) == len(tris)
+
+
+def test_figures_drawn_by_kind_are_the_figures_one_program_draws(
+    ctx: moderngl.Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run of one kind has a program with only that kind's code (FIGURE_KIND); drawn with
+    one program for every kind, as before, the circle is the same picture."""
+    from nebula.config import Settings
+    from nebula.render.passes import figures
+    from nebula.render.shaders import ProgramSpec
+
+    def circle() -> tuple[np.ndarray, list[str]]:
+        with Piece(Settings(seed=0), size=SIZE, ctx=ctx) as piece:
+            kinds = [k for k, _ in figures.kind_runs(piece.world.figures[1:])]
+            return piece.render(190.0, ("figures",)).astype(int), kinds
+
+    by_kind, kinds = circle()
+    assert {"other", "woman", "man"} <= set(kinds)  # every program draws
+    generic = ProgramSpec("figure.vert", "figure.frag", figures._KINDS)
+    monkeypatch.setitem(figures.FiguresPass.PROGRAMS, "figure_any", generic)
+    monkeypatch.setattr(figures, "kind_runs", lambda recs: [("any", recs)])
+    one_program, _ = circle()
+    assert np.array_equal(by_kind, one_program)
+    assert by_kind.max() > 100  # the figures are there to compare
+
+
+def test_kind_runs_keep_the_drawing_order() -> None:
+    from nebula.render.passes.figures import kind_runs
+    from nebula.sim.figures import FIGURE_DTYPE, KIND_MAN, KIND_OTHER, KIND_WOMAN
+
+    recs = np.zeros(6, FIGURE_DTYPE)
+    recs["in_kind"] = [KIND_OTHER, KIND_OTHER, KIND_WOMAN, KIND_OTHER, KIND_MAN, KIND_MAN]
+    recs["in_seed"] = np.arange(6)
+    runs = kind_runs(recs)
+    assert [k for k, _ in runs] == ["other", "woman", "other", "man"]
+    assert np.concatenate([r["in_seed"] for _, r in runs]).tolist() == list(range(6))
+    assert kind_runs(recs[:0]) == []

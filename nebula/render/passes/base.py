@@ -128,17 +128,22 @@ class Pass:
         return self.programs[name].program
 
     def vao(
-        self, name: str, make: Callable[[moderngl.Program], moderngl.VertexArray]
+        self,
+        name: str,
+        make: Callable[[moderngl.Program], moderngl.VertexArray],
+        key: str | None = None,
     ) -> moderngl.VertexArray:
-        """The VAO for program ``name``, rebuilt (and the old one released) after a reload."""
+        """The VAO for program ``name`` (one of several for it when ``key`` names which),
+        rebuilt (and the old one released) after a reload."""
         hp = self.programs[name]
-        cached = self._vaos.get(name)
+        key = key or name
+        cached = self._vaos.get(key)
         if cached is not None and cached[0] == hp.version:
             return cached[1]
         if cached is not None:
             cached[1].release()
         v = make(hp.program)
-        self._vaos[name] = (hp.version, v)
+        self._vaos[key] = (hp.version, v)
         return v
 
     def uniforms(self, name: str, values: Mapping[str, object]) -> moderngl.Program:
@@ -229,10 +234,11 @@ class InstancedPass(Pass):
         *per_vertex: tuple[moderngl.Buffer, str, *tuple[str, ...]],
         instances: moderngl.Buffer | None = None,
         index_buffer: moderngl.Buffer | None = None,
+        key: str | None = None,
     ) -> moderngl.VertexArray:
         """The VAO of program ``name``: ``per_vertex`` geometry (indexed by ``index_buffer``,
         32-bit, when given) plus the instance records (of ``instances``, by default the pass's
-        own buffer)."""
+        own buffer); ``key`` tells apart one program's VAOs over different buffers."""
         records = instances or self.instances
 
         def make(p: moderngl.Program) -> moderngl.VertexArray:
@@ -240,7 +246,7 @@ class InstancedPass(Pass):
             content = [*per_vertex, (records, fmt, *names)]
             return self.ctx.vertex_array(p, content, index_buffer=index_buffer)
 
-        return self.vao(name, make)
+        return self.vao(name, make, key)
 
     def release(self) -> None:
         super().release()
