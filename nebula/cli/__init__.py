@@ -1,4 +1,4 @@
-"""Command line: `nebula [run]`, `still`, `scan`, `record`, `join`, `bench`, `displays`.
+"""Command line: `nebula [run]`, `still`, `scan`, `record`, `farm`, `join`, `bench`, `displays`.
 
 One thin module per subcommand (arguments -> a library call -> an exit status); args.py holds
 what they share. Every argument is checked before anything renders; a bad one exits with status
@@ -16,7 +16,7 @@ from nebula.errors import EXIT_USAGE, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nebula.cli import bench, join, record, run, scan, still
+    from nebula.cli import bench, farm, join, record, run, scan, still
 
     parser = argparse.ArgumentParser(
         prog="nebula",
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     still.add_parser(sub)
     scan.add_parser(sub)
     record.add_parser(sub)
+    farm.add_parser(sub)
     join.add_parser(sub)
     bench.add_parser(sub)
     run.add_displays_parser(sub)
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"run", "still", "scan", "record", "join", "bench", "displays", "midi-ports"}
+    commands = {"run", "still", "scan", "record", "farm", "join", "bench", "displays", "midi-ports"}
     commands |= {"-h", "--help", "--version"}
     if not argv or argv[0] not in commands:
         argv = ["run", *argv]

@@ -262,6 +262,12 @@ def add_parser(sub: Any) -> None:
         description="Render the piece offline, frame by frame, into a video or a PNG sequence. "
         "Frame k shows exactly what `nebula still --time (start + k / fps)` shows.",
     )
+    add_record_arguments(p)
+    p.set_defaults(func=cmd_record)
+
+
+def add_record_arguments(p: argparse.ArgumentParser) -> None:
+    """What a recording is: record's options, which `nebula farm` takes too."""
     span = p.add_mutually_exclusive_group()
     span.add_argument("--seconds", type=float, metavar="S", help="length of the span to record")
     span.add_argument("--frames", type=int, metavar="N", help="length of the span, in frames")
@@ -291,7 +297,6 @@ def add_parser(sub: Any) -> None:
         "its parameters and every event on its step; the span defaults to the whole session",
     )
     add_common(p)
-    p.set_defaults(func=cmd_record)
 
 
 def cmd_record(args: argparse.Namespace) -> int:

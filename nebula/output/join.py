@@ -36,6 +36,7 @@ class _Joiner:
         self.recording: dict[str, Any] | None = None
         self.expect = -1  # the frame the next chunk must start at
         self.offset = 0  # in the chunks' time base: where the next chunk starts
+        self.last_dts: int | None = None  # of the last packet written
         self.frames = 0
 
     def check_tag(self, part: Path, comment: str | None) -> tuple[int, int]:
@@ -71,11 +72,20 @@ class _Joiner:
         a, b = self.check_tag(part, src.metadata.get("comment"))
         self.check_stream(part, s)
         end, n = self.offset, 0
+        dts_shift = self.offset
         for packet in src.demux(s):
             if packet.dts is None or packet.pts is None:  # end-of-stream marker
                 continue
+            if n == 0 and self.last_dts is not None:
+                # Decoding times follow on from the last chunk's. A chunk that x264 delays
+                # less (a short last chunk has no B-frame delay) would otherwise leave a gap
+                # in them, which players read as a lower average frame rate. Shifting them
+                # back keeps each at or before its picture time, as pts >= offset here.
+                step = packet.duration or 1
+                dts_shift = min(self.offset, self.last_dts + step - packet.dts)
             packet.pts += self.offset
-            packet.dts += self.offset
+            packet.dts += dts_shift
+            self.last_dts = packet.dts
             end = max(end, packet.pts + (packet.duration or 0))
             packet.stream = self.stream
             self.dst.mux(packet)

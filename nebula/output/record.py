@@ -28,6 +28,8 @@ from nebula.output.job import RecordJob, RecordResult
 from nebula.output.sinks import PngSink, Sink, VideoSink
 
 if TYPE_CHECKING:
+    import moderngl
+
     from nebula.piece import Piece
 
 #: How many frames rendering may run ahead of encoding (each holds one RGBA buffer)...
@@ -89,11 +91,15 @@ def record(
     *,
     piece: Piece | None = None,
     progress: bool | None = None,
+    ctx: moderngl.Context | None = None,
+    on_frame: Callable[[int], object] | None = None,
 ) -> RecordResult:
     """Render ``job`` and write it to ``job.out``. Raises on failure, leaving nothing behind.
 
     ``piece`` reuses a Piece of the job's size, seed and ssaa (the benchmark does, so
-    shader compilation is not timed); otherwise one is made and closed here.
+    shader compilation is not timed); otherwise one is made (over ``ctx`` when given: a farm
+    worker keeps one context for its life) and closed here. ``on_frame(k)`` is called as
+    frame k is handed to the encoder.
     """
     from nebula.config import Settings
     from nebula.piece import Piece
@@ -102,9 +108,9 @@ def record(
     if piece is None and job.journal is not None:
         from nebula.replay import replay_piece
 
-        piece = replay_piece(job.journal, job.size, ssaa=job.ssaa)
+        piece = replay_piece(job.journal, job.size, ssaa=job.ssaa, ctx=ctx)
     elif piece is None:
-        piece = Piece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa)
+        piece = Piece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa, ctx=ctx)
     elif piece.size != job.size or piece.ssaa != job.ssaa:
         raise ValueError("the piece given to record() must have the job's size and ssaa")
     tmp = temp_path(job.out)
@@ -127,6 +133,8 @@ def record(
                 piece.read_into(buf)
                 enc.work.put((k, buf))
                 advance(1)
+                if on_frame is not None:
+                    on_frame(k)
             enc.work.put(None)
             enc.join()
         enc.check()

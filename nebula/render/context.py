@@ -7,6 +7,7 @@ records every GL object the context creates, so a leak shows up as a count that 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import moderngl
@@ -91,15 +92,40 @@ def _scaled(size: tuple[int, int], s: float) -> tuple[int, int]:
     return max(1, int(size[0] * s) // 8 * 8 or 1), max(1, int(size[1] * s) // 8 * 8 or 1)
 
 
-def headless_context() -> moderngl.Context:
-    """An offscreen OpenGL 3.3+ core context through EGL (Mesa's llvmpipe where there is no GPU)."""
+#: The process that made this process's first headless context. A child forked from it
+#: inherits the value but not a working EGL display: there, making a context hangs.
+_CONTEXT_PID: int | None = None
+
+
+class ForkedContextError(ContextError):
+    """A context asked for in a process forked from one that already held a context."""
+
+
+def headless_context(device_index: int | None = None) -> moderngl.Context:
+    """An offscreen OpenGL 3.3+ core context through EGL (Mesa's llvmpipe where there is no
+    GPU); ``device_index`` picks one of several EGL devices (GPUs), as glcontext numbers them.
+
+    Refused, at once and with a way out, in a process forked from one that held a context:
+    EGL does not survive a fork, and the context would hang instead of failing.
+    """
+    global _CONTEXT_PID
+    pid = os.getpid()
+    if _CONTEXT_PID is not None and pid != _CONTEXT_PID:
+        raise ForkedContextError(
+            f"this process ({pid}) was forked from process {_CONTEXT_PID}, which holds a GL "
+            "context, and EGL hangs after a fork: start rendering processes with spawn "
+            "(multiprocessing.get_context('spawn'), Dask's default)"
+        )
+    kwargs: dict[str, Any] = {} if device_index is None else {"device_index": device_index}
     try:
-        ctx = moderngl.create_standalone_context(backend="egl", require=GL_VERSION)  # type: ignore[arg-type]
+        ctx = moderngl.create_standalone_context(backend="egl", require=GL_VERSION, **kwargs)  # type: ignore[arg-type]
     except Exception as e:  # glcontext raises plain Exceptions carrying the loader's message
+        where = "" if device_index is None else f" on EGL device {device_index}"
         raise ContextError(
-            f"cannot create a headless OpenGL 3.3 context through EGL ({e}); "
+            f"cannot create a headless OpenGL 3.3 context through EGL{where} ({e}); "
             "on Debian/Ubuntu: sudo apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri"
         ) from e
+    _CONTEXT_PID = pid
     track_objects(ctx)
     return ctx
 

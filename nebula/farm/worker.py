@@ -1,0 +1,126 @@
+"""One chunk on a farm worker: a recording of its frames into the shared folder, over the GL
+context the worker process keeps for its life.
+
+The context is made lazily by the first chunk, on the EGL device the worker is pinned to, and
+released when the process exits. Workers must be spawned, never forked from a process holding
+a context (EGL hangs after a fork; nebula.render.context refuses it): the farm's own cluster
+spawns, and `dask worker` starts fresh processes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import time
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from nebula.farm.manifest import checksum
+from nebula.farm.plan import Chunk, chunk_job
+
+if TYPE_CHECKING:
+    import moderngl
+
+    from nebula.output.job import RecordJob
+
+#: The Dask event topic workers report frames done on (Worker.log_event -> the client's bar).
+TOPIC = "nebula-farm-progress"
+#: How often a worker reports its frames while a chunk renders (s).
+REPORT_EVERY = 0.5
+#: The EGL device index a worker uses, when set in its environment (one GPU per worker).
+DEVICE_ENV = "NEBULA_EGL_DEVICE"
+
+_CONTEXT: moderngl.Context | None = None
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    job: RecordJob  # the whole recording (its out is the final file)
+    chunk: Chunk
+    folder: str
+    #: EGL devices (GPUs) on each worker's host, to spread workers over; None: the default.
+    devices: int | None = None
+    #: Which try of the chunk this is (0 first): its reports name it, so the client drops a
+    #: failed try's late ones.
+    attempt: int = 0
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    chunk: Chunk
+    sha256: str
+    bytes: int
+    seconds: float
+    worker: str
+    pid: int
+
+
+def device_for(worker_name: object, devices: int | None) -> int | None:
+    """The EGL device a worker renders on: $NEBULA_EGL_DEVICE where set, else its ordinal
+    (its name, when a number, as LocalCluster and `dask worker --name` give) modulo
+    ``devices``; None (EGL's default device) with one device or none given."""
+    env = os.environ.get(DEVICE_ENV, "").strip()
+    if env:
+        return int(env)
+    if not devices or devices <= 1:
+        return None
+    name = str(worker_name)
+    ordinal = int(name) if name.isdigit() else zlib.crc32(name.encode())
+    return ordinal % devices
+
+
+def worker_context(device: int | None) -> moderngl.Context:
+    """This process's GL context: made by the first chunk, kept, released at exit."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        from nebula.render.context import headless_context
+
+        _CONTEXT = headless_context(device)
+        atexit.register(_release)
+    return _CONTEXT
+
+
+def _release() -> None:
+    global _CONTEXT
+    if _CONTEXT is not None:
+        _CONTEXT.release()
+        _CONTEXT = None
+
+
+def render_chunk(task: ChunkTask) -> ChunkDone:
+    """Record the task's chunk into its folder (a temporary name, renamed when complete, as
+    every recording), reporting frames done on TOPIC; returns its checksum."""
+    from pathlib import Path
+
+    from nebula.output.record import record
+
+    worker = _dask_worker()
+    name = str(worker.name) if worker is not None else "local"
+    ctx = worker_context(device_for(name, task.devices))
+    job = chunk_job(task.job, task.chunk, Path(task.folder))
+    last = [time.monotonic(), 0]
+
+    def on_frame(k: int) -> None:
+        done = k - task.chunk.first + 1
+        now = time.monotonic()
+        if worker is not None and (now - last[0] >= REPORT_EVERY or done == task.chunk.frames):
+            worker.log_event(TOPIC, {"chunk": task.chunk.name, "done": done, "try": task.attempt})
+            last[0] = now
+
+    result = record(job, progress=False, ctx=ctx, on_frame=on_frame)
+    size = (
+        sum(p.stat().st_size for p in job.out.iterdir())
+        if job.out.is_dir()
+        else job.out.stat().st_size
+    )
+    return ChunkDone(task.chunk, checksum(job.out), size, result.seconds, name, os.getpid())
+
+
+def _dask_worker() -> Any:
+    try:
+        from distributed import get_worker
+
+        return get_worker()
+    except (ImportError, ValueError):  # not on a Dask worker (a direct call)
+        return None
