@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from nebula.config import Params, Settings
 from nebula.control.timeline import Timeline
-from nebula.render.context import headless_context
+from nebula.render.context import headless_context, is_headless
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import PASS_NAMES, Renderer
 from nebula.sim.world import World
@@ -130,7 +130,8 @@ class Piece:
                 self.ctx.release()
             raise
         self._small: NDArray[np.uint8] | None = None
-        self._finish = _gil_free_finish() if self._own_ctx else None
+        # Through EGL only: the window's context is SDL's, whose glFinish EGL may not know.
+        self._finish = _gil_free_finish() if is_headless(self.ctx) else None
 
     def draw(
         self,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import moderngl
 
     from nebula.output.job import RecordJob
+    from nebula.piece import Piece
 
 #: The Dask event topic workers report frames done on (Worker.log_event -> the client's bar).
 TOPIC = "nebula-farm-progress"
@@ -32,6 +33,8 @@ REPORT_EVERY = 0.5
 DEVICE_ENV = "NEBULA_EGL_DEVICE"
 
 _CONTEXT: moderngl.Context | None = None
+#: The Piece the last chunk drew, by the recording it draws, and the frame it stopped before.
+_PIECE: tuple[str, Piece, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,32 @@ def worker_context(device: int | None) -> moderngl.Context:
     return _CONTEXT
 
 
+def worker_piece(recording: RecordJob, job: RecordJob, ctx: moderngl.Context) -> Piece:
+    """A Piece for chunk ``job`` of ``recording``: the last chunk's when it draws the same
+    recording and this
+    chunk comes later (its world steps on from where it stood, as one recording's does, and
+    no shader compiles again), else a new one over the worker's context."""
+    global _PIECE
+    from nebula.farm.plan import arguments
+    from nebula.output.record import make_piece
+
+    key = repr(sorted(arguments(recording, 0).items()))
+    if _PIECE is not None:
+        had, piece, stop = _PIECE
+        if had == key and job.first >= stop:
+            return piece
+        _PIECE = None
+        piece.close()
+    piece = make_piece(job, ctx)
+    _PIECE = (key, piece, job.first)
+    return piece
+
+
 def _release() -> None:
-    global _CONTEXT
+    global _CONTEXT, _PIECE
+    if _PIECE is not None:
+        _PIECE[1].close()
+        _PIECE = None
     if _CONTEXT is not None:
         _CONTEXT.release()
         _CONTEXT = None
@@ -108,7 +135,16 @@ def render_chunk(task: ChunkTask) -> ChunkDone:
             worker.log_event(TOPIC, {"chunk": task.chunk.name, "done": done, "try": task.attempt})
             last[0] = now
 
-    result = record(job, progress=False, ctx=ctx, on_frame=on_frame)
+    global _PIECE
+    piece = worker_piece(task.job, job, ctx)
+    try:
+        result = record(job, piece=piece, progress=False, on_frame=on_frame)
+    except BaseException:
+        _PIECE = None  # where its world stands is unknown: the next chunk makes a new one
+        piece.close()
+        raise
+    assert _PIECE is not None
+    _PIECE = (_PIECE[0], piece, job.stop)
     size = (
         sum(p.stat().st_size for p in job.out.iterdir())
         if job.out.is_dir()

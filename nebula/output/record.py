@@ -86,6 +86,18 @@ def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], obje
         bar.close()
 
 
+def make_piece(job: RecordJob, ctx: moderngl.Context | None = None) -> Piece:
+    """The Piece that draws ``job``'s frames: its seed and parameters, or its journal's."""
+    from nebula.config import Settings
+    from nebula.piece import Piece
+
+    if job.journal is not None:
+        from nebula.replay import replay_piece
+
+        return replay_piece(job.journal, job.size, ssaa=job.ssaa, ctx=ctx)
+    return Piece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa, ctx=ctx)
+
+
 def record(
     job: RecordJob,
     *,
@@ -101,16 +113,9 @@ def record(
     worker keeps one context for its life) and closed here. ``on_frame(k)`` is called as
     frame k is handed to the encoder.
     """
-    from nebula.config import Settings
-    from nebula.piece import Piece
-
     own_piece = piece is None
-    if piece is None and job.journal is not None:
-        from nebula.replay import replay_piece
-
-        piece = replay_piece(job.journal, job.size, ssaa=job.ssaa, ctx=ctx)
-    elif piece is None:
-        piece = Piece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa, ctx=ctx)
+    if piece is None:
+        piece = make_piece(job, ctx)
     elif piece.size != job.size or piece.ssaa != job.ssaa:
         raise ValueError("the piece given to record() must have the job's size and ssaa")
     tmp = temp_path(job.out)

@@ -127,7 +127,13 @@ def headless_context(device_index: int | None = None) -> moderngl.Context:
         ) from e
     _CONTEXT_PID = pid
     track_objects(ctx)
+    ctx._nebula_headless = True  # type: ignore[attr-defined]
     return ctx
+
+
+def is_headless(ctx: moderngl.Context) -> bool:
+    """Made by ``headless_context``: an EGL context, whose glFinish EGL hands out."""
+    return bool(getattr(ctx, "_nebula_headless", False))
 
 
 class ObjectCounter:
