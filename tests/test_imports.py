@@ -44,6 +44,8 @@ def library_modules() -> list[str]:
         ("nebula.render", {"pygame"}),
         ("nebula.piece", {"pygame"}),
         ("nebula.gallery.watchdog", {"moderngl", "pygame"}),
+        # The farm's client makes no GL context (its workers do): it must not even load GL.
+        ("nebula.farm", {"moderngl", "glcontext", "pygame"}),
     ],
 )
 def test_a_layer_loads_nothing_it_must_not(package: str, forbidden: set[str]) -> None:
