@@ -173,7 +173,10 @@ class _Runs:
             self._bar.update(-self.counted[c.name])
             self.counted[c.name] = 0
         if self.tries[c.name] > self.retries:
-            what = f"{type(e).__name__}: {e}".splitlines()[0]
+            if type(e).__name__ == "KilledWorker":
+                what = "its worker died"
+            else:
+                what = f"{type(e).__name__}: {e}".splitlines()[0]
             raise FarmError(
                 f"chunk {c.label} failed {self.tries[c.name]} times (last: {what}); the "
                 f"{len(self.finished)} chunks finished are kept in {self.folder}: run the "
@@ -245,10 +248,13 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[tuple[Any, s
         "distributed.worker.multiprocessing-method": "spawn",
         # A worker that dies fails its chunk at once; the farm tries it again and counts it.
         "distributed.scheduler.allowed-failures": 0,
-        # Dask's profiler samples every thread's stack 100 times a second, taking the GIL
-        # from the renderer and its encoder (180 frames at 640x360: 11.0-11.7 s of work with
-        # it, 10.7-11.0 s without).
+        # Dask's profiler samples every thread's stack 100 times a second, and its monitors
+        # wake every 20 to 500 ms, taking the GIL from the renderer and its encoder (a 180
+        # frame 640x360 chunk: 11.0-11.7 s with them, 9.8-10.1 s with these).
         "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "1s",
+        "distributed.admin.system-monitor.interval": "5s",
+        "distributed.worker.memory.monitor-interval": "1s",
     }
     with dask.config.set(config):
         cluster = LocalCluster(

@@ -258,3 +258,16 @@ def test_farm_refuses_bad_options_in_one_line(
     with pytest.raises(SystemExit):  # argparse: --scheduler and --workers exclude each other
         cli.main([*base, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_workers_spread_over_the_gpus_by_their_ordinal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nebula.farm.worker import DEVICE_ENV, device_for
+
+    monkeypatch.delenv(DEVICE_ENV, raising=False)
+    assert [device_for(k, 4) for k in range(6)] == [0, 1, 2, 3, 0, 1]  # LocalCluster's names
+    assert device_for("tcp://10.0.0.7:40000", None) is None  # one GPU: EGL's default device
+    assert device_for(3, 1) is None
+    named = device_for("SLURMCluster-12", 4)
+    assert named in range(4) and named == device_for("SLURMCluster-12", 4)  # stable
+    monkeypatch.setenv(DEVICE_ENV, "1")  # set by whoever started the worker: it wins
+    assert device_for(0, 4) == 1
