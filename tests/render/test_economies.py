@@ -209,6 +209,7 @@ def test_every_crystal_facet_is_wound_to_face_outwards() -> None:
     assert len(set(index[2::3].tolist())) == len(tris)
 
 
+@pytest.mark.slow  # two pieces of their own: every program compiled twice
 def test_figures_drawn_by_kind_are_the_figures_one_program_draws(
     ctx: moderngl.Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
