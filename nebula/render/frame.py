@@ -35,9 +35,8 @@ _TO_RGB = np.array([[1.0, 0.956, 0.621], [1.0, -0.272, -0.647], [1.0, -1.106, 1.
 
 
 def hue_matrix(turns: float) -> NDArray[np.float64]:
-    """hue_rotate(c, turns) as one matrix (row-major): the composite's
-    hue variant multiplies by it (nine multiply-adds, where hue_rotate's cos and sin ran per
-    pixel)."""
+    """hue_rotate(c, turns) as one matrix (row-major): the composite's hue variant multiplies
+    by it (nine multiply-adds, where hue_rotate ran its cos and sin at every pixel)."""
     a = turns * 2.0 * math.pi
     c, s = math.cos(a), math.sin(a)
     rot = np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])

@@ -21,7 +21,7 @@ _LIMITS = {"MAX_HAZE_FIGURES": MAX_HAZE_FIGURES}
 #: where it goes is below what an 8-bit frame can carry.
 KNOT_AMPLITUDE = 0.05
 KNOT_VISIBLE = 0.5 / 255.0
-#: Below this hue shift (turns) the hue is left alone (frame.hue_matrix is the identity there).
+#: Below this hue shift (turns) the hue is left alone: a ten-thousandth of a turn never shows.
 HUE_VISIBLE = 1e-4
 
 
@@ -127,7 +127,8 @@ class PostPass(SizedPass):
     @staticmethod
     def variant(u: Mapping[str, object], figs: list[tuple[float, float, float, float]]) -> str:
         """The composite program this frame needs: llvmpipe pays for a skipped branch, so the
-        haze, the watercolor and the knot's static are compiled in only where they show."""
+        haze, the watercolor, the knot's static and the hue shift are compiled in only where
+        they show."""
 
         def num(name: str, default: float) -> float:
             v = u.get(name, default)
