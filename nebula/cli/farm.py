@@ -56,8 +56,8 @@ def add_parser(sub: Any) -> None:
         "--devices",
         type=int,
         metavar="N",
-        help="GPUs (EGL devices) per host: worker k renders on device k mod N "
-        "(or set NEBULA_EGL_DEVICE on each worker)",
+        help="GPUs (EGL devices) per host: a worker whose name ends in k renders on device "
+        "k mod N (or set NEBULA_EGL_DEVICE on each worker)",
     )
     p.set_defaults(func=cmd_farm)
 

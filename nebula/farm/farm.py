@@ -77,6 +77,7 @@ def farm(
     began = time.perf_counter()
     chunks = chunks_of(job, chunk)
     folder = chunk_folder(job.out)
+    fresh = not folder.exists()
     manifest = open_manifest(folder, arguments(job, chunk))
     _remove_partials(folder)
     todo = [c for c in chunks if not manifest.verified(c)]
@@ -87,11 +88,16 @@ def farm(
         say(f"resuming: {resumed} of {len(chunks)} chunks done and verified in {folder}")
     runs = _Runs(job, folder, devices, retries, chunks, todo)
     if todo:
-        with _client(scheduler, workers) as (client, dashboard):
-            if dashboard:
-                say(f"Dask dashboard: {dashboard}")
-            with _bar(runs.total, runs.total - sum(c.frames for c in todo), progress) as bar:
-                runs.run(client, manifest, bar)
+        try:
+            with _client(scheduler, workers) as (client, dashboard):
+                if dashboard:
+                    say(f"Dask dashboard: {dashboard}")
+                with _bar(runs.total, runs.total - sum(c.frames for c in todo), progress) as bar:
+                    runs.run(client, manifest, bar)
+        except BaseException:
+            if fresh and not manifest.done:  # nothing to resume: leave nothing behind
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
     _join(job, chunks, folder)
     shutil.rmtree(folder, ignore_errors=True)
     return FarmResult(
@@ -218,8 +224,7 @@ class _Runs:
 def _client(scheduler: str | None, workers: int | None) -> Iterator[tuple[Any, str | None]]:
     """A Dask client: on the scheduler at ``scheduler``, or on a LocalCluster of ``workers``
     spawned processes (one thread each) started here and closed after."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler is not None:
         try:
@@ -241,34 +246,46 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[tuple[Any, s
         finally:
             client.close()
         return
-    n = workers or default_workers()
+    with local_cluster(workers or default_workers()) as cluster, Client(cluster) as client:
+        yield client, _dashboard(client)
+
+
+#: How a local cluster's workers start and behave (dask.config keys).
+LOCAL_CONFIG = {
+    # Forking a process that holds a GL context hangs EGL: workers start fresh, always.
+    "distributed.worker.multiprocessing-method": "spawn",
+    # A worker that dies fails its chunk at once; the farm tries it again and counts it.
+    "distributed.scheduler.allowed-failures": 0,
+    # Dask's profiler samples every thread's stack 100 times a second, and its monitors wake
+    # every 20 to 500 ms, taking the GIL from the renderer and its encoder (a 180 frame
+    # 640x360 chunk: 11.0-11.7 s with them, 9.8-10.1 s with these).
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
+@contextmanager
+def local_cluster(workers: int) -> Iterator[Any]:
+    """A LocalCluster of ``workers`` spawned processes on this machine, one thread each, each
+    worker's llvmpipe given its share of the cores; LOCAL_CONFIG holds for its whole life (a
+    worker that dies is restarted by its nanny, which reads the start method then)."""
+    import dask
+    from distributed import LocalCluster
+
     cores = os.cpu_count() or 2
-    config = {
-        # Forking a process that holds a GL context hangs EGL: workers start fresh, always.
-        "distributed.worker.multiprocessing-method": "spawn",
-        # A worker that dies fails its chunk at once; the farm tries it again and counts it.
-        "distributed.scheduler.allowed-failures": 0,
-        # Dask's profiler samples every thread's stack 100 times a second, and its monitors
-        # wake every 20 to 500 ms, taking the GIL from the renderer and its encoder (a 180
-        # frame 640x360 chunk: 11.0-11.7 s with them, 9.8-10.1 s with these).
-        "distributed.worker.profile.enabled": False,
-        "distributed.admin.tick.interval": "1s",
-        "distributed.admin.system-monitor.interval": "5s",
-        "distributed.worker.memory.monitor-interval": "1s",
-    }
-    with dask.config.set(config):
+    with dask.config.set(LOCAL_CONFIG):
         cluster = LocalCluster(
-            n_workers=n,
+            n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
             silence_logs=logging.CRITICAL,
-            # Each worker's llvmpipe gets its share of the cores, not all of them.
-            env={"LP_NUM_THREADS": str(max(1, cores // n))},
+            env={"LP_NUM_THREADS": str(max(1, cores // workers))},
         )
         try:
-            with Client(cluster) as client:
-                yield client, _dashboard(client)
+            yield cluster
         finally:
             cluster.close()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import time
 import zlib
 from dataclasses import dataclass
@@ -60,16 +61,18 @@ class ChunkDone:
 
 
 def device_for(worker_name: object, devices: int | None) -> int | None:
-    """The EGL device a worker renders on: $NEBULA_EGL_DEVICE where set, else its ordinal
-    (its name, when a number, as LocalCluster and `dask worker --name` give) modulo
-    ``devices``; None (EGL's default device) with one device or none given."""
+    """The EGL device a worker renders on: $NEBULA_EGL_DEVICE where set, else the number its
+    name ends in modulo ``devices``; None (EGL's default device) with one device or none."""
     env = os.environ.get(DEVICE_ENV, "").strip()
     if env:
         return int(env)
     if not devices or devices <= 1:
         return None
     name = str(worker_name)
-    ordinal = int(name) if name.isdigit() else zlib.crc32(name.encode())
+    # The number a name ends in: LocalCluster's 0, 1, ...; dask-jobqueue's process index on
+    # its node (SLURMCluster-12-3); `dask worker --name gpu-2`. Other names spread by hash.
+    digits = re.search(r"(\d+)$", name)
+    ordinal = int(digits.group(1)) if digits else zlib.crc32(name.encode())
     return ordinal % devices
 
 

@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -18,7 +19,7 @@ import numpy as np
 import pytest
 
 from nebula import cli
-from nebula.farm.farm import INSTALL_HINT, FarmResult, farm
+from nebula.farm.farm import INSTALL_HINT, farm, local_cluster
 from nebula.farm.manifest import MANIFEST, FarmError, open_manifest
 from nebula.farm.plan import arguments, chunk_folder, chunks_of
 from nebula.output.codecs import PNG_PATTERN
@@ -29,6 +30,14 @@ from tests.helpers import decode_rgb
 #: As tests/record/test_record.py: a decoded h264 frame against the still of its time.
 TOLERANCE = 6.0
 SIZE = "96x54"
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A running cluster's address, as `--scheduler` takes it: the farm's own local cluster,
+    started once for the tests that farm onto a scheduler someone else started."""
+    with local_cluster(2) as cluster:
+        yield str(cluster.scheduler_address)
 
 
 def png_job(out: Path, frames: int = 16, **kw: object) -> RecordJob:
@@ -100,7 +109,9 @@ def _kill_first_worker(folder: Path, killed: list[int], stop: threading.Event) -
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_chunk_has_its_chunk_rendered_again(tmp_path: Path) -> None:
+def test_a_worker_killed_mid_chunk_has_its_chunk_rendered_again(
+    tmp_path: Path, scheduler: str
+) -> None:
     from nebula.output.record import record
 
     record(png_job(tmp_path / "one", 24), progress=False)
@@ -112,7 +123,7 @@ def test_a_worker_killed_mid_chunk_has_its_chunk_rendered_again(tmp_path: Path) 
     )
     watcher.start()
     try:
-        result = farm(job, chunk=8, workers=2, progress=False, say=lambda _: None)
+        result = farm(job, chunk=8, scheduler=scheduler, progress=False, say=lambda _: None)
     finally:
         stop.set()
         watcher.join()
@@ -123,7 +134,7 @@ def test_a_worker_killed_mid_chunk_has_its_chunk_rendered_again(tmp_path: Path) 
 
 @pytest.mark.slow
 def test_a_failing_chunk_stops_the_farm_and_a_rerun_resumes_only_what_is_missing(
-    tmp_path: Path,
+    tmp_path: Path, scheduler: str
 ) -> None:
     from nebula.output.record import record
 
@@ -136,7 +147,7 @@ def test_a_failing_chunk_stops_the_farm_and_a_rerun_resumes_only_what_is_missing
     blocker = folder / chunks[2].name
     blocker.write_text("in the way", encoding="utf-8")
     with pytest.raises(FarmError) as err:
-        farm(job, chunk=4, workers=2, retries=1, progress=False, say=lambda _: None)
+        farm(job, chunk=4, scheduler=scheduler, retries=1, progress=False, say=lambda _: None)
     line = str(err.value)
     assert chunks[2].name in line and "frames 8:12" in line and "failed 2 times" in line
     assert "\n" not in line
@@ -147,11 +158,11 @@ def test_a_failing_chunk_stops_the_farm_and_a_rerun_resumes_only_what_is_missing
     # Another recording into the same folder: refused, naming what differs.
     other = png_job(tmp_path / "many", seed=5)
     with pytest.raises(FarmError, match=r"another recording \(seed 5 \(not 0\)\)"):
-        farm(other, chunk=4, workers=1, progress=False, say=lambda _: None)
+        farm(other, chunk=4, scheduler=scheduler, progress=False, say=lambda _: None)
 
     blocker.unlink()
     said: list[str] = []
-    result: FarmResult = farm(job, chunk=4, workers=1, progress=False, say=said.append)
+    result = farm(job, chunk=4, scheduler=scheduler, progress=False, say=said.append)
     assert (result.rendered, result.resumed) == (1, 3)
     assert any("3 of 4 chunks done and verified" in s for s in said)
     assert frames_of(tmp_path / "many") == frames_of(tmp_path / "one")
@@ -267,7 +278,30 @@ def test_workers_spread_over_the_gpus_by_their_ordinal(monkeypatch: pytest.Monke
     assert [device_for(k, 4) for k in range(6)] == [0, 1, 2, 3, 0, 1]  # LocalCluster's names
     assert device_for("tcp://10.0.0.7:40000", None) is None  # one GPU: EGL's default device
     assert device_for(3, 1) is None
-    named = device_for("SLURMCluster-12", 4)
-    assert named in range(4) and named == device_for("SLURMCluster-12", 4)  # stable
+    # dask-jobqueue's names end in the process's index on its node; `dask worker --name`.
+    assert [device_for(f"SLURMCluster-12-{k}", 4) for k in range(4)] == [0, 1, 2, 3]
+    assert device_for("gpu-3", 2) == 1
+    assert device_for("tcp://10.0.0.7:40001", 4) == 1  # unnamed: its address, by the port
+    other = device_for("render-host", 4)
+    assert other in range(4) and other == device_for("render-host", 4)  # stable
     monkeypatch.setenv(DEVICE_ENV, "1")  # set by whoever started the worker: it wins
     assert device_for(0, 4) == 1
+
+
+def test_a_scheduler_that_is_not_there_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from nebula.farm import farm as farm_module
+
+    monkeypatch.setattr(farm_module, "CONNECT_TIMEOUT", 2.0)
+    with socket.socket() as s:  # a free port, closed again: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    job = png_job(tmp_path / "out", 4)
+    with pytest.raises(
+        FarmError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"
+    ):
+        farm(job, chunk=2, scheduler=f"tcp://127.0.0.1:{port}", progress=False, say=print)
+    assert list(tmp_path.iterdir()) == []  # no output, and no chunk folder with nothing in it
