@@ -1,8 +1,9 @@
 """One chunk on a farm worker: a recording of its frames into the shared folder, over the GL
 context the worker process keeps for its life.
 
-The context is made lazily by the first chunk, on the EGL device the worker is pinned to, and
-released when the process exits. Workers must be spawned, never forked from a process holding
+The context is made lazily by the first chunk, on the EGL device the worker is pinned to, in
+the one thread that uses it (however many threads the worker runs tasks on), and released
+there when the process exits. Workers must be spawned, never forked from a process holding
 a context (EGL hangs after a fork; nebula.render.context refuses it): the farm's own cluster
 spawns, and `dask worker` starts fresh processes.
 """
@@ -11,11 +12,16 @@ from __future__ import annotations
 
 import atexit
 import os
+import queue
 import re
+import threading
 import time
 import zlib
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nebula.farm.manifest import checksum
 from nebula.farm.plan import Chunk, chunk_job
@@ -25,6 +31,8 @@ if TYPE_CHECKING:
 
     from nebula.output.job import RecordJob
     from nebula.piece import Piece
+
+T = TypeVar("T")
 
 #: The Dask event topic workers report frames done on (Worker.log_event -> the client's bar).
 TOPIC = "nebula-farm-progress"
@@ -76,22 +84,65 @@ def device_for(worker_name: object, devices: int | None) -> int | None:
     return ordinal % devices
 
 
+class _GLThread:
+    """The one thread of this process that holds its GL context. An EGL context is current in
+    one thread at a time, and Dask runs tasks on as many threads as a worker has (`dask
+    worker` gives it one per core by default): every chunk runs here, one after another."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="nebula-gl", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            fn, future = item
+            try:
+                future.set_result(fn())
+            except BaseException as e:
+                future.set_exception(e)
+
+    def call(self, fn: Callable[[], T]) -> T:
+        future: Future[T] = Future()
+        self._jobs.put((fn, future))
+        return future.result()
+
+    def stop(self) -> None:
+        """Release the context in its own thread, then end the thread (at the process's exit)."""
+        with suppress(Exception):
+            self.call(_release)
+        self._jobs.put(None)
+        self._thread.join(timeout=10)
+
+
+_GL: _GLThread | None = None
+_GL_LOCK = threading.Lock()
+
+
+def gl_thread() -> _GLThread:
+    global _GL
+    with _GL_LOCK:
+        if _GL is None:
+            _GL = _GLThread()
+            atexit.register(_GL.stop)
+        return _GL
+
+
 def worker_context(device: int | None) -> moderngl.Context:
-    """This process's GL context: made by the first chunk, kept, released at exit."""
+    """This process's GL context: made by the first chunk, kept; on the GL thread only."""
     global _CONTEXT
     if _CONTEXT is None:
         from nebula.render.context import headless_context
 
         _CONTEXT = headless_context(device)
-        atexit.register(_release)
     return _CONTEXT
 
 
 def worker_piece(recording: RecordJob, job: RecordJob, ctx: moderngl.Context) -> Piece:
     """A Piece for chunk ``job`` of ``recording``: the last chunk's when it draws the same
-    recording and this
-    chunk comes later (its world steps on from where it stood, as one recording's does, and
-    no shader compiles again), else a new one over the worker's context."""
+    recording and this chunk comes later (its world steps on from where it stood, as one
+    recording's does, and no shader compiles again), else a new one over the worker's
+    context."""
     global _PIECE
     from nebula.farm.plan import arguments
     from nebula.output.record import make_piece
@@ -120,13 +171,18 @@ def _release() -> None:
 
 def render_chunk(task: ChunkTask) -> ChunkDone:
     """Record the task's chunk into its folder (a temporary name, renamed when complete, as
-    every recording), reporting frames done on TOPIC; returns its checksum."""
+    every recording), on this process's GL thread, reporting frames done on TOPIC; returns
+    its checksum."""
+    worker = _dask_worker()
+    name = str(worker.name) if worker is not None else "local"
+    return gl_thread().call(lambda: _render(task, worker, name))
+
+
+def _render(task: ChunkTask, worker: Any, name: str) -> ChunkDone:
     from pathlib import Path
 
     from nebula.output.record import record
 
-    worker = _dask_worker()
-    name = str(worker.name) if worker is not None else "local"
     ctx = worker_context(device_for(name, task.devices))
     job = chunk_job(task.job, task.chunk, Path(task.folder))
     last = [time.monotonic(), 0]

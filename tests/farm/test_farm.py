@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from nebula import cli
-from nebula.farm.farm import INSTALL_HINT, farm, local_cluster
+from nebula.farm.farm import INSTALL_HINT, LOCAL_CONFIG, farm
 from nebula.farm.manifest import MANIFEST, FarmError, open_manifest
 from nebula.farm.plan import arguments, chunk_folder, chunks_of
 from nebula.output.codecs import PNG_PATTERN
@@ -34,9 +34,23 @@ SIZE = "96x54"
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    """A running cluster's address, as `--scheduler` takes it: the farm's own local cluster,
-    started once for the tests that farm onto a scheduler someone else started."""
-    with local_cluster(2) as cluster:
+    """A running cluster's address, as `--scheduler` takes it, started once for the tests that
+    farm onto a cluster someone else started: two spawned workers of two threads each, as
+    `dask worker` gives a thread per core unless told otherwise (one GL context a process
+    still works: every chunk of a process runs on its GL thread)."""
+    import dask
+    from distributed import LocalCluster
+
+    with (
+        dask.config.set(LOCAL_CONFIG),
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=2,
+            processes=True,
+            silence_logs=50,
+            dashboard_address=":0",
+        ) as cluster,  # fmt: skip
+    ):
         yield str(cluster.scheduler_address)
 
 
