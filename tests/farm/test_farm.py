@@ -319,3 +319,32 @@ def test_a_scheduler_that_is_not_there_is_one_line(
     ):
         farm(job, chunk=2, scheduler=f"tcp://127.0.0.1:{port}", progress=False, say=print)
     assert list(tmp_path.iterdir()) == []  # no output, and no chunk folder with nothing in it
+
+
+@pytest.mark.slow
+def test_a_journaled_session_farms_to_the_frames_record_gives(
+    ctx: moderngl.Context, tmp_path: Path, scheduler: str
+) -> None:
+    """`nebula farm --journal`: every chunk replays the session's events on their steps (a
+    worker's Piece steps on from chunk to chunk; a chunk earlier than its last starts anew)."""
+    from nebula.app.session import SessionJournal
+    from nebula.app.show import Show
+    from nebula.config import Settings
+
+    show = Show(ctx, (96, 54), Settings(seed=6), now_wall=0.0, clock_offset=150.0)
+    journal = SessionJournal(show, tmp_path / "s.jsonl")
+    try:
+        for k in range(40):
+            if k == 5:
+                show.do("up:hue_shift")
+                show.share(2)
+            show.frame(k / 24)
+    finally:
+        journal.close()
+        show.release()
+    args = ["--journal", str(tmp_path / "s.jsonl"), "--codec", "png", "--fps", "8", "--size", SIZE]
+    assert cli.main(["record", *args, "--out", str(tmp_path / "one")]) == 0
+    farmed = [*args, "--out", str(tmp_path / "many"), "--chunk", "3", "--scheduler", scheduler]
+    assert cli.main(["farm", *farmed]) == 0
+    one, many = frames_of(tmp_path / "one"), frames_of(tmp_path / "many")
+    assert len(one) >= 10 and one == many
