@@ -309,7 +309,7 @@ def test_a_scheduler_that_is_not_there_is_one_line(
 
     from nebula.farm import farm as farm_module
 
-    monkeypatch.setattr(farm_module, "CONNECT_TIMEOUT", 2.0)
+    monkeypatch.setattr(farm_module, "CONNECT_TIMEOUT", 0.5)
     with socket.socket() as s:  # a free port, closed again: nothing listens there
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
