@@ -49,7 +49,7 @@ def scheduler() -> Iterator[str]:
             processes=True,
             silence_logs=50,
             dashboard_address=":0",
-        ) as cluster,  # fmt: skip
+        ) as cluster,
     ):
         yield str(cluster.scheduler_address)
 
@@ -57,7 +57,7 @@ def scheduler() -> Iterator[str]:
 def png_job(out: Path, frames: int = 16, **kw: object) -> RecordJob:
     from fractions import Fraction
 
-    job = RecordJob(
+    return RecordJob(
         out=out,
         size=(96, 54),
         fps=Fraction(8),
@@ -68,7 +68,6 @@ def png_job(out: Path, frames: int = 16, **kw: object) -> RecordJob:
         codec="png",
         **kw,  # type: ignore[arg-type]
     )
-    return job
 
 
 def frames_of(folder: Path) -> dict[str, bytes]:
@@ -248,8 +247,8 @@ def test_the_farm_never_forks_the_process_that_holds_a_context(
 
     os.register_at_fork(before=before)  # os.fork and multiprocessing's fork call it; exec not
     try:
-        result = farm(png_job(tmp_path / "out", 4), chunk=2, workers=2, progress=False,
-                      say=lambda _: None)  # fmt: skip
+        job = png_job(tmp_path / "out", 4)
+        result = farm(job, chunk=2, workers=2, progress=False, say=lambda _: None)
     finally:
         watching[0] = False
     assert forks == []
