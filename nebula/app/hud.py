@@ -104,6 +104,9 @@ class Hud:
         self.lines: tuple[Line, ...] = ()
         self.renders = 0  # how often the text was re-rendered and uploaded (tests read it)
         self.extent = (0, 0)
+        # Each part of a line as pygame drew it, by (text, colour): a value that changes every
+        # frame (an OSC fader, the fps) re-renders its own part, not the whole HUD's text.
+        self._parts: dict[tuple[str, tuple[int, int, int]], pygame.Surface] = {}
 
     def set_lines(self, lines: Sequence[Line]) -> bool:
         """Show ``lines``; returns True when that meant re-rendering the texture."""
@@ -113,29 +116,42 @@ class Hud:
         self.lines = new
         surf = self.surface
         surf.fill((0, 0, 0, 0))
+        if len(self._parts) > 4 * len(new) + 256:
+            self._parts.clear()  # values come and go: keep only about what is on screen
+        rows = [self._row(ln) for ln in new]
         if new:
-            width = min(self.size[0], max(self._width(ln.text) for ln in new) + 2 * HUD_MARGIN)
+            widest = max((stop + p.get_width() for row in rows for stop, p in row), default=0)
+            width = min(self.size[0], widest + 2 * HUD_MARGIN)
             height = min(self.size[1], len(new) * self.line_h + 2 * HUD_MARGIN)
             surf.fill((10, 6, 24, 170), pygame.Rect(0, 0, width, height))
             self.extent = (width, height)
             y = HUD_MARGIN
-            for ln in new:
+            for row in rows:
                 if y + self.line_h > self.size[1]:
                     break
-                for stop, part in zip(TAB_STOPS, ln.text.split("\t"), strict=False):
-                    if part:
-                        surf.blit(self.font.render(part, True, ln.color), (HUD_MARGIN + stop, y))
+                for stop, part_surface in row:
+                    surf.blit(part_surface, (HUD_MARGIN + stop, y))
                 y += self.line_h
         else:
             self.extent = (0, 0)
-        self.texture.write(pygame.image.tobytes(surf, "RGBA"))
+        # Only the extent is ever drawn (``uv``): upload just those rows and columns.
+        w, h = max(1, self.extent[0]), max(1, self.extent[1])
+        region = surf.subsurface(pygame.Rect(0, 0, w, h))
+        self.texture.write(pygame.image.tobytes(region, "RGBA"), viewport=(0, 0, w, h))
         self.renders += 1
         return True
 
-    def _width(self, text: str) -> int:
-        """A line's width in pixels, its tab-separated parts set at TAB_STOPS."""
-        parts = zip(TAB_STOPS, text.split("\t"), strict=False)
-        return max((stop + self.font.size(part)[0] for stop, part in parts if part), default=0)
+    def _row(self, line: Line) -> list[tuple[int, pygame.Surface]]:
+        """A line's tab-separated parts, drawn, each with the x it starts at."""
+        parts = zip(TAB_STOPS, line.text.split("\t"), strict=False)
+        return [(stop, self._part(part, line.color)) for stop, part in parts if part]
+
+    def _part(self, text: str, color: tuple[int, int, int]) -> pygame.Surface:
+        key = (text, color)
+        got = self._parts.get(key)
+        if got is None:
+            got = self._parts[key] = self.font.render(text, True, color)
+        return got
 
     def rect(self, window: tuple[int, int]) -> tuple[float, float, float, float]:
         """Clip-space rectangle of the text's extent at the top-left, shrunk to fit small

@@ -8,6 +8,7 @@ from pathlib import Path
 import moderngl
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from nebula.app.show import Show
 from nebula.app.status import FrameMeter
@@ -193,6 +194,37 @@ def test_the_hud_draws_only_its_text_and_the_same_pixels(ctx: moderngl.Context) 
     only_text, all_of_it = pictures
     assert np.abs(only_text.astype(int) - all_of_it).max() <= 1
     assert (only_text != only_text[0]).any(axis=1).sum() > 500  # and it drew the text
+
+
+def test_a_hud_value_that_changes_every_frame_draws_what_a_fresh_hud_draws(
+    ctx: moderngl.Context,
+) -> None:
+    """An OSC fader moves a value every frame: its part is drawn anew and the others come from
+    the HUD's cache of drawn parts, which stays about the size of what is on screen."""
+    from nebula.app.hud import Hud, Line
+
+    def lines(k: int) -> list[Line]:
+        return [Line(f"nebula\t{20 + k % 9}.0 fps"), Line(f"b B\tbloom\t{k / 1000:.3f}"),
+                Line("s S\tswirl speed\t1.00")]  # fmt: skip
+
+    moved, fresh = Hud(ctx), Hud(ctx)
+    try:
+        for k in range(600):
+            moved.set_lines(lines(k))
+        fresh.set_lines(lines(599))
+        assert moved.extent == fresh.extent
+        w, h = moved.extent
+
+        def drawn(hud: Hud) -> NDArray[np.uint8]:  # the extent: all that is ever drawn
+            pixels = np.frombuffer(hud.texture.read(), np.uint8).reshape(*hud.size[::-1], 4)
+            return pixels[:h, :w]
+
+        assert np.array_equal(drawn(moved), drawn(fresh))
+        assert drawn(fresh)[..., 3].max() > 0
+        assert len(moved._parts) <= 4 * 3 + 256
+    finally:
+        moved.release()
+        fresh.release()
 
 
 def test_every_source_reaches_the_parameters_through_one_door(show: Show) -> None:
