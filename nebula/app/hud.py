@@ -1,8 +1,8 @@
 """Putting pixels on screen: the frame scaled to the window, and the HUD (text in a texture).
 
 The HUD's text is drawn with pygame.font onto one Surface and uploaded into one GL texture, both
-allocated once; it is redrawn only when its lines change. pygame.font needs no window, so the
-headless soak runs this code too.
+allocated once; it is redrawn only when its lines change, from parts of lines already drawn
+where they did not. pygame.font needs no window, so the headless soak runs this code too.
 """
 
 from __future__ import annotations
