@@ -148,3 +148,26 @@ def hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+# --------------------------------------------------------------------------- journals
+
+
+def journaled_session(ctx: Any, path: Path) -> Path:
+    """A short live session journaled to ``path``: a Show at 96x54 from t = 150 s for 40
+    frames at 24 fps, hue up a step and figure 2 sharing at frame 5."""
+    from nebula.app.session import SessionJournal
+    from nebula.app.show import Show
+
+    show = Show(ctx, (96, 54), Settings(seed=6), now_wall=0.0, clock_offset=150.0)
+    journal = SessionJournal(show, path)
+    try:
+        for k in range(40):
+            if k == 5:
+                show.do("up:hue_shift")
+                show.share(2)
+            show.frame(k / 24)
+    finally:
+        journal.close()
+        show.release()
+    return path

@@ -19,9 +19,12 @@ from nebula.resources import shaders_dir
 pytestmark = pytest.mark.slow  # a fresh interpreter per case: about 8 s in all
 
 NEBULA = [sys.executable, "-m", "nebula.cli"]
+#: One local worker, no retry: the fault is met once, on the worker, and said by the client.
+FARM_LOCAL = ["--workers", "1", "--retries", "0"]
 COMMANDS = {
     "still": ["still", "--size", "64x36", "--out", "{out}/x.png"],
     "record": ["record", "--frames", "2", "--size", "64x36", "--out", "{out}/x.mp4"],
+    "farm": ["farm", "--frames", "2", "--size", "64x36", "--out", "{out}/x.mp4", *FARM_LOCAL],
     "scan": ["scan", "--seconds", "0.2", "--size", "64x36", "--plot", "{out}/x.png"],
     "bench": ["bench", "--only", "record"],
     "run": ["run", "--size", "64x36", "--exit-after", "2"],
@@ -76,15 +79,16 @@ def test_each_command_fails_in_one_line(tmp_path: Path, command: str, fault: str
     out.mkdir()
     argv = [a.format(out=out) for a in COMMANDS[command]]
     r = run(argv, env, tmp_path)
-    # One line says what went wrong (bench's progress lines may come before it).
-    err = [line for line in r.stderr.strip().splitlines() if not line.startswith("bench: ")]
+    # One line says what went wrong (bench's progress and farm's dashboard may come before it).
+    progress = ("bench: ", "nebula farm: Dask dashboard: ")
+    err = [line for line in r.stderr.strip().splitlines() if not line.startswith(progress)]
     assert r.returncode == status, r.stderr
     assert len(err) == 1 and err[0].startswith(f"nebula {command}: error:"), r.stderr
     assert says in err[0] and "Traceback" not in r.stderr, r.stderr
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", ["still", "record", "scan"])
+@pytest.mark.parametrize("command", ["still", "record", "farm", "scan"])
 def test_an_unwritable_output_is_refused_before_any_work(tmp_path: Path, command: str) -> None:
     missing = tmp_path / "no" / "such" / "folder"
     argv = [a.format(out=missing) for a in COMMANDS[command]]

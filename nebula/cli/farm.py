@@ -8,8 +8,15 @@ import sys
 from typing import Any
 
 from nebula.cli.args import UsageError, describe_failure
-from nebula.cli.record import Stopped, add_record_arguments, job_from_args, stop_signals_raise
+from nebula.cli.record import (
+    Stopped,
+    add_record_arguments,
+    job_from_args,
+    stop_signals_raise,
+    summary,
+)
 from nebula.farm.plan import DEFAULT_CHUNK, chunk_folder
+from nebula.output.job import RecordResult
 
 MAX_WORKERS = 4096
 MAX_CHUNK = 1_000_000
@@ -108,12 +115,14 @@ def cmd_farm(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"nebula farm: error: {describe_failure(e, job.out)}; {kept}", file=sys.stderr)
         return 1
-    span = result.frames / float(job.fps)
-    w, h = job.size
+    done = RecordResult(result.out, result.frames, result.seconds)
     print(
-        f"farmed {job.out}: {result.frames} frames ({span:.2f} s at {float(job.fps):g} fps, "
-        f"{w}x{h} {job.codec}) in {result.seconds:.1f} s, {span / result.seconds:.2f}x "
-        f"realtime ({result.frames / result.seconds:.1f} fps); {result.workers} workers, "
-        f"{result.retries} retries, {result.rendered} chunks rendered, {result.resumed} resumed"
+        f"{summary(job, done, 'farmed')}; {_count(result.workers, 'worker')}, "
+        f"{_count(result.retries, 'retry', 'retries')}, {_count(result.rendered, 'chunk')} "
+        f"rendered, {result.resumed} resumed"
     )
     return 0
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

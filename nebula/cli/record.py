@@ -335,11 +335,11 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary(job: RecordJob, result: RecordResult) -> str:
+def summary(job: RecordJob, result: RecordResult, verb: str = "wrote") -> str:
     span = result.frames / float(job.fps)
     w, h = job.size
     return (
-        f"wrote {job.out}: {result.frames} frames ({span:.2f} s at {float(job.fps):g} fps, "
+        f"{verb} {job.out}: {result.frames} frames ({span:.2f} s at {float(job.fps):g} fps, "
         f"{w}x{h} {job.codec}) in {result.seconds:.1f} s, "
         f"{span / result.seconds:.2f}x realtime ({result.fps:.1f} fps)"
     )

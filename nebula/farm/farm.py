@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sys
 import threading
 import time
 import uuid
@@ -26,6 +25,7 @@ from nebula.farm.manifest import FarmError, Manifest, open_manifest
 from nebula.farm.plan import DEFAULT_CHUNK, Chunk, arguments, chunk_folder, chunks_of
 from nebula.farm.worker import TOPIC, ChunkDone, ChunkTask, render_chunk
 from nebula.output.job import RecordJob
+from nebula.output.record import progress_bar
 
 INSTALL_HINT = "nebula farm needs Dask: pip install 'nebula[farm]' (dask[distributed])"
 #: How many times a chunk is tried again after its worker failed or died, before the farm stops.
@@ -92,7 +92,8 @@ def farm(
             with _client(scheduler, workers) as (client, dashboard):
                 if dashboard:
                     say(f"Dask dashboard: {dashboard}")
-                with _bar(runs.total, runs.total - sum(c.frames for c in todo), progress) as bar:
+                done = runs.total - sum(c.frames for c in todo)
+                with progress_bar(runs.total, progress, "farming", done) as bar:
                     runs.run(client, manifest, bar)
         except BaseException:
             if fresh and not manifest.done:  # nothing to resume: leave nothing behind
@@ -134,11 +135,12 @@ class _Runs:
         self._lock = threading.Lock()
         self._token = uuid.uuid4().hex[:8]  # keys unique to this run on a shared scheduler
         self._bar: Any = None
+        self._manifest: Manifest | None = None
 
     def run(self, client: Any, manifest: Manifest, bar: Any) -> None:
         from distributed import as_completed
 
-        self._bar = bar
+        self._bar, self._manifest = bar, manifest
         client.subscribe_topic(TOPIC, self._on_event)
         futures = {self._submit(client, c): c for c in self.todo}
         pending = as_completed(list(futures))
@@ -179,14 +181,17 @@ class _Runs:
             self._bar.update(-self.counted[c.name])
             self.counted[c.name] = 0
         if self.tries[c.name] > self.retries:
-            if type(e).__name__ == "KilledWorker":
-                what = "its worker died"
-            else:
-                what = f"{type(e).__name__}: {e}".splitlines()[0]
+            n = self.tries[c.name]
+            kept = len(self._manifest.done) if self._manifest is not None else 0
+            then = (
+                f"the {kept} chunks finished are kept in {self.folder}: run the same command "
+                "again to resume"
+                if kept
+                else "no chunk had finished"
+            )
             raise FarmError(
-                f"chunk {c.label} failed {self.tries[c.name]} times (last: {what}); the "
-                f"{len(self.finished)} chunks finished are kept in {self.folder}: run the "
-                "same command again to resume"
+                f"chunk {c.label} failed {'once' if n == 1 else f'{n} times'} (last: "
+                f"{_reason(e)}); {then}"
             )
         self.retried += 1
 
@@ -218,6 +223,20 @@ class _Runs:
         except Exception:  # the scheduler is busy or restarting a worker: count next time
             return
         self.workers = max(self.workers, n)
+
+
+def _reason(e: BaseException) -> str:
+    """A worker's failure in the words `nebula record` would use for it, on one line."""
+    kind = type(e).__name__  # by name: the client loads no GL, not even its exceptions
+    if kind == "KilledWorker":
+        return "its worker died"
+    if kind == "ShaderError":
+        text = f"shader does not compile: {e}"
+    elif isinstance(e, OSError):
+        text = f"{e.strerror or e}" + (f": {e.filename}" if e.filename else "")
+    else:
+        text = str(e) or type(e).__name__
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 @contextmanager
@@ -296,29 +315,6 @@ def _dashboard(client: Any) -> str | None:
         return str(client.dashboard_link) if has else None
     except Exception:
         return None
-
-
-@contextmanager
-def _bar(total: int, initial: int, enabled: bool | None) -> Iterator[Any]:
-    from tqdm import tqdm
-
-    show = sys.stderr.isatty() if enabled is None else enabled
-    cols, rows = shutil.get_terminal_size((100, 20))
-    bar = tqdm(
-        total=total,
-        initial=initial,
-        unit="frame",
-        desc="farming",
-        disable=not show,
-        file=sys.stderr,
-        leave=False,
-        ncols=cols or 100,
-        nrows=rows or 20,
-    )
-    try:
-        yield bar
-    finally:
-        bar.close()
 
 
 def _remove_partials(folder: Path) -> None:

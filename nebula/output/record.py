@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -64,7 +64,10 @@ def put_in_place(tmp: Path, out: Path, force: bool) -> None:
 
 
 @contextmanager
-def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], object]]:
+def progress_bar(
+    total: int, enabled: bool | None, desc: str = "recording", initial: int = 0
+) -> Iterator[Any]:
+    """A tqdm bar of frames on stderr (only where stderr is a terminal, unless ``enabled``)."""
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if enabled is None else enabled
@@ -72,8 +75,9 @@ def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], obje
     cols, rows = shutil.get_terminal_size((100, 20))
     bar = tqdm(
         total=total,
+        initial=initial,
         unit="frame",
-        desc="recording",
+        desc=desc,
         disable=not show,
         file=sys.stderr,
         leave=False,
@@ -81,7 +85,7 @@ def _progress(total: int, enabled: bool | None) -> Iterator[Callable[[int], obje
         nrows=rows or 20,
     )
     try:
-        yield bar.update
+        yield bar
     finally:
         bar.close()
 
@@ -130,14 +134,14 @@ def record(
         for _ in range(depth + 1):  # the ring, allocated once: one drawing, `depth` queued
             enc.free.put(np.empty((h, w, 4), np.uint8))
         enc.start()
-        with _progress(len(job.frames), progress) as advance:
+        with progress_bar(len(job.frames), progress) as bar:
             for k in job.frames:
                 piece.draw(job.time_of(k))
                 buf = enc.free.get()
                 enc.check()
                 piece.read_into(buf)
                 enc.work.put((k, buf))
-                advance(1)
+                bar.update(1)
                 if on_frame is not None:
                     on_frame(k)
             enc.work.put(None)

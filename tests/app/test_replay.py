@@ -23,7 +23,7 @@ from nebula.control.midi import MidiInput, load_midi_map
 from nebula.control.osc import OscServer
 from nebula.replay import check_signatures, replay_piece
 from tests.control.test_midi import Controller
-from tests.helpers import NEBULA
+from tests.helpers import NEBULA, journaled_session
 
 SIZE = (160, 90)
 
@@ -110,17 +110,7 @@ def test_a_played_session_replays_exactly(
 
 @pytest.mark.slow
 def test_record_re_renders_a_journal_at_another_size(ctx: moderngl.Context, tmp_path: Path) -> None:
-    show = Show(ctx, (96, 54), Settings(seed=6), now_wall=0.0, clock_offset=150.0)
-    journal = SessionJournal(show, tmp_path / "s.jsonl")
-    try:
-        for k in range(40):
-            if k == 5:
-                show.do("up:hue_shift")
-                show.share(2)
-            show.frame(k / 24)
-    finally:
-        journal.close()
-        show.release()
+    journaled_session(ctx, tmp_path / "s.jsonl")
     out = tmp_path / "frames"
     journal_file = str(tmp_path / "s.jsonl")
 

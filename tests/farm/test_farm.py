@@ -25,7 +25,7 @@ from nebula.farm.plan import arguments, chunk_folder, chunks_of
 from nebula.output.codecs import PNG_PATTERN
 from nebula.output.job import RecordJob
 from nebula.output.png import read_png
-from tests.helpers import decode_rgb
+from tests.helpers import decode_rgb, journaled_session
 
 #: As tests/record/test_record.py: a decoded h264 frame against the still of its time.
 TOLERANCE = 6.0
@@ -326,21 +326,7 @@ def test_a_journaled_session_farms_to_the_frames_record_gives(
 ) -> None:
     """`nebula farm --journal`: every chunk replays the session's events on their steps (a
     worker's Piece steps on from chunk to chunk; a chunk earlier than its last starts anew)."""
-    from nebula.app.session import SessionJournal
-    from nebula.app.show import Show
-    from nebula.config import Settings
-
-    show = Show(ctx, (96, 54), Settings(seed=6), now_wall=0.0, clock_offset=150.0)
-    journal = SessionJournal(show, tmp_path / "s.jsonl")
-    try:
-        for k in range(40):
-            if k == 5:
-                show.do("up:hue_shift")
-                show.share(2)
-            show.frame(k / 24)
-    finally:
-        journal.close()
-        show.release()
+    journaled_session(ctx, tmp_path / "s.jsonl")
     args = ["--journal", str(tmp_path / "s.jsonl"), "--codec", "png", "--fps", "8", "--size", SIZE]
     assert cli.main(["record", *args, "--out", str(tmp_path / "one")]) == 0
     farmed = [*args, "--out", str(tmp_path / "many"), "--chunk", "3", "--scheduler", scheduler]
