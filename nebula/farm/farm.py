@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nebula.errors import UsageError
-from nebula.farm.manifest import FarmError, Manifest, open_manifest
+from nebula.farm.manifest import FarmError, Manifest, digest, open_manifest
 from nebula.farm.plan import DEFAULT_CHUNK, Chunk, arguments, chunk_folder, chunks_of
 from nebula.farm.worker import TOPIC, ChunkDone, ChunkTask, render_chunk
 from nebula.output.job import RecordJob
@@ -136,11 +136,13 @@ class _Runs:
         self._token = uuid.uuid4().hex[:8]  # keys unique to this run on a shared scheduler
         self._bar: Any = None
         self._manifest: Manifest | None = None
+        self._recording = ""
 
     def run(self, client: Any, manifest: Manifest, bar: Any) -> None:
         from distributed import as_completed
 
         self._bar, self._manifest = bar, manifest
+        self._recording = digest(manifest.arguments)
         client.subscribe_topic(TOPIC, self._on_event)
         futures = {self._submit(client, c): c for c in self.todo}
         pending = as_completed(list(futures))
@@ -171,7 +173,9 @@ class _Runs:
                 client.cancel(list(futures))
 
     def _submit(self, client: Any, c: Chunk) -> Any:
-        task = ChunkTask(self.job, c, str(self.folder), self.devices, self.tries[c.name])
+        task = ChunkTask(
+            self.job, c, str(self.folder), self.devices, self.tries[c.name], self._recording
+        )
         key = f"nebula-farm-{self._token}-{c.name}-try{self.tries[c.name]}"
         return client.submit(render_chunk, task, key=key, pure=False, retries=0)
 
@@ -333,28 +337,28 @@ def _join(job: RecordJob, chunks: list[Chunk], folder: Path) -> None:
     from nebula.output.record import put_in_place, remove, temp_path
 
     parts = [folder / c.name for c in chunks]
-    if not job.spec.is_sequence:
-        if len(parts) == 1:
-            tmp = temp_path(job.out)
-            shutil.copyfile(parts[0], tmp)
-            try:
-                put_in_place(tmp, job.out, job.force)
-            except BaseException:
-                remove(tmp)
-                raise
-            return
+    if not job.spec.is_sequence and len(parts) > 1:
         join(parts, job.out, force=job.force)
         return
     tmp = temp_path(job.out)
-    tmp.mkdir()
     try:
-        for part in parts:
-            for frame in sorted(part.iterdir()):
-                try:
-                    os.link(frame, tmp / frame.name)  # the chunk keeps its copy until the end
-                except OSError:
-                    shutil.copyfile(frame, tmp / frame.name)
+        if job.spec.is_sequence:
+            tmp.mkdir()
+            for part in parts:
+                for frame in sorted(part.iterdir()):
+                    _link_or_copy(frame, tmp / frame.name)
+        else:  # one chunk: it is the whole video
+            _link_or_copy(parts[0], tmp)
         put_in_place(tmp, job.out, job.force)
     except BaseException:
         remove(tmp)
         raise
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """``dst`` as a hard link to ``src`` (no second copy of the bytes; the chunk keeps its own
+    until the chunk folder goes), or a copy where the file system has no links."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)

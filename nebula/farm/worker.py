@@ -56,6 +56,8 @@ class ChunkTask:
     #: Which try of the chunk this is (0 first): its reports name it, so the client drops a
     #: failed try's late ones.
     attempt: int = 0
+    #: The recording's digest (the manifest's): chunks of the same one may share a Piece.
+    recording: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,16 +140,14 @@ def worker_context(device: int | None) -> moderngl.Context:
     return _CONTEXT
 
 
-def worker_piece(recording: RecordJob, job: RecordJob, ctx: moderngl.Context) -> Piece:
-    """A Piece for chunk ``job`` of ``recording``: the last chunk's when it draws the same
-    recording and this chunk comes later (its world steps on from where it stood, as one
-    recording's does, and no shader compiles again), else a new one over the worker's
-    context."""
+def worker_piece(key: str, job: RecordJob, ctx: moderngl.Context) -> Piece:
+    """A Piece for chunk ``job`` of the recording ``key`` names: the last chunk's when it
+    draws the same recording and this chunk comes later (its world steps on from where it
+    stood, as one recording's does, and no shader compiles again), else a new one over the
+    worker's context."""
     global _PIECE
-    from nebula.farm.plan import arguments
     from nebula.output.record import make_piece
 
-    key = repr(sorted(arguments(recording, 0).items()))
     if _PIECE is not None:
         had, piece, stop = _PIECE
         if had == key and job.first >= stop:
@@ -195,7 +195,7 @@ def _render(task: ChunkTask, worker: Any, name: str) -> ChunkDone:
             last[0] = now
 
     global _PIECE
-    piece = worker_piece(task.job, job, ctx)
+    piece = worker_piece(task.recording, job, ctx)
     try:
         result = record(job, piece=piece, progress=False, on_frame=on_frame)
     except BaseException:
