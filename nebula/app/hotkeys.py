@@ -7,6 +7,7 @@ mode) covers every key. This module does not import pygame: the window turns eve
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,16 @@ class Hotkeys:
         return self.bindings.get(chord_text)
 
     def keys_for(self, action: str) -> list[str]:
-        return [k for k, a in self.bindings.items() if a == action]
+        return list(self._keys.get(action, ()))
+
+    @functools.cached_property
+    def _keys(self) -> dict[str, tuple[str, ...]]:
+        """action -> its chords, in binding order (the HUD asks for every action each time it
+        is drawn)."""
+        keys: dict[str, list[str]] = {}
+        for k, a in self.bindings.items():
+            keys.setdefault(a, []).append(k)
+        return {a: tuple(ks) for a, ks in keys.items()}
 
 
 def parse_hotkeys(data: Mapping[str, object], where: str = "hotkeys") -> Hotkeys:

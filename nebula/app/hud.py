@@ -25,6 +25,8 @@ BLIT = ProgramSpec("blit.vert", "blit.frag")
 HUD_SIZE = (720, 460)
 HUD_FONT_PX = 17
 HUD_MARGIN = 8
+#: The box's width is a multiple of this many pixels (see Hud._extent).
+HUD_WIDTH_STEP = 32
 #: Where tab-separated parts of a line start, in pixels (the default font is proportional).
 TAB_STOPS = (0, 110, 270, 330)
 
@@ -113,33 +115,66 @@ class Hud:
         new = tuple(lines)
         if new == self.lines:
             return False
-        self.lines = new
-        surf = self.surface
-        surf.fill((0, 0, 0, 0))
+        old, self.lines = self.lines, new
         if len(self._parts) > 4 * len(new) + 256:
             self._parts.clear()  # values come and go: keep only about what is on screen
         rows = [self._row(ln) for ln in new]
-        if new:
-            widest = max((stop + p.get_width() for row in rows for stop, p in row), default=0)
-            width = min(self.size[0], widest + 2 * HUD_MARGIN)
-            height = min(self.size[1], len(new) * self.line_h + 2 * HUD_MARGIN)
-            surf.fill((10, 6, 24, 170), pygame.Rect(0, 0, width, height))
-            self.extent = (width, height)
-            y = HUD_MARGIN
-            for row in rows:
-                if y + self.line_h > self.size[1]:
-                    break
-                for stop, part_surface in row:
-                    surf.blit(part_surface, (HUD_MARGIN + stop, y))
-                y += self.line_h
+        extent = self._extent(rows)
+        if len(old) == len(new) and extent == self.extent:
+            # The same box: redraw and upload only the rows that changed (a fader's value each
+            # frame is one row, a fraction of the whole's cost), each run of them at once.
+            changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+            for i in changed:
+                self._draw_row(rows[i], i)
+            for first, last in _runs(changed):
+                self._upload(self._row_y(first), min(self._row_y(last + 1), extent[1]))
         else:
-            self.extent = (0, 0)
-        # Only the extent is ever drawn (``uv``): upload just those rows and columns.
-        w, h = max(1, self.extent[0]), max(1, self.extent[1])
-        region = surf.subsurface(pygame.Rect(0, 0, w, h))
-        self.texture.write(pygame.image.tobytes(region, "RGBA"), viewport=(0, 0, w, h))
+            self.extent = extent
+            self.surface.fill((0, 0, 0, 0))
+            for i, row in enumerate(rows):
+                self._draw_row(row, i)
+            self._upload(0, extent[1])
         self.renders += 1
         return True
+
+    def _extent(self, rows: list[list[tuple[int, pygame.Surface]]]) -> tuple[int, int]:
+        """The box the text fills, margins and all: (0, 0) for none."""
+        if not rows:
+            return (0, 0)
+        widest = max((stop + p.get_width() for row in rows for stop, p in row), default=0)
+        # Rounded up: the widest value's digits (a proportional font) then rarely move the box,
+        # and a moved box is the whole text drawn again.
+        width = -(-(widest + 2 * HUD_MARGIN) // HUD_WIDTH_STEP) * HUD_WIDTH_STEP
+        return (
+            min(self.size[0], width),
+            min(self.size[1], len(rows) * self.line_h + 2 * HUD_MARGIN),
+        )
+
+    def _row_y(self, i: int) -> int:
+        return HUD_MARGIN + i * self.line_h
+
+    def _draw_row(self, row: list[tuple[int, pygame.Surface]], i: int) -> None:
+        """Row ``i`` over the box's backdrop, clipped to its own height (a row past the
+        texture's bottom is left out)."""
+        y = self._row_y(i)
+        if y + self.line_h > self.size[1]:
+            return
+        band = pygame.Rect(0, y - HUD_MARGIN if i == 0 else y, self.extent[0], self.line_h)
+        if i == 0:  # the first row's band takes the top margin, the last's the bottom one
+            band.height += HUD_MARGIN
+        if i == len(self.lines) - 1:
+            band.height = self.extent[1] - band.y
+        self.surface.fill((10, 6, 24, 170), band)
+        self.surface.set_clip(pygame.Rect(0, y, self.extent[0], self.line_h))
+        for stop, part_surface in row:
+            self.surface.blit(part_surface, (HUD_MARGIN + stop, y))
+        self.surface.set_clip(None)
+
+    def _upload(self, y0: int, y1: int) -> None:
+        """Rows y0 to y1 of the box into the texture: only the extent is ever drawn (``uv``)."""
+        w, h = max(1, self.extent[0]), max(1, y1 - y0)
+        region = self.surface.subsurface(pygame.Rect(0, y0, w, h))
+        self.texture.write(pygame.image.tobytes(region, "RGBA"), viewport=(0, y0, w, h))
 
     def _row(self, line: Line) -> list[tuple[int, pygame.Surface]]:
         """A line's tab-separated parts, drawn, each with the x it starts at."""
@@ -177,3 +212,14 @@ class Hud:
 
     def release(self) -> None:
         self.texture.release()
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as runs of consecutive ones: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for i in rows:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs

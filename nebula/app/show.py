@@ -130,6 +130,7 @@ class Show:
         self._next_poll = self._wall + SHADER_POLL_SECONDS
         self._next_hud = self._wall
         self._hud_dirty = True
+        self._sample_readouts()
         #: Decides whether an action may run (installation mode turns most keys off).
         self.action_filter: Callable[[str], bool] = lambda name: True
         #: Action name -> handler. The window adds "fullscreen" and may wrap "quit".
@@ -211,8 +212,11 @@ class Show:
         if self._wall >= self._next_poll:
             self._next_poll = self._wall + SHADER_POLL_SECONDS
             self.poll_shaders()
-        if self._hud_dirty or self._wall >= self._next_hud:
+        if self._wall >= self._next_hud:
             self._next_hud = self._wall + HUD_REFRESH_SECONDS
+            self._sample_readouts()
+            self._hud_dirty = True
+        if self._hud_dirty:
             self._hud_dirty = False
             self._refresh_hud()
         if self.screen is not None:
@@ -507,17 +511,10 @@ class Show:
         if not self.hud_visible:
             return lines
         w, h = self.renderer.size
-        world = self.world
+        rate, clock = self._readouts
         head = [
-            Line(
-                f"nebula  {self.fps:5.1f} fps  {self.frame_ms:5.1f} ms  render {w}x{h}"
-                f"  preset {self.preset_name}"
-            ),
-            Line(
-                f"t {self.time:9.1f} s  cycle {world.cycle}  {world.phase.name.lower():<9}"
-                f" {world.cycle_t:6.1f} / {self.settings.cycle_seconds:g} s"
-                f"  threads {world.web.count}" + ("  PAUSED" if self.clock.paused else "")
-            ),
+            Line(f"nebula  {rate}  render {w}x{h}  preset {self.preset_name}"),
+            Line(clock + ("  PAUSED" if self.clock.paused else "")),
         ]
         return (
             lines
@@ -525,6 +522,19 @@ class Show:
             + [Line(line()) for line in self.status]
             + param_lines(self.shown, self.wanted, self.hotkeys)
             + action_lines(self.hotkeys)
+        )
+
+    def _sample_readouts(self) -> None:
+        """The HUD's running figures (the rate, the piece's time), read every
+        HUD_REFRESH_SECONDS: an event's refresh between two reads redraws the rows the event
+        changed, not these two as well (a fader moving every frame would have them drawn anew
+        every frame, most of the HUD's cost)."""
+        world = self.world
+        self._readouts = (
+            f"{self.fps:5.1f} fps  {self.frame_ms:5.1f} ms",
+            f"t {self.time:9.1f} s  cycle {world.cycle}  {world.phase.name.lower():<9}"
+            f" {world.cycle_t:6.1f} / {self.settings.cycle_seconds:g} s"
+            f"  threads {world.web.count}",
         )
 
     def _refresh_hud(self) -> None:

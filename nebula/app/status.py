@@ -5,6 +5,7 @@ Pure Python (no GL, no window): ``Show`` feeds it readings and draws the lines i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -67,6 +68,7 @@ class FrameMeter:
 KEY_NAMES = {"escape": "Esc"}
 
 
+@functools.cache  # the HUD labels every key each time it is drawn; there are a few dozen
 def key_label(chord_text: str) -> str:
     """How the HUD names a chord: "s" -> "s", "shift+s" -> "S", "ctrl+s" -> "Ctrl+S"."""
     *mods, key = chord_text.split("+") if chord_text != "+" else ["+"]

@@ -204,27 +204,58 @@ def test_a_hud_value_that_changes_every_frame_draws_what_a_fresh_hud_draws(
     from nebula.app.hud import Hud, Line
 
     def lines(k: int) -> list[Line]:
-        return [Line(f"nebula\t{20 + k % 9}.0 fps"), Line(f"b B\tbloom\t{k / 1000:.3f}"),
-                Line("s S\tswirl speed\t1.00")]  # fmt: skip
+        # Now one row, now another, now the widest (a new box): each redraws what it must.
+        return [Line(f"nebula\t{20 + k // 7 % 9}.0 fps"), Line(f"b B\tbloom\t{k / 1000:.3f}"),
+                Line("s S\tswirl speed\t1.00" + " wide" * (k // 50 % 3)),
+                Line(f"e E\texposure\t{k // 3 % 10}.00")]  # fmt: skip
 
-    moved, fresh = Hud(ctx), Hud(ctx)
+    def drawn(hud: Hud) -> NDArray[np.uint8]:  # the extent: all that is ever drawn
+        w, h = hud.extent
+        pixels = np.frombuffer(hud.texture.read(), np.uint8).reshape(*hud.size[::-1], 4)
+        return pixels[:h, :w]
+
+    moved = Hud(ctx)
     try:
         for k in range(600):
             moved.set_lines(lines(k))
-        fresh.set_lines(lines(599))
-        assert moved.extent == fresh.extent
-        w, h = moved.extent
-
-        def drawn(hud: Hud) -> NDArray[np.uint8]:  # the extent: all that is ever drawn
-            pixels = np.frombuffer(hud.texture.read(), np.uint8).reshape(*hud.size[::-1], 4)
-            return pixels[:h, :w]
-
-        assert np.array_equal(drawn(moved), drawn(fresh))
-        assert drawn(fresh)[..., 3].max() > 0
-        assert len(moved._parts) <= 4 * 3 + 256
+            if k % 23 == 0 or k == 599:
+                fresh = Hud(ctx)
+                try:
+                    fresh.set_lines(lines(k))
+                    assert moved.extent == fresh.extent
+                    assert np.array_equal(drawn(moved), drawn(fresh)), f"frame {k}"
+                    assert drawn(fresh)[..., 3].max() > 0
+                finally:
+                    fresh.release()
+        assert len(moved._parts) <= 4 * 4 + 256
     finally:
         moved.release()
-        fresh.release()
+
+
+def test_an_event_redraws_its_own_row_and_the_readouts_wait_for_their_tick(show: Show) -> None:
+    """A fader moving every frame: its row follows at once; the rate and the piece's time, which
+    change every frame too, are read every HUD_REFRESH_SECONDS (drawing them anew each frame was
+    most of what a flood cost the frame)."""
+    from nebula.app.show import HUD_REFRESH_SECONDS
+    from nebula.control.events import Event
+
+    assert show.hud is not None
+    show.frame(0.0)
+    head = show.hud.lines[:2]
+
+    def bloom_row() -> str:
+        assert show.hud is not None
+        return next(ln.text for ln in show.hud.lines if "\tbloom\t" in ln.text)
+
+    rows = [bloom_row()]
+    for k in range(1, 4):
+        show.post(Event("osc", "param:bloom", 2.0 * k / 3))
+        show.frame(k * 0.02)
+        rows.append(bloom_row())
+        assert rows[-1] != rows[-2]  # gliding to the new value, shown as it goes
+        assert show.hud.lines[:2] == head
+    show.frame(HUD_REFRESH_SECONDS + 0.01)
+    assert show.hud.lines[:2] != head  # the tick: the rate and the time read again
 
 
 def test_every_source_reaches_the_parameters_through_one_door(show: Show) -> None:
