@@ -4,10 +4,11 @@
 #include "lib/kinds.glsl"
 
 // Two programs from this file (nebula/render/passes/particles.py), each given only its own
-// living records: with MOTES, motes as point sprites, one vertex each (thousands of
-// two-triangle quads a pixel or two wide cost a software rasterizer more in triangle setup
-// than in shading); without it, everything else as quads: birds, light on threads, and the
-// motes whose sprite crosses the frame's edge (GL drops a point whose centre is off-screen).
+// living records: with MOTES, motes as point sprites, a record a vertex of one draw (thousands
+// of quads a pixel or two wide cost llvmpipe twice as much in triangle setup, and as many
+// one-vertex instances half as much again); without it, everything else as quads of four
+// vertices each (QUAD_TRIANGLES): birds, light on threads, and the motes whose sprite crosses
+// the frame's edge (GL drops a point whose centre is off-screen).
 #ifndef MOTES
 in vec2 in_corner;
 #endif

@@ -10,7 +10,7 @@ import moderngl
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula.render.passes.base import CORNERS, FrameInputs, InstancedPass
+from nebula.render.passes.base import FrameInputs, InstancedPass
 from nebula.render.shaders import HotProgram, ProgramSpec, float_defines
 from nebula.sim.particles import KIND_BIRD, KIND_FLOW, KIND_MOTE, PARTICLE_DTYPE
 
@@ -36,8 +36,7 @@ class ParticlesPass(InstancedPass):
         self, ctx: moderngl.Context, programs: Mapping[str, HotProgram], capacity: int
     ) -> None:
         super().__init__(ctx, programs, capacity)
-        self.quad = self.static_buffer(CORNERS)
-        self.motes = self.instance_buffer()
+        self.quads = self.quad_buffer()  # the motes' points go in the pass's own buffer
 
     def draw(self, f: FrameInputs) -> None:
         # particle_density draws a prefix of the pool: the ring spreads every kind through it.
@@ -46,20 +45,20 @@ class ParticlesPass(InstancedPass):
         pool = particles[: round(len(particles) * density)]
         w, h = (int(v) for v in f.u["u_resolution"])  # type: ignore[attr-defined]
         motes, others = split_live(pool, f.state.cycle_t, f.view_proj(), h, w)
-        n_motes = self.upload(motes, into=self.motes)
-        n_others = self.upload(others)
+        n_motes = self.upload(motes)
+        n_others = self.upload_quads(others, into=self.quads)
         if n_motes + n_others == 0:
             return
         self.additive_overlay()
         if n_others:
             self.uniforms("particle", f.u)
-            vao = self.instanced_vao("particle", (self.quad, "2f", "in_corner"))
-            vao.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=n_others)
+            vao = self.quads_vao("particle", self.quads)
+            vao.render(moderngl.TRIANGLES, vertices=6 * n_others)
         if n_motes:
             self.ctx.enable(moderngl.PROGRAM_POINT_SIZE)
             self.uniforms("mote", f.u)
-            vao = self.instanced_vao("mote", instances=self.motes)
-            vao.render(moderngl.POINTS, vertices=1, instances=n_motes)
+            vao = self.instanced_vao("mote", per_instance=False)
+            vao.render(moderngl.POINTS, vertices=n_motes)
             self.ctx.disable(moderngl.PROGRAM_POINT_SIZE)
         self.end_overlay()
 
