@@ -8,6 +8,7 @@ import math
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -154,6 +155,29 @@ def test_junk_and_a_flood_are_refused_and_counted() -> None:
     # Every other message refused, most dropped unread by the kernel and counted.
     assert s.refused["flood"] == 1001 - s.accepted
     assert len(inbox.events) == s.accepted
+
+
+def test_while_the_kernel_drops_datagrams_the_server_takes_less() -> None:
+    """A flood (the kernel dropping what overflows the socket) is refused anyway: the server
+    takes a fifth of its rate from it, and all of it again a second after the drops stop."""
+    from nebula.control.osc import FLOOD_HOLD, FLOOD_SHARE, RATE, SO_RXQ_OVFL
+
+    now = [0.0]
+    s = OscServer(Inbox().post, 0, clock=lambda: now[0])
+    try:
+        assert not s.flooded and s.bucket.rate == RATE
+        dropped = (socket.SOL_SOCKET, SO_RXQ_OVFL, (50).to_bytes(4, sys.byteorder))
+        s._count_drops([dropped])  # as a read brings the kernel's count
+        assert s.flooded and s.bucket.rate == RATE * FLOOD_SHARE
+        assert s.refused["flood"] == 50
+        now[0] = 0.9 * FLOOD_HOLD
+        s._follow_flood(now[0])
+        assert s.bucket.rate == RATE * FLOOD_SHARE  # still within the hold
+        now[0] = 1.01 * FLOOD_HOLD
+        s._follow_flood(now[0])
+        assert not s.flooded and s.bucket.rate == RATE
+    finally:
+        s.close()
 
 
 def test_the_refusals_are_summed_up_in_the_minute_report() -> None:
