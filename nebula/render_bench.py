@@ -32,7 +32,7 @@ Figures = dict[str, float | int | str]
 
 #: The passes in drawing order (nebula.render.renderer.PASS_NAMES; a test keeps them equal
 #: without this module loading moderngl at import).
-PASSES = ("sky", "plain", "flowers", "figures", "threads", "particles", "post")
+PASSES = ("plain", "sky", "flowers", "figures", "threads", "particles", "post")
 SIZES: dict[str, tuple[int, int]] = {
     "720p": (1280, 720),
     "1080p": (1920, 1080),

@@ -1,6 +1,6 @@
 #version 330 core
 // The luminous plain: soft ground that reflects the sky and brightens share by share. Drawn at
-// half resolution (it is soft, and the fog takes its far detail); plain_up.frag brings it up.
+// half resolution (it is soft, and the fog takes its far detail); background.frag brings it up.
 #include "lib/uniforms.glsl"
 #include "lib/noise.glsl"
 #include "lib/color.glsl"
@@ -20,9 +20,8 @@ vec3 sky_seen(vec3 dir) {
 
 void main() {
     vec3 dir = safe_normalize(v_ray, vec3(0.0, -1.0, 0.0));
-    // A margin above the horizon, shaded as the horizon itself, keeps plain_up.frag's bilinear
-    // taps along the horizon off the cleared texels.
-    if (dir.y >= PLAIN_HIGH) discard;
+    // Above the horizon the sky's texels stay (plain_sky.frag drew them first).
+    if (dir.y >= HORIZON) discard;
     dir = safe_normalize(vec3(dir.x, min(dir.y, HORIZON), dir.z), vec3(0.0, -1.0, 0.0));
     // Where the view ray meets the ground (y = 0).
     float dist = u_cam_pos.y / -dir.y;

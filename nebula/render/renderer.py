@@ -34,8 +34,8 @@ from nebula.sim.figures import KIND_DREAMER
 
 #: The one pass list, in drawing order: it builds, draws, resizes and releases them.
 PASSES: tuple[type[Pass], ...] = (
+    PlainPass,  # the background: the plain, and the sky's clouds through it, then its stars
     SkyPass,
-    PlainPass,
     FlowersPass,
     FiguresPass,
     ThreadsPass,
@@ -169,14 +169,35 @@ class Renderer:
         ctx = self.ctx
         target = output or self.output
         u = frame_uniforms(state, params, time, self.size)
+        if pass_ms is not None:  # in drawing order, though the sky's clouds come first
+            for name in PASS_NAMES:
+                if name in passes:
+                    pass_ms.setdefault(name, 0.0)
         if "sky" in passes or "plain" in passes:
             with self._timed("sky", pass_ms):
                 self.sky.draw_clouds(u)  # half resolution; the plain reflects it too
         haze = self._haze_figures(state) if "post" in passes else []
-        f = FrameInputs(u, state, params, self.sky.clouds, self.scene_tex, target, haze)
+        sky = self.sky
+        f = FrameInputs(
+            u,
+            state,
+            params,
+            sky.clouds,
+            sky.background_tex,
+            sky.background,
+            self.scene_tex,
+            target,
+            haze,
+            passes,
+        )
         self.scene_fbo.use()
         ctx.viewport = (0, 0, *self.size)
-        self.scene_fbo.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
+        if "plain" in passes:  # its background covers every pixel: only the depth to clear
+            self.scene_fbo.color_mask = (False, False, False, False)
+            self.scene_fbo.clear(depth=1.0)
+            self.scene_fbo.color_mask = (True, True, True, True)
+        else:
+            self.scene_fbo.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
         ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.CULL_FACE)
         for name, p in self.passes.items():
             if name in passes:
@@ -238,9 +259,8 @@ class Renderer:
     def float_targets(self) -> dict[str, moderngl.Texture]:
         """The half-float targets of the last frame by name: where a NaN or an infinity would
         live (the 8-bit output cannot hold one; bloom spreads one into a black block)."""
-        plain = self.passes["plain"]
-        assert isinstance(plain, PlainPass)
-        targets = {"scene": self.scene_tex, "clouds": self.sky.clouds, "plain": plain.plain}
+        sky = self.sky
+        targets = {"scene": self.scene_tex, "clouds": sky.clouds, "background": sky.background_tex}
         for i, (_, _, ta, tb) in enumerate(self.post.levels):
             targets[f"bloom{i}a"] = ta
             targets[f"bloom{i}b"] = tb

@@ -42,9 +42,12 @@ class FrameInputs:
     state: SceneState
     params: Mapping[str, float]
     clouds: moderngl.Texture  # the sky's half-resolution clouds (the plain reflects them)
+    background: moderngl.Texture  # the same, that the plain draws over (then brings up)
+    background_fbo: moderngl.Framebuffer  # its framebuffer
     scene: moderngl.Texture  # the half-float scene target
     output: moderngl.Framebuffer  # where post writes the finished frame
     haze: list[tuple[float, float, float, float]]  # guarded figures on screen, for post
+    passes: tuple[str, ...] = ()  # the passes this frame draws (the sky's depends on the plain)
 
     def view_proj(self) -> NDArray[np.float64]:
         """The frame's view-projection matrix, row-major (u_view_proj is uploaded column-major):
@@ -80,15 +83,20 @@ class Pass:
         self._sized.append(obj)
         return obj
 
-    def float_target(
-        self, size: tuple[int, int], divisor: int = 1
-    ) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
-        """A half-float, linearly filtered, edge-clamped texture of ``size / divisor`` and its
-        framebuffer, both owned as size-dependent targets."""
+    def float_texture(self, size: tuple[int, int], divisor: int = 1) -> moderngl.Texture:
+        """A half-float, linearly filtered, edge-clamped texture of ``size / divisor``, owned
+        as a size-dependent target."""
         w, h = max(1, size[0] // divisor), max(1, size[1] // divisor)
         tex = self.own_sized(self.ctx.texture((w, h), 4, dtype="f2"))
         tex.filter = moderngl.LINEAR, moderngl.LINEAR
         tex.repeat_x = tex.repeat_y = False
+        return tex
+
+    def float_target(
+        self, size: tuple[int, int], divisor: int = 1
+    ) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
+        """A ``float_texture`` and its framebuffer, both owned as size-dependent targets."""
+        tex = self.float_texture(size, divisor)
         return tex, self.own_sized(self.ctx.framebuffer([tex]))
 
     def resize(self, size: tuple[int, int]) -> None:

@@ -1,9 +1,11 @@
 """The nebula sky: domain-warped, swirling amethyst and rose-gold clouds and the twilight
-gradient drawn once at half resolution (the costly part), then the full-resolution sky, and the
-stars as point sprites over it.
+gradient drawn once at half resolution (the costly part, before any pass draws), and the stars
+as point sprites over the frame's background.
 
 The cloud texture is also what the plain samples for its reflection and distance fog, so the
-nebula's fbm runs once per half-resolution pixel instead of three times per full one.
+nebula's fbm runs once per half-resolution pixel instead of three times per full one; and the
+plain's pass brings it up to the frame's size with the plain, in one pass (plain.py). Only a
+frame drawn without the plain (a test's choice of passes) has the sky bring up its own rows.
 """
 
 from __future__ import annotations
@@ -59,7 +61,12 @@ class SkyPass(SizedPass):
     def resize(self, size: tuple[int, int]) -> None:
         self._release_stars()
         self.release_sized()
-        self.clouds, self.clouds_fbo = self.float_target(size, CLOUD_DIVISOR)
+        self.clouds = self.float_texture(size, CLOUD_DIVISOR)
+        # The frame's background at the clouds' size: the clouds, drawn with them in one pass
+        # (two outputs), then the plain over them below the horizon (plain.py).
+        self.background_tex = self.float_texture(size, CLOUD_DIVISOR)
+        self.clouds_fbo = self.own_sized(self.ctx.framebuffer([self.clouds, self.background_tex]))
+        self.background = self.own_sized(self.ctx.framebuffer([self.background_tex]))
         stars = star_sprites(self._catalogue(size[0] / size[1]), size[0] / size[1])
         self.star_count = len(stars)
         self.star_buffer = self.own_sized(self.ctx.buffer(stars)) if len(stars) else None
@@ -106,7 +113,8 @@ class SkyPass(SizedPass):
         return self._stars_vao[1]
 
     def draw_clouds(self, u: Mapping[str, object]) -> None:
-        """Render the cloud texture (leaves its framebuffer bound; the caller rebinds)."""
+        """Render the cloud texture, and the same into the background (leaves their framebuffer
+        bound; the caller rebinds)."""
         self.clouds_fbo.use()
         self.clouds_fbo.clear(0.0, 0.0, 0.0, 0.0)
         rows = band(u, CLOUDS_LOW, 1.0)
@@ -119,8 +127,9 @@ class SkyPass(SizedPass):
         if rows is None:
             return
         self.clouds.use(0)
-        self.uniforms("sky", {**f.u, "u_clouds": 0, "u_band": rows})
-        self.fullscreen("sky").render(moderngl.TRIANGLE_STRIP, vertices=4)
+        if "plain" not in f.passes:  # else the plain's pass drew the clouds with the plain
+            self.uniforms("sky", {**f.u, "u_clouds": 0, "u_band": rows})
+            self.fullscreen("sky").render(moderngl.TRIANGLE_STRIP, vertices=4)
         if self.star_buffer is None:
             return
         ctx = self.ctx
