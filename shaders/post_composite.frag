@@ -34,7 +34,7 @@ void main() {
     uv.x += bloom_haze.a;
     vec3 scene = texture(u_scene, uv).rgb;
 #else
-    vec3 scene = texelFetch(u_scene, ivec2(gl_FragCoord.xy), 0).rgb;  // uv is a texel's centre
+    vec3 scene = texture(u_scene, v_uv).rgb;  // a texel's centre, through post.py's nearest sampler
 #endif
     float fade = clamp(u_fade * u_watercolor, 0.0, 1.0);
     vec3 col = scene + bloom * u_bloom * (1.0 - 0.6 * fade);
