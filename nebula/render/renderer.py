@@ -89,9 +89,13 @@ class Renderer:
         self.passes = {cls.NAME: cls.create(ctx, self.programs, size, caps) for cls in PASSES}
         # The two whose targets the others read: the sky's clouds (plain) and post's levels.
         sky, post = self.passes["sky"], self.passes["post"]
+        plain, flowers = self.passes["plain"], self.passes["flowers"]
         assert isinstance(sky, SkyPass) and isinstance(post, PostPass)
+        assert isinstance(plain, PlainPass) and isinstance(flowers, FlowersPass)
         self.sky: SkyPass = sky
         self.post: PostPass = post
+        self.plain: PlainPass = plain
+        self.flowers: FlowersPass = flowers
 
     # ------------------------------------------------------------------ targets
 
@@ -190,12 +194,21 @@ class Renderer:
             haze,
             passes,
         )
+        if "plain" in passes:
+            # The half-resolution background below the horizon: the plain, then the light and
+            # shade the flowers throw on it (soft, like the plain), before it is brought up.
+            with self._timed("plain", pass_ms):
+                self.plain.draw_ground(f)
+            if "flowers" in passes:
+                with self._timed("flowers", pass_ms):
+                    self.flowers.draw_ground(f, f.background_fbo)
         self.scene_fbo.use()
         ctx.viewport = (0, 0, *self.size)
         if "plain" in passes:  # its background covers every pixel: only the depth to clear
             self.scene_fbo.color_mask = (False, False, False, False)
             self.scene_fbo.clear(depth=1.0)
             self.scene_fbo.color_mask = (True, True, True, True)
+            self.scene_fbo.use()  # moderngl applies a framebuffer's mask when it is bound
         else:
             self.scene_fbo.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
         ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.CULL_FACE)

@@ -194,7 +194,9 @@ def test_a_flower_throws_dancing_shadows_that_reach_with_its_light(ctx: moderngl
     fl["in_pos"] = (0.3, 0.0, scene.CAMERA_REST[2] - 10.0)  # low in the frame, near the middle
     fl["in_size"] = 0.5
     fl["in_seed"] = 0.4
-    r = Renderer(ctx, SIZE, capacities={"flowers": 1})
+    # Twice the suite's size: the ground's light and shade are drawn at the plain's half
+    # resolution, and at 160x90 a flower's spokes are a handful of texels.
+    r = Renderer(ctx, (2 * SIZE[0], 2 * SIZE[1]), capacities={"flowers": 1})
 
     def plain(glow: float | None) -> NDArray[np.float64]:
         flowers = fl.copy()

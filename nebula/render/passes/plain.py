@@ -22,19 +22,21 @@ class PlainPass(Pass):
         "background": ProgramSpec("fullscreen.vert", "background.frag"),
     }
 
-    def draw(self, f: FrameInputs) -> None:
+    def draw_ground(self, f: FrameInputs) -> None:
         """The plain (soft, its far detail under the fog: half resolution is enough) over the
         sky's half-resolution background wherever it looks below the horizon (the clouds drew
-        themselves into it), then the whole frame from it in one pass: one texture read a
-        pixel, where the sky and the plain each brought up their own rows before."""
-        scene_fbo = self.ctx.fbo  # the renderer's scene target, bound by the caller
+        themselves into it). The renderer calls it before any pass draws, and the flowers'
+        ground light after it; leaves the background's framebuffer bound."""
         ground = band(f.u, -1.0, HORIZON)
+        f.background_fbo.use()
         if ground is not None:
-            f.background_fbo.use()
             f.clouds.use(0)
             self.uniforms("plain", {**f.u, "u_clouds": 0, "u_band": ground})
             self.fullscreen("plain").render(moderngl.TRIANGLE_STRIP, vertices=4)
-            scene_fbo.use()
+
+    def draw(self, f: FrameInputs) -> None:
+        """The whole frame from the half-resolution background in one pass: one texture read a
+        pixel, where the sky and the plain each brought up their own rows before."""
         f.background.use(0)
         self.uniforms("background", {"u_background": 0})
         self.fullscreen("background").render(moderngl.TRIANGLES, vertices=3)
