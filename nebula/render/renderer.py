@@ -34,7 +34,7 @@ from nebula.sim.figures import KIND_DREAMER
 
 #: The one pass list, in drawing order: it builds, draws, resizes and releases them.
 PASSES: tuple[type[Pass], ...] = (
-    PlainPass,  # the background: the plain, and the sky's clouds through it, then its stars
+    PlainPass,  # the whole background (the plain, the sky's clouds brought up with it)
     SkyPass,
     FlowersPass,
     FiguresPass,
@@ -87,7 +87,8 @@ class Renderer:
             raise
         self.size = size
         self.passes = {cls.NAME: cls.create(ctx, self.programs, size, caps) for cls in PASSES}
-        # The two whose targets the others read: the sky's clouds (plain) and post's levels.
+        # Those the renderer calls beside the pass loop: the sky's clouds and the plain's
+        # ground (before it), the flowers' ground light (into the plain's background), post.
         sky, post = self.passes["sky"], self.passes["post"]
         plain, flowers = self.passes["plain"], self.passes["flowers"]
         assert isinstance(sky, SkyPass) and isinstance(post, PostPass)
