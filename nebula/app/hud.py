@@ -162,7 +162,7 @@ class Hud:
         band = pygame.Rect(0, y - HUD_MARGIN if i == 0 else y, self.extent[0], self.line_h)
         if i == 0:  # the first row's band takes the top margin, the last's the bottom one
             band.height += HUD_MARGIN
-        if i == len(self.lines) - 1:
+        if i == len(self.lines) - 1 or y + 2 * self.line_h > self.size[1]:  # (or last to fit)
             band.height = self.extent[1] - band.y
         self.surface.fill((10, 6, 24, 170), band)
         self.surface.set_clip(pygame.Rect(0, y, self.extent[0], self.line_h))
