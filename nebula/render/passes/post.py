@@ -105,12 +105,13 @@ class PostPass(SizedPass):
         # where the composite wants them: it reads one quarter-resolution texture for both.
         figs = haze_figures[:MAX_HAZE_FIGURES]
         name = self.variant(u, figs)
+        hazy = name.startswith(("composite_haze", "composite_fade"))  # reads haze offsets
         near, far = self.levels[0], self.levels[1]
         near[1].use()
         near[2].use(0)
         far[2].use(1)
         bloom = {"u_bloom_near": 0, "u_bloom_far": 1}
-        if not name.startswith(("composite_haze", "composite_fade")):  # no haze offsets
+        if not hazy:
             self.uniforms("bloom", bloom)
             self.fullscreen("bloom").render(moderngl.TRIANGLES, vertices=3)
         else:
@@ -123,7 +124,6 @@ class PostPass(SizedPass):
         near[2].use(1)
         far[2].use(2)
         near[3].use(3)
-        hazy = name.startswith(("composite_haze", "composite_fade"))
         if not hazy:
             self.nearest.use(0)
         samplers = {"u_scene": 0, "u_bloom_near": 1, "u_bloom_far": 2, "u_bloom_map": 3}
