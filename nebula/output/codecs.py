@@ -47,10 +47,11 @@ class CodecSpec:
 #: files small. 720p frames at 80 s / 45 s / 15 s without grain, this against veryfast/16:
 #: CPU 14.7 / 21.6 / 8.4 ms a frame against 18.7 / 27.7 / 11.8; 41.6 / 40.3 / 46.6 dB against
 #: 41.6 / 39.8 / 46.9; files 40% / 16% / 19% larger. `scripts/codec_sweep.py` measures it.
-#: Partitions: 16x16 and intra 4x4 only. The 8x8 ones cost a sixth of x264's CPU and buy
-#: nothing on this picture's soft gradients: at 80 / 190 / 20 s (with grain) CPU 20.1 / 18.0 /
-#: 24.2 ms a frame against 24.1 / 20.1 / 29.7, the same PSNR (41.63 / 42.72 / 41.42 dB against
-#: 41.65 / 42.71 / 41.48) in files 4% / 1% / 4% smaller.
+#: Partitions in P and B frames: 16x16 and intra 4x4 only (I-frames keep their intra 8x8).
+#: The 8x8 ones cost a sixth of x264's CPU and buy nothing on this picture's soft gradients:
+#: at 80 / 190 / 20 s (with grain) CPU 20.1 / 18.0 / 24.2 ms a frame against 24.1 / 20.1 /
+#: 29.7, the same PSNR (41.63 / 42.72 / 41.42 dB against 41.65 / 42.71 / 41.48) in files
+#: 4% / 1% / 4% smaller.
 H264_OPTIONS = {
     "preset": "veryfast",
     "x264-params": "subme=1:me=dia:rc-lookahead=5:partitions=i4x4",

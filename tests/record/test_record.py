@@ -56,7 +56,8 @@ def test_h264_two_seconds_is_60_frames_matching_still(
     # x264 writes the settings it used into the stream: the chosen defaults reached it.
     assert CODECS["h264"].crf is not None
     settings = (b"me=dia subme=1 ", b" rc_lookahead=5 ", b" mbtree=1 ", b" bframes=3 ")
-    # analyse: intra partitions (I-frames, P/B-frames) as flags; 0x1 is i4x4 alone.
+    # analyse=I:PB, the partitions tried as flags: 0x3 intra 4x4 and 8x8, 0x1 intra 4x4 alone
+    # (no p8x8 0x10, no b8x8 0x100).
     for setting in (*settings, b" analyse=0x3:0x1 "):
         assert setting in head, setting
     assert f" crf={CODECS['h264'].crf[0]:.1f} ".encode() in head
