@@ -22,8 +22,12 @@ def written(path: Path) -> bool:
     return path.is_file() and path.stat().st_size > 0
 
 
-def test_keys_typed_into_the_window(tmp_path: Path) -> None:
+def test_keys_typed_into_the_window(
+    tmp_path: Path, xdisplay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """F12 saves what the window shows; Shift+E (exposure up) visibly brightens it; Esc quits."""
+    # A display of its own: keys go to the focused window, and the suite runs on two workers.
+    monkeypatch.setenv("DISPLAY", xdisplay)
     needs_display()
     shots = tmp_path / "shots"
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}

@@ -30,8 +30,14 @@ def free_port() -> int:
 
 @pytest.mark.window
 def test_a_window_played_over_osc_midi_and_keys_journals_a_session_that_replays(
-    jack: str, ctx: moderngl.Context, tmp_path: Path
+    jack: str,
+    ctx: moderngl.Context,
+    tmp_path: Path,
+    xdisplay: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A display of its own: keys go to the focused window, and the suite runs on two workers.
+    monkeypatch.setenv("DISPLAY", xdisplay)
     needs_display()
     port, back = free_port(), free_port()
     knob = backend().open_output("win-knobs", virtual=True)
