@@ -57,6 +57,14 @@ def test_every_pass_has_a_budget_and_a_blown_one_is_reported() -> None:
     ]
 
 
+def test_a_window_slower_than_headless_is_reported_and_no_display_is_not() -> None:
+    assert bench.targets_missed({"window_vs_headless_720p": 0.95}) == []
+    assert bench.targets_missed({"window_vs_headless_720p": 0.85}) == [
+        "window_vs_headless_720p = 0.85 (target >= 0.9)"
+    ]
+    assert bench.targets_missed({}) == []  # no display: the window section has no figures
+
+
 def test_the_table_says_which_figure_is_which_pass() -> None:
     table = bench.format_table({"pass_ms_plain_720p": 25.0, "frame_vs_reference_720p": 1.2})
     assert "pass plain at 720p" in table
