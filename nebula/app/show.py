@@ -155,6 +155,9 @@ class Show:
         self._preview: Params | None = None
         self._settled = False
         self.drew_preview = False
+        #: Screenshots asked for before the first frame: taken once it is drawn, not of the
+        #: blank target (keys typed while the shaders compile arrive with the first frame).
+        self._shots_waiting = 0
 
     def _open_hud(self, shader_root: Path) -> None:
         self.presenter: Presenter | None = None  # release() frees whichever was made
@@ -222,6 +225,9 @@ class Show:
         if self.screen is not None:
             self.present(self.screen, self.window_size, drawn=direct)
         self.frames += 1
+        while self._shots_waiting:
+            self._shots_waiting -= 1
+            self._screenshot_action()
         for listener in self.frame_listeners:
             listener(self.time)
         return out
@@ -459,6 +465,9 @@ class Show:
             raise OSError(f"no free screenshot name left in {self.screenshot_dir}") from None
 
     def _screenshot_action(self) -> None:
+        if self.frames == 0:
+            self._shots_waiting += 1
+            return
         try:
             self.message(f"screenshot {self.screenshot()}")
         except OSError as e:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import mido
@@ -17,7 +16,7 @@ import pytest
 from nebula.control.journal import read_journal
 from nebula.control.midi import backend
 from nebula.replay import check_signatures
-from tests.helpers import NEBULA, needs_display, xdotool
+from tests.helpers import NEBULA, needs_display, wait_for, xdotool
 
 
 def free_port() -> int:
@@ -50,11 +49,11 @@ def test_a_window_played_over_osc_midi_and_keys_journals_a_session_that_replays(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
+        # The first frame's signature: the OSC receiver and the MIDI port opened before it, so
+        # nothing sent from here is lost on a machine slow to compile the shaders.
         journal = tmp_path / "live.jsonl"
-        deadline = time.monotonic() + 30
-        while not journal.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(1.5)  # the window up and drawing
+        wait_for(lambda: journal.is_file() and '"signature"' in journal.read_text(), 60,
+                 "the first frame in the journal")  # fmt: skip
         subprocess.run(["oscsend", "localhost", str(port), "/nebula/param/hue_shift", "f", "0.3"])
         subprocess.run(["oscsend", "localhost", str(port), "/nebula/share", "i", "2"])
         knob.send(mido.Message("control_change", control=4, value=36))  # exposure, near its value

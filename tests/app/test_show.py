@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from nebula.app.show import Show
 from nebula.app.status import FrameMeter
 from nebula.config import Settings
+from nebula.output.png import read_png
 from nebula.render.context import live_objects
 
 SIZE = (96, 54)
@@ -152,6 +153,23 @@ def test_screenshots_never_overwrite(show: Show, tmp_path: Path) -> None:
     assert (a.name, b.name) == ("nebula-0002.png", "nebula-0003.png")
     assert (shots / "nebula-0001.png").read_bytes() == b"mine"
     assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_screenshot_asked_for_before_the_first_frame_is_of_that_frame(
+    show: Show, tmp_path: Path
+) -> None:
+    """Keys typed while the window's shaders compile arrive before anything is drawn: F12
+    then saves the first frame, not the blank target (a black PNG)."""
+    assert show.do("screenshot")
+    shot = tmp_path / "shots" / "nebula-0001.png"
+    assert not shot.exists()
+    show.frame(0.0)
+    assert shot.is_file()
+    saved = read_png(shot)
+    assert saved.std() > 10.0
+    assert np.array_equal(saved, show.renderer.read())
+    show.frame(1.0)
+    assert sorted(p.name for p in shot.parent.iterdir()) == ["nebula-0001.png"]  # taken once
 
 
 def test_unknown_and_filtered_actions_do_nothing(show: Show) -> None:
