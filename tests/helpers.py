@@ -66,10 +66,39 @@ def needs_display() -> None:
     assert shutil.which("xdotool"), "xdotool is missing: sudo apt-get install xdotool"
 
 
-def xdotool(*args: str) -> str:
-    return subprocess.run(
-        ["xdotool", *args], capture_output=True, text=True, timeout=30, check=True
-    ).stdout
+def xdotool(*args: str, display: str | None = None, timeout: float = 30.0) -> str:
+    """Run xdotool on ``display`` (default $DISPLAY). A connection the X server turned away (a
+    busy server does, now and then) is tried again, as nothing was done; any other failure
+    fails the test in xdotool's own words."""
+    env = {**os.environ, "DISPLAY": display} if display else None
+    end = time.monotonic() + timeout
+    while True:
+        r = subprocess.run(
+            ["xdotool", *args], env=env, capture_output=True, text=True, timeout=timeout
+        )
+        if r.returncode == 0:
+            return r.stdout
+        if "Can't open display" not in r.stderr or time.monotonic() > end:
+            raise AssertionError(f"xdotool {' '.join(args)}: exit {r.returncode}: {r.stderr}")
+        time.sleep(0.1)
+
+
+def windows_of(pid: int, display: str | None = None, timeout: float = 60.0) -> list[str]:
+    """The X windows of process ``pid``, once it has one. Polled, not `xdotool search --sync`:
+    that exits 1 on the first X error, and the windows SDL opens and closes while it starts
+    (or a refused connection) are enough to give one."""
+    env = {**os.environ, "DISPLAY": display} if display else None
+    end = time.monotonic() + timeout
+    err = ""
+    while time.monotonic() < end:
+        r = subprocess.run(
+            ["xdotool", "search", "--pid", str(pid)], env=env, capture_output=True, text=True
+        )
+        if r.stdout.split():
+            return r.stdout.split()
+        err = r.stderr
+        time.sleep(0.1)
+    raise AssertionError(f"process {pid} opened no window in {timeout:.0f} s: {err}")
 
 
 def wait_for(pred: Callable[[], object], timeout: float, what: str) -> None:

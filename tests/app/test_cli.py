@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from nebula.output.png import read_png
-from tests.helpers import NEBULA, needs_display, wait_for, xdotool
+from tests.helpers import NEBULA, needs_display, wait_for, windows_of, xdotool
 
 pytestmark = pytest.mark.window  # every test here drives a real window
 
@@ -37,7 +37,7 @@ def test_keys_typed_into_the_window(
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        wid = xdotool("search", "--sync", "--pid", str(proc.pid)).split()[0]
+        wid = windows_of(proc.pid)[0]
         time.sleep(1.0)
         xdotool("windowfocus", "--sync", wid)
         xdotool("key", "p")  # pause: only the keys change the picture from here on

@@ -16,7 +16,7 @@ import pytest
 from nebula.control.journal import read_journal
 from nebula.control.midi import backend
 from nebula.replay import check_signatures
-from tests.helpers import NEBULA, needs_display, wait_for, xdotool
+from tests.helpers import NEBULA, needs_display, wait_for, windows_of, xdotool
 
 
 def free_port() -> int:
@@ -58,7 +58,7 @@ def test_a_window_played_over_osc_midi_and_keys_journals_a_session_that_replays(
         subprocess.run(["oscsend", "localhost", str(port), "/nebula/share", "i", "2"])
         knob.send(mido.Message("control_change", control=4, value=36))  # exposure, near its value
         knob.send(mido.Message("control_change", control=4, value=80))
-        wid = xdotool("search", "--sync", "--pid", str(piece.pid)).split()[0]
+        wid = windows_of(piece.pid)[0]
         xdotool("windowfocus", "--sync", wid)
         xdotool("key", "shift+b")  # bloom up one step
         out, _ = piece.communicate(timeout=60)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPO as ROOT
+from tests.helpers import windows_of
 
 NEBULA = [sys.executable, "-m", "nebula.cli"]
 WATCHDOG = [sys.executable, str(ROOT / "scripts" / "watchdog.py")]
@@ -57,19 +58,6 @@ def wait_drawing(hb: Path, not_pid: object = None, timeout: float = 40.0) -> int
     pytest.fail("no piece drew a frame")
 
 
-def windows(display: str, pid: int, timeout: float = 40.0) -> list[int]:
-    env = {**os.environ, "DISPLAY": display}
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        r = subprocess.run(
-            ["xdotool", "search", "--pid", str(pid)], env=env, capture_output=True, text=True
-        )
-        if r.stdout.split():
-            return [int(w) for w in r.stdout.split()]
-        time.sleep(0.1)
-    pytest.fail("the piece opened no window")
-
-
 def close_request(display: str, pid: int) -> None:
     """What a window manager sends for the close button or Alt+F4: WM_DELETE_WINDOW, to each
     window of the process that asks for it."""
@@ -81,7 +69,7 @@ def close_request(display: str, pid: int) -> None:
         protocols = d.intern_atom("WM_PROTOCOLS")
         delete = d.intern_atom("WM_DELETE_WINDOW")
         sent = 0
-        for wid in windows(display, pid):
+        for wid in map(int, windows_of(pid, display, timeout=40)):
             w = d.create_resource_object("window", wid)
             if delete not in (w.get_wm_protocols() or []):
                 continue
