@@ -66,16 +66,13 @@ def needs_display() -> None:
     assert shutil.which("xdotool"), "xdotool is missing: sudo apt-get install xdotool"
 
 
-def xdotool(*args: str, display: str | None = None, timeout: float = 30.0) -> str:
-    """Run xdotool on ``display`` (default $DISPLAY). A connection the X server turned away (a
+def xdotool(*args: str, timeout: float = 30.0) -> str:
+    """Run xdotool on $DISPLAY. A connection the X server turned away (a
     busy server does, now and then) is tried again, as nothing was done; any other failure
     fails the test in xdotool's own words."""
-    env = {**os.environ, "DISPLAY": display} if display else None
     end = time.monotonic() + timeout
     while True:
-        r = subprocess.run(
-            ["xdotool", *args], env=env, capture_output=True, text=True, timeout=timeout
-        )
+        r = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=timeout)
         if r.returncode == 0:
             return r.stdout
         if "Can't open display" not in r.stderr or time.monotonic() > end:
