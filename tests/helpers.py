@@ -67,9 +67,9 @@ def needs_display() -> None:
 
 
 def xdotool(*args: str, timeout: float = 30.0) -> str:
-    """Run xdotool on $DISPLAY. A connection the X server turned away (a
-    busy server does, now and then) is tried again, as nothing was done; any other failure
-    fails the test in xdotool's own words."""
+    """Run xdotool on $DISPLAY. A connection the X server turned away (a busy server does,
+    now and then) is tried again, as nothing was done; any other failure fails the test in
+    xdotool's own words."""
     end = time.monotonic() + timeout
     while True:
         r = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=timeout)
