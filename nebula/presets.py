@@ -135,7 +135,7 @@ def save_new_preset(
 ) -> Path:
     """Write ``params`` to a new numbered file; never overwrites an existing preset, and a
     failure (a full disk) leaves no file behind."""
-    from nebula.output import atomic
+    from nebula import files
 
     folder = folder or user_presets_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,7 +144,7 @@ def save_new_preset(
         if path.exists():
             continue
         try:
-            atomic.create(path, dump_preset(params, path.stem).encode("utf-8"))
+            files.create(path, dump_preset(params, path.stem).encode("utf-8"))
         except FileExistsError:
             continue  # taken between the check and the write
         return path

@@ -11,8 +11,8 @@ from pathlib import Path
 import moderngl
 
 from nebula.control.journal import Journal, Signature, read_journal
-from nebula.gallery.health import frame_signature
 from nebula.piece import Piece
+from nebula.signature import frame_signature
 
 
 def replay_piece(

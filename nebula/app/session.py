@@ -11,7 +11,7 @@ from pathlib import Path
 from nebula.app.show import Show
 from nebula.control.events import Event
 from nebula.control.journal import SIGNATURE_FRAMES, JournalWriter, Signature, header
-from nebula.gallery.health import frame_signature
+from nebula.signature import frame_signature
 
 LOG = logging.getLogger("nebula.journal")
 

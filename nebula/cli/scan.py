@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
-
-from tqdm import tqdm
 
 from nebula import scan
 from nebula.cli.args import (
@@ -23,6 +20,7 @@ from nebula.cli.args import (
     parse_size,
     settings_from_args,
 )
+from nebula.files import progress_bar
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -98,15 +96,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     def work() -> int:
         from nebula.piece import Piece  # lazily: it loads moderngl
 
-        bar = tqdm(
-            total=count,
-            unit="frame",
-            desc="scanning",
-            leave=False,
-            disable=not sys.stderr.isatty(),
-            file=sys.stderr,
-        )
-        with Piece(settings, params, size) as piece, bar:
+        with Piece(settings, params, size) as piece, progress_bar(count, None, "scanning") as bar:
             result = scan.scan(
                 piece, start, count, args.fps, seed=args.seed, thresholds=th, progress=bar.update
             )

@@ -8,7 +8,7 @@ One JSON object a line:
   the piece time and simulation step it started on, and the window's and the render's sizes;
 - ``{"event": {...}}`` for every event applied (nebula.control.events), stamped;
 - ``{"signature": {"time", "step", "luma", "crc"}}`` every ``SIGNATURE_FRAMES`` frames: a
-  cheap fingerprint of the frame at its render size (nebula.gallery.health.frame_signature),
+  cheap fingerprint of the frame at its render size (nebula.signature.frame_signature),
   which a replay at that size must reproduce.
 
 Each line is flushed as it is written: a crash leaves a readable journal, and a torn last line

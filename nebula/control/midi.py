@@ -292,11 +292,11 @@ def _matching_output(name: str, outs: list[str]) -> str | None:
 
 def save_map(m: MidiMap, path: Path) -> None:
     """Write the map to ``path`` (the user's own file), whole or not at all: a full disk
-    leaves the old file and no temporary behind (nebula.output.atomic)."""
-    from nebula.output import atomic
+    leaves the old file and no temporary behind (nebula.files)."""
+    from nebula import files
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic.replace(path, m.dumps().encode("utf-8"))
+    files.replace(path, m.dumps().encode("utf-8"))
 
 
 def describe_ports(out: Callable[[str], None] = print) -> int:

@@ -24,8 +24,8 @@ from nebula.errors import UsageError
 from nebula.farm.manifest import FarmError, Manifest, digest, open_manifest
 from nebula.farm.plan import DEFAULT_CHUNK, Chunk, arguments, chunk_folder, chunks_of
 from nebula.farm.worker import TOPIC, ChunkDone, ChunkTask, render_chunk
+from nebula.files import progress_bar
 from nebula.output.job import RecordJob
-from nebula.output.record import progress_bar
 
 INSTALL_HINT = "nebula farm needs Dask: pip install 'nebula[farm]' (dask[distributed])"
 #: How many times a chunk is tried again after its worker failed or died, before the farm stops.
@@ -333,14 +333,14 @@ def _remove_partials(folder: Path) -> None:
 def _join(job: RecordJob, chunks: list[Chunk], folder: Path) -> None:
     """The chunks as the final output: joined without re-encoding (a video) or their frames
     linked into one folder (PNG); written beside ``job.out`` and renamed when complete."""
+    from nebula.files import put_in_place, remove, temp_name
     from nebula.output.join import join
-    from nebula.output.record import put_in_place, remove, temp_path
 
     parts = [folder / c.name for c in chunks]
     if not job.spec.is_sequence and len(parts) > 1:
         join(parts, job.out, force=job.force)
         return
-    tmp = temp_path(job.out)
+    tmp = temp_name(job.out)
     try:
         if job.spec.is_sequence:
             tmp.mkdir()

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nebula import files
 from nebula.farm.plan import Chunk
-from nebula.output import atomic
 from nebula.output.chunks import differs
 from nebula.output.codecs import is_frame_name
 
@@ -59,7 +59,7 @@ class Manifest:
             "arguments": self.arguments,
             "chunks": dict(sorted(self.done.items())),
         }
-        atomic.replace(self.path, (json.dumps(data, indent=1) + "\n").encode())
+        files.replace(self.path, (json.dumps(data, indent=1) + "\n").encode())
 
     def verified(self, chunk: Chunk) -> bool:
         """The chunk is done: in the manifest, its file there, with the recorded checksum."""

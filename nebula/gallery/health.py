@@ -16,14 +16,12 @@ import os
 import resource
 import sys
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
-from nebula.output import atomic
+from nebula import files
 
 LOGGER_NAME = "nebula"
 LOG_MAX_BYTES = 5 * 1024 * 1024
@@ -81,27 +79,6 @@ class FrameStats:
         return self._n / total if total > 0 else 0.0
 
 
-# ---------------------------------------------------------------------------- signature
-
-
-def frame_signature(
-    pixels: NDArray[np.uint8], grid: tuple[int, int] = (32, 18)
-) -> tuple[float, int]:
-    """(mean luminance 0..255, CRC32 of the frame averaged down to ``grid`` blocks).
-
-    Block means keep it cheap and independent of the frame size; the film grain changes the
-    checksum on every live frame, so an unchanged checksum means the picture is really frozen.
-    """
-    h, w = pixels.shape[:2]
-    gw, gh = min(grid[0], w), min(grid[1], h)
-    cropped = pixels[: h - h % gh, : w - w % gw, :3].astype(np.float32)
-    blocks = cropped.reshape(gh, cropped.shape[0] // gh, gw, cropped.shape[1] // gw, 3).mean(
-        axis=(1, 3)
-    )
-    luma = blocks @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-    return float(luma.mean()), zlib.crc32(blocks.astype(np.float32).tobytes())
-
-
 # ---------------------------------------------------------------------------- heartbeat
 
 
@@ -141,7 +118,7 @@ class Heartbeat:
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, json.dumps(data).encode("utf-8"))  # never half a file
+            files.replace(self.path, json.dumps(data).encode("utf-8"))  # never half a file
         except OSError as e:
             # A full disk or a vanished folder must not end the show: the watchdog sees the
             # heartbeat go stale and decides; we say so once per failing streak.

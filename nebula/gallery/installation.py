@@ -19,7 +19,6 @@ from nebula.gallery.health import (
     FrameStats,
     Heartbeat,
     MinuteReport,
-    frame_signature,
     setup_logging,
 )
 from nebula.gallery.hours import seconds_of_day
@@ -27,6 +26,7 @@ from nebula.gallery.keylock import KeyLock
 from nebula.gallery.options import GalleryOptions
 from nebula.gallery.scaler import RenderScaler
 from nebula.render.context import live_objects
+from nebula.signature import frame_signature
 
 
 class ShowLike(Protocol):

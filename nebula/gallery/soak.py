@@ -25,9 +25,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nebula.config import Settings
-from nebula.gallery.health import FrameStats, frame_signature, rss_mb
+from nebula.gallery.health import FrameStats, rss_mb
 from nebula.render.context import live_objects
 from nebula.resources import shaders_dir
+from nebula.signature import frame_signature
 
 FPS = 60.0
 

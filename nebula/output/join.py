@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from nebula.errors import UsageError
+from nebula.files import put_in_place, remove, temp_name
 from nebula.output.chunks import differs, read_chunk_tag
 from nebula.output.codecs import CONTAINERS
-from nebula.output.record import put_in_place, remove, temp_path
 
 
 def _check(parts: Sequence[Path], out: Path, force: bool) -> str:
@@ -108,7 +108,7 @@ def join(parts: Sequence[Path], out: Path, *, force: bool = False) -> int:
     import av
 
     fmt = _check(parts, out, force)
-    tmp = temp_path(out)
+    tmp = temp_name(out)
     try:
         options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
         with av.open(str(tmp), "w", format=fmt, options=options) as dst:

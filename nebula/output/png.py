@@ -1,6 +1,6 @@
 """PNG writing without a Pillow dependency: pygame (already needed for the window) encodes it.
 
-Encoded in memory, written to a temporary name and renamed (nebula.output.atomic), so a failure
+Encoded in memory, written to a temporary name and renamed (nebula.files), so a failure
 never leaves a half-written PNG.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from nebula.output import atomic
+from nebula import files
 
 
 def encode_png(rgb: NDArray[np.uint8]) -> bytes:
@@ -35,12 +35,12 @@ def encode_png(rgb: NDArray[np.uint8]) -> bytes:
 
 def write_png(path: Path, rgb: NDArray[np.uint8]) -> None:
     """Write (height, width, 3) uint8 RGB, top row first, to ``path`` atomically."""
-    atomic.replace(path, encode_png(rgb))
+    files.replace(path, encode_png(rgb))
 
 
 def create_png(names: Iterable[Path], rgb: NDArray[np.uint8]) -> Path:
     """Write a PNG under the first free name of ``names``, never overwriting; returns it."""
-    return atomic.create_numbered(names, encode_png(rgb))
+    return files.create_numbered(names, encode_png(rgb))
 
 
 def read_png(path: Path) -> NDArray[np.uint8]:

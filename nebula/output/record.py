@@ -11,18 +11,14 @@ included, the partial output is removed.
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nebula.errors import RecordError
+from nebula.files import progress_bar, put_in_place, remove, temp_name
 from nebula.output.encoder import Encoder
 from nebula.output.job import RecordJob, RecordResult
 from nebula.output.sinks import PngSink, Sink, VideoSink
@@ -36,58 +32,6 @@ if TYPE_CHECKING:
 QUEUE_FRAMES = 3
 #: ...fewer where frames are huge (8K with --ssaa 4 is 2 GB a frame): the ring stays under this.
 RING_BYTES = 1 << 30
-
-
-def temp_path(out: Path) -> Path:
-    # Same folder, so the final rename is atomic; hidden, and the suffix keeps the format.
-    return out.with_name(f".{out.name}.partial-{os.getpid()}{out.suffix}")
-
-
-def remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def put_in_place(tmp: Path, out: Path, force: bool) -> None:
-    if out.exists() and not force:  # appeared while we rendered
-        raise RecordError(f"{out} appeared while recording; pass --force to overwrite it")
-    if tmp.is_dir() and out.is_dir():
-        # A frame folder is merged into, frame by frame: re-rendering --frame-range 8:10 into
-        # a folder of the whole span replaces frames 8 and 9 and keeps every other one.
-        for frame in sorted(tmp.iterdir()):
-            os.replace(frame, out / frame.name)
-        tmp.rmdir()
-    else:
-        os.replace(tmp, out)
-
-
-@contextmanager
-def progress_bar(
-    total: int, enabled: bool | None, desc: str = "recording", initial: int = 0
-) -> Iterator[Any]:
-    """A tqdm bar of frames on stderr (only where stderr is a terminal, unless ``enabled``)."""
-    from tqdm import tqdm
-
-    show = sys.stderr.isatty() if enabled is None else enabled
-    # A pseudo-terminal may report a 0 x 0 size, which tqdm would take as "draw nothing".
-    cols, rows = shutil.get_terminal_size((100, 20))
-    bar = tqdm(
-        total=total,
-        initial=initial,
-        unit="frame",
-        desc=desc,
-        disable=not show,
-        file=sys.stderr,
-        leave=False,
-        ncols=cols or 100,
-        nrows=rows or 20,
-    )
-    try:
-        yield bar
-    finally:
-        bar.close()
 
 
 def make_piece(job: RecordJob, ctx: moderngl.Context | None = None) -> Piece:
@@ -122,7 +66,7 @@ def record(
         piece = make_piece(job, ctx)
     elif piece.size != job.size or piece.ssaa != job.ssaa:
         raise ValueError("the piece given to record() must have the job's size and ssaa")
-    tmp = temp_path(job.out)
+    tmp = temp_name(job.out)
     enc: Encoder | None = None
     sink: Sink | None = None
     began = time.perf_counter()

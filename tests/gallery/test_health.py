@@ -11,11 +11,11 @@ from nebula.gallery.health import (
     FrameStats,
     Heartbeat,
     MinuteReport,
-    frame_signature,
     read_heartbeat,
     rss_mb,
     setup_logging,
 )
+from nebula.signature import frame_signature
 
 
 def test_rss_is_plausible() -> None:
