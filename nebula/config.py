@@ -127,6 +127,12 @@ class ParamSpec:
     #: Whether shaders read it (as ``u_<name>``); the rest act on the CPU (the clock, shares).
     uniform: bool = True
 
+    def stepped(self, value: float, steps: int) -> float:
+        """``value`` moved ``steps`` steps (a hotkey's nudge), on the step grid so repeated
+        presses land on tidy values, and kept in range."""
+        raw = round((value + steps * self.step) / self.step) * self.step
+        return min(self.hi, max(self.lo, raw))
+
 
 #: The registry of live parameters: one place names, ranges, steps and meaning.
 PARAM_SPECS: tuple[ParamSpec, ...] = (
@@ -172,6 +178,11 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
 PARAMS_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
 
 
+def default_values() -> dict[str, float]:
+    """Every parameter at its default, in the registry's order (a new dict each call)."""
+    return {s.name: s.default for s in PARAM_SPECS}
+
+
 def validate_param(name: str, value: Any) -> float:
     spec = PARAMS_BY_NAME.get(name)
     if spec is None:
@@ -187,12 +198,8 @@ class Params:
     """Live parameter values. ``set`` moves a target; ``update(dt)`` glides values towards it,
     once a fixed simulation step (nebula.control.timeline), so a replay glides alike."""
 
-    values: dict[str, float] = field(
-        default_factory=lambda: {s.name: s.default for s in PARAM_SPECS}
-    )
-    targets: dict[str, float] = field(
-        default_factory=lambda: {s.name: s.default for s in PARAM_SPECS}
-    )
+    values: dict[str, float] = field(default_factory=default_values)
+    targets: dict[str, float] = field(default_factory=default_values)
 
     def __getitem__(self, name: str) -> float:
         return self.values[name]
@@ -207,12 +214,6 @@ class Params:
         if immediate or spec.smoothing == 0.0:
             self.values[name] = v
         return v
-
-    def nudge(self, name: str, steps: int) -> float:
-        spec = PARAMS_BY_NAME[name]
-        # Round to the step grid so repeated presses land on tidy values.
-        raw = self.targets[name] + steps * spec.step
-        return self.set(name, round(raw / spec.step) * spec.step)
 
     def reset(self) -> None:
         for s in PARAM_SPECS:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from nebula.app.soak import run_soak
 from nebula.cli.args import UsageError, non_negative_seconds, parse_size
-from nebula.gallery.soak import run_soak
 
 
 def main(argv: list[str] | None = None) -> int:

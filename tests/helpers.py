@@ -191,7 +191,7 @@ def journaled_session(ctx: Any, path: Path) -> Path:
         for k in range(40):
             if k == 5:
                 show.do("up:hue_shift")
-                show.share(2)
+                show.actions.share(2)
             show.frame(k / 24)
     finally:
         journal.close()

@@ -2,25 +2,26 @@
 
 ``Show`` is what the window drives and what a headless soak drives (with an EGL context and no
 window): ``frame(now_wall)`` does a whole frame from a wall-clock reading, and ``apply(event)``
-is the one door every input goes through: a hotkey (``do(name)`` makes its event), an OSC
-message or a MIDI control (``post(event)`` from their threads; the next frame applies them).
-Changes to the picture take effect on the next simulation step (nebula.control.timeline), so a
-journal of them replays exactly.
+is the one door every input goes through: a hotkey (``do(name)`` makes its event, see
+nebula.app.actions), an OSC message or a MIDI control (``post(event)`` from their threads, into
+an inbox the next frame empties). Changes to the picture take effect on the next simulation
+step (nebula.control.timeline), so a journal of them replays exactly; while the clock stands,
+nebula.app.preview shows them.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import moderngl
 
-from nebula.app.hotkeys import Hotkeys, load_hotkeys, parse_param_action
+from nebula.app.actions import Actions
+from nebula.app.hotkeys import Hotkeys, load_hotkeys
 from nebula.app.hud import Hud, Line, Presenter
+from nebula.app.preview import Preview
 from nebula.app.status import (
     ERROR_COLOR,
     MESSAGE_SECONDS,
@@ -31,18 +32,11 @@ from nebula.app.status import (
     param_lines,
 )
 from nebula.clock import RealtimeClock
-from nebula.config import PARAM_SPECS, PARAMS_BY_NAME, ConfigError, Params, Settings
-from nebula.control.events import CLOCK_PARAMS, Event, EventError, check, inbox_key
-from nebula.output.png import create_png
+from nebula.config import Params, Settings, default_values
+from nebula.control.events import CLOCK_PARAMS, Event, EventError, check, preset_event_value
+from nebula.control.inbox import Inbox
 from nebula.piece import Piece
-from nebula.presets import (
-    Preset,
-    load_named_preset,
-    load_preset,
-    preset_slots,
-    save_new_preset,
-    user_presets_dir,
-)
+from nebula.presets import Preset, user_presets_dir
 from nebula.render.context import TargetSizeError
 from nebula.render.shaders import ShaderError
 from nebula.resources import shaders_dir
@@ -53,8 +47,6 @@ HUD_REFRESH_SECONDS = 0.25
 MAX_PREVIEW_DT = 0.25
 #: Events from other threads (OSC, MIDI) one frame applies at most; the rest wait a frame.
 EVENTS_PER_FRAME = 256
-#: Events waiting from other threads at most; a flood beyond it is dropped (and counted).
-INBOX_SIZE = 4096
 
 
 def render_size(window: tuple[int, int], scale: float) -> tuple[int, int]:
@@ -91,12 +83,12 @@ class Show:
         self.render_scale = render_scale
         self.screen = screen
         self.hotkeys = hotkeys or load_hotkeys()
-        self.screenshot_dir = screenshot_dir or Path.cwd()
-        self.preset_dir = preset_dir or user_presets_dir()
         self.params = Params()
         self.preset_name = "defaults"
         if preset is not None:  # the start: not an event (the journal's header holds it)
-            self.params.apply(self._preset_values(preset), immediate=True)
+            values = preset_event_value(preset)["params"]
+            assert isinstance(values, dict)
+            self.params.apply(values, immediate=True)
             self.preset_name = preset.name
         #: The parameters' targets once every event sent is applied (nudges step from here).
         self.wanted = dict(self.params.targets)
@@ -133,8 +125,9 @@ class Show:
         self._sample_readouts()
         #: Decides whether an action may run (installation mode turns most keys off).
         self.action_filter: Callable[[str], bool] = lambda name: True
+        self.actions = Actions(self, screenshot_dir or Path.cwd(), preset_dir or user_presets_dir())
         #: Action name -> handler. The window adds "fullscreen" and may wrap "quit".
-        self.handlers = self._default_handlers()
+        self.handlers = self.actions.handlers()
         #: Called with every event applied, stamped: the journal, OSC and MIDI feedback.
         self.listeners: list[Callable[[Event], None]] = []
         #: MIDI learn's hook: a parameter key pressed; True when it completed a learn.
@@ -145,19 +138,11 @@ class Show:
         self.counts: list[Callable[[], dict[str, int]]] = []
         #: Called once a frame after drawing, with the frame's piece time (the journal).
         self.frame_listeners: list[Callable[[float], None]] = []
-        # Events posted from other threads, applied at the start of the next frame.
-        self._inbox: dict[object, Event] = {}  # in order of arrival
-        self._inbox_lock = threading.Lock()
-        self._posted = 0
-        self.dropped = 0  # posted events dropped because the inbox was full
-        self.coalesced = 0  # posted parameter values replaced by a newer one before a frame
-        #: While the clock stands: the parameters the frames show (see _preview_values).
-        self._preview: Params | None = None
-        self._settled = False
+        #: Events posted from other threads, applied at the start of the next frame.
+        self.inbox = Inbox()
+        #: While the clock stands: the parameters the frames show.
+        self.preview = Preview(self)
         self.drew_preview = False
-        #: Screenshots asked for before the first frame: taken once it is drawn, not of the
-        #: blank target (keys typed while the shaders compile arrive with the first frame).
-        self._shots_waiting = 0
 
     def _open_hud(self, shader_root: Path) -> None:
         self.presenter: Presenter | None = None  # release() frees whichever was made
@@ -168,18 +153,6 @@ class Show:
         except BaseException:
             self.release()
             raise
-
-    def _default_handlers(self) -> dict[str, Callable[[], None]]:
-        return {
-            "pause": self.toggle_pause,
-            "step": self.step,
-            "toggle_hud": self.toggle_hud,
-            "fullscreen": lambda: self.message("fullscreen needs a window"),
-            "midi_learn": lambda: self.message("MIDI learn needs --midi PORT"),
-            "screenshot": self._screenshot_action,
-            "save_preset": self._save_preset_action,
-            "quit": self.quit,
-        }
 
     @property
     def fps(self) -> float:
@@ -204,14 +177,13 @@ class Show:
         self._apply_posted()
         self.clock.set_scale(self.params["time_scale"])
         self.time = self.clock.time
-        preview = self._preview_values(min(raw_dt, MAX_PREVIEW_DT))
+        preview = self.preview.values(min(raw_dt, MAX_PREVIEW_DT))
         # Straight into the window when it shows the frame as it is: no copy every frame.
         direct = self.screen is not None and self._shows_as_is(self.window_size)
         out = self.piece.draw(self.time, output=self.screen if direct else None, params=preview)
         #: This frame showed the standing clock's preview (no replay draws it).
         self.drew_preview = preview is not None
-        if self._preview is not None and self.timeline.pending == 0 and not self.frozen:
-            self._preview, self._settled = None, False  # the timeline has the edits now
+        self.preview.drawn()
         if self._wall >= self._next_poll:
             self._next_poll = self._wall + SHADER_POLL_SECONDS
             self.poll_shaders()
@@ -225,9 +197,7 @@ class Show:
         if self.screen is not None:
             self.present(self.screen, self.window_size, drawn=direct)
         self.frames += 1
-        while self._shots_waiting:
-            self._shots_waiting -= 1
-            self._screenshot_action()
+        self.actions.take_waiting_shots()
         for listener in self.frame_listeners:
             listener(self.time)
         return out
@@ -283,50 +253,19 @@ class Show:
     # ------------------------------------------------------------------ actions
 
     def do(self, action: str, source: str = "key") -> bool:
-        """Carry out a named action (a hotkey's) as an event; False when it is filtered out,
-        unknown or refused."""
-        if not self.action_filter(action):
-            return False
-        step = parse_param_action(action)
-        if step is not None:
-            name, n = step
-            if self.learn is not None and self.learn(name):
-                return True  # the key completed a MIDI learn: it names the parameter
-            spec = PARAMS_BY_NAME[name]
-            # Round to the step grid so repeated presses land on tidy values.
-            raw = round((self.wanted[name] + n * spec.step) / spec.step) * spec.step
-            return self.apply(Event(source, f"param:{name}", min(spec.hi, max(spec.lo, raw))))
-        if action == "reset":
-            return self.reset(source)
-        if action == "share":
-            return self.share(None, source)
-        return self.apply(Event(source, action))
+        """Carry out a named action (a hotkey's) as an event (nebula.app.actions); False when
+        it is filtered out, unknown or refused."""
+        return self.actions.do(action, source)
 
     def post(self, event: Event) -> bool:
         """Hand an event over from another thread (OSC, MIDI): the next frame applies it. A
         parameter's newer value from the same source replaces one still waiting (a fader sends
         far more often than frames come). False when the inbox is full (a flood): the event is
         dropped and counted."""
-        with self._inbox_lock:
-            self._posted += 1
-            key = inbox_key(event, self._posted)
-            if key in self._inbox:
-                self._inbox[key] = event  # keeps its place, takes the newer value
-                self.coalesced += 1
-                return True
-            if len(self._inbox) >= INBOX_SIZE:
-                self.dropped += 1
-                return False
-            self._inbox[key] = event
-        return True
+        return self.inbox.post(event)
 
     def _apply_posted(self) -> None:
-        with self._inbox_lock:
-            if not self._inbox:
-                return
-            keys = list(itertools.islice(self._inbox, EVENTS_PER_FRAME))
-            due = [self._inbox.pop(k) for k in keys]
-        for ev in due:
+        for ev in self.inbox.take(EVENTS_PER_FRAME):
             self.apply(ev)
 
     def apply(self, event: Event) -> bool:
@@ -343,7 +282,7 @@ class Show:
         self._hud_dirty = True
         slot = event.target.removeprefix("preset_")
         if slot != event.target and slot.isdigit():  # a key's slot (1-9): the preset it names
-            return self._load_slot(int(slot), event.source)
+            return self.actions.load_slot(int(slot), event.source)
         if event.changes_state:
             stamped = self.timeline.submit(event, self.time)
             self._want(stamped)
@@ -380,133 +319,24 @@ class Show:
             self.wanted.update({k: float(v) for k, v in values.items()})
             self.preset_name = str(ev.value["name"])
         elif ev.target == "reset":
-            self.wanted = {s.name: s.default for s in PARAM_SPECS}
+            self.wanted = default_values()
             self.preset_name = "defaults"
         else:
             return
         for clock in CLOCK_PARAMS:
             self.params.set(clock, self.wanted[clock])
 
-    # ------------------------------------------------------------------ a standing clock
+    # ------------------------------------------------------------------ the clock
 
     @property
     def shown(self) -> dict[str, float]:
         """The parameter values the frames show now (the preview's while the clock stands)."""
-        return dict(self._preview.values if self._preview is not None else self.params.values)
+        return self.preview.shown
 
     @property
     def frozen(self) -> bool:
         """The piece's clock stands (paused, or time_scale 0): no step comes to apply a change."""
         return self.clock.paused or self.params["time_scale"] <= 0.0
-
-    def _preview_values(self, dt: float) -> dict[str, float] | None:
-        """While the clock stands, edits to the parameters wait for the next step; the frames
-        show them meanwhile, gliding on the wall clock. When it runs again, ``_settle`` makes
-        the glides so far an event of the next step: what the piece shows after it is the
-        same live and replayed (the frames of the standing step itself are live only)."""
-        if self._preview is None:
-            if not (self.frozen and self.timeline.pending):
-                return None
-            self._preview = Params(dict(self.params.values), dict(self.params.targets))
-        if not self.frozen:
-            self._settle()
-        if not self._settled:  # settled: held as the event has them until its step
-            self._preview.apply(self.wanted)
-            self._preview.update(dt)
-        return self._preview.values
-
-    def _settle(self) -> None:
-        """The preview's glides as an event on the next step (once a standing spell ends)."""
-        p = self._preview
-        if p is None or self._settled:
-            return
-        self._settled = True
-        value: dict[str, object] = {"values": dict(p.values), "targets": dict(p.targets)}
-        self.apply(Event("key", "settle", value))
-
-    def share(self, speaker: int | None = None, source: str = "key") -> bool:
-        """The dreamer (or figure ``speaker``) shares on the next step."""
-        if not self.apply(Event(source, "share", speaker)):
-            return False
-        who = "the dreamer" if not speaker else f"figure {speaker}"
-        self.message(f"{who} shares")
-        return True
-
-    def toggle_pause(self) -> None:
-        self.clock.set_paused(not self.clock.paused)
-
-    def step(self) -> None:
-        if self.clock.paused:
-            self._settle()
-            self.clock.step(self.world.dt)
-        else:
-            self.message("step ( . ) works while paused ( P )")
-
-    def reset(self, source: str = "key") -> bool:
-        if not self.apply(Event(source, "reset")):
-            return False
-        self.message("parameters reset to defaults")
-        return True
-
-    def toggle_hud(self) -> None:
-        self.hud_visible = not self.hud_visible
-
-    def quit(self) -> None:
-        self.running = False
-
-    def screenshot(self) -> Path:
-        """Save the current frame as the next free nebula-NNNN.png; never overwrites, and a
-        failure (a full disk) leaves no file behind."""
-        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
-        names = (self.screenshot_dir / f"nebula-{i:04d}.png" for i in range(1, 1_000_000))
-        try:
-            return create_png(names, self.renderer.read())
-        except FileExistsError:
-            raise OSError(f"no free screenshot name left in {self.screenshot_dir}") from None
-
-    def _screenshot_action(self) -> None:
-        if self.frames == 0:
-            self._shots_waiting += 1
-            return
-        try:
-            self.message(f"screenshot {self.screenshot()}")
-        except OSError as e:
-            self.message(f"screenshot failed: {e}", error=True)
-
-    def save_preset(self) -> Path:
-        return save_new_preset(self.params.snapshot(), self.preset_dir)
-
-    def _save_preset_action(self) -> None:
-        try:
-            self.message(f"saved preset {self.save_preset()}")
-        except (OSError, ConfigError) as e:
-            self.message(f"saving the preset failed: {e}", error=True)
-
-    def _load_slot(self, slot: int, source: str) -> bool:
-        slots = preset_slots(self.preset_dir)
-        if slot > len(slots):
-            self.message(f"no preset on key {slot} ({len(slots)} presets)", error=True)
-            return False
-        return self.load_preset(str(slots[slot - 1]), source)
-
-    def load_preset(self, name_or_path: str, source: str = "key", *, named: bool = False) -> bool:
-        """Load a preset (gliding to it). A bad one is refused: the piece keeps its look.
-        ``named``: a name from the preset folders only, never a path (OSC asks so)."""
-        try:
-            preset = load_named_preset(name_or_path) if named else load_preset(name_or_path)
-        except ConfigError as e:
-            self.message(f"preset refused: {e}", error=True)
-            return False
-        value: dict[str, object] = {"name": preset.name, "params": self._preset_values(preset)}
-        if not self.apply(Event(source, "preset", value)):
-            return False
-        self.message(f"preset {preset.name}")
-        return True
-
-    @staticmethod
-    def _preset_values(preset: Preset) -> dict[str, float]:
-        # A preset is a whole look: parameters it leaves out return to their defaults.
-        return {s.name: s.default for s in PARAM_SPECS} | preset.params
 
     # ------------------------------------------------------------------ HUD
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
 
 from nebula.config import ConfigError
 from nebula.errors import EXIT_USAGE, UsageError
@@ -38,6 +41,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def plain_warnings(command: str) -> Iterator[None]:
+    """Every warning a user can meet (a torn journal line, ...) as one plain line on stderr,
+    ``nebula COMMAND: message``, said once however many times the library meets it, and with
+    no source path: the user did not write the file that warns."""
+    said: set[str] = set()
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        text = str(message)
+        if text not in said:
+            said.add(text)
+            print(f"nebula {command}: {text}", file=sys.stderr)
+
+    with warnings.catch_warnings():  # restores the usual display after the command
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -55,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = glued
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with plain_warnings(args.command):
+            return int(args.func(args))
     except (UsageError, ConfigError) as e:
         print(f"nebula {args.command}: error: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,9 +7,10 @@ import json
 import time
 from typing import Any
 
-from nebula.bench import SECTIONS, format_table, run_sections, targets_missed
+from nebula.bench import SECTIONS
+from nebula.bench.figures import Figures
+from nebula.bench.report import format_table, run_sections, targets_missed
 from nebula.cli.args import UsageError, gl_failures
-from nebula.render_bench import Figures
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -67,7 +68,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _sizes(text: str) -> list[str]:
-    from nebula.render_bench import SIZES
+    from nebula.bench.render import SIZES
 
     names = [n.strip() for n in text.split(",") if n.strip()]
     bad = [n for n in names if n not in SIZES]

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +11,7 @@ from nebula.app.pacing import DEFAULT_MAX_FPS
 from nebula.cli.args import (
     UsageError,
     add_common,
+    fail,
     load_preset_arg,
     non_negative_seconds,
     parse_size,
@@ -22,16 +20,9 @@ from nebula.cli.args import (
 from nebula.resources import SHADERS_ENV
 
 if TYPE_CHECKING:
-    from nebula.app.hotkeys import Hotkeys
-    from nebula.app.show import Show
-    from nebula.app.window import LiveLoop, Window
-    from nebula.config import Settings
+    from nebula.app.live import Inputs
     from nebula.gallery.options import GalleryOptions
     from nebula.presets import Preset
-
-#: Signals that end the live piece in order: the loop finishes its frame, releases the window
-#: and exits 128 + the signal's number.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
 
 
 def add_parser(sub: Any) -> None:
@@ -206,10 +197,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     gallery = _gallery_options(args, preset)
 
     from nebula.app.hotkeys import load_hotkeys
+    from nebula.app.live import InputError, LiveOptions, play
     from nebula.app.window import DisplayError, Window, check_key_names
+    from nebula.render.context import TargetSizeError
+    from nebula.render.shaders import ShaderError
 
     hotkeys = load_hotkeys()
     check_key_names(hotkeys)
+    options = LiveOptions(
+        settings=settings,
+        preset=preset,
+        clock_offset=args.clock_offset,
+        render_scale=args.render_scale,
+        shader_root=root,
+        hotkeys=hotkeys,
+        screenshot_dir=args.screenshot_dir,
+        hud_visible=not (args.no_hud or gallery.installation),
+        inputs=inputs_from_args(args),
+        gallery=gallery,
+        exit_after=args.exit_after,
+        max_fps=args.max_fps,
+    )
     try:
         window = Window(
             size,
@@ -218,148 +226,40 @@ def cmd_run(args: argparse.Namespace) -> int:
             vsync=not args.no_vsync,
         )
     except DisplayError as e:
-        print(f"nebula run: error: {e}", file=sys.stderr)
-        return 1
+        return fail("run", str(e))
     try:
-        return _show_in(window, args, settings, preset, gallery, root, hotkeys)
-    finally:
-        window.close()
-
-
-def _show_in(
-    window: Window,
-    args: argparse.Namespace,
-    settings: Settings,
-    preset: Preset | None,
-    gallery: GalleryOptions,
-    root: Path,
-    hotkeys: Hotkeys,
-) -> int:
-    """The piece in an open window, until it ends; the exit status."""
-    from nebula.app.show import Show
-    from nebula.app.window import LiveLoop
-    from nebula.gallery.installation import start_installation
-    from nebula.render.context import TargetSizeError
-    from nebula.render.shaders import ShaderError
-
-    try:
-        show = Show(
-            window.ctx,
-            window.size,
-            settings,
-            preset=preset,
-            clock_offset=args.clock_offset,
-            render_scale=args.render_scale,
-            shader_root=root,
-            hotkeys=hotkeys,
-            screenshot_dir=args.screenshot_dir,
-            screen=window.screen,
-            hud_visible=not (args.no_hud or gallery.installation),
-        )
+        ended = play(window, options)
     except ShaderError as e:
-        print(f"nebula run: error: shader does not compile: {e}", file=sys.stderr)
-        return 1
+        return fail("run", f"shader does not compile: {e}")
     except TargetSizeError as e:
         print(f"nebula run: error: --size {args.size}: {e}", file=sys.stderr)
         return 2
-    try:
-        with _inputs(args, show, gallery) as failed:
-            if failed is not None:
-                print(f"nebula run: error: {failed}", file=sys.stderr)
-                return 2
-            installation = start_installation(show, gallery)
-            loop = LiveLoop(
-                window, show, hotkeys, args.exit_after, installation, max_fps=args.max_fps
-            )
-            return _run_loop(loop)
+    except InputError as e:
+        print(f"nebula run: error: {e}", file=sys.stderr)
+        return 2
     finally:
-        show.release()
+        window.close()
+    if ended.crash is not None:
+        print(f"nebula run: error: crashed: {ended.crash}", file=sys.stderr)
+        return ended.status
+    print(f"nebula run: {ended.summary}")
+    if ended.stopped_by is not None:
+        print(f"nebula run: stopped by {ended.stopped_by} (status {ended.status})", file=sys.stderr)
+    return ended.status
 
 
-#: Installation mode's journal moves on to a new file past this size (keeping JOURNAL_KEEP).
-JOURNAL_MAX_BYTES = 64 * 2**20
-JOURNAL_KEEP = 3
+def inputs_from_args(args: argparse.Namespace) -> Inputs:
+    """The session's inputs as the options ask for them (checked by _check_options)."""
+    from nebula.app.live import Inputs
 
-
-@contextmanager
-def _inputs(args: argparse.Namespace, show: Show, gallery: GalleryOptions) -> Iterator[str | None]:
-    """The session's journal, OSC server and feedback and MIDI input, as asked; closed after.
-    Yields None, or the one line that says why one of them could not start."""
-    from nebula.config import ConfigError
-
-    closers: list[Callable[[], None]] = []
-    try:
-        try:
-            if args.journal is not None:
-                from nebula.app.session import SessionJournal
-
-                rotate = JOURNAL_MAX_BYTES if gallery.installation else None
-                journal = SessionJournal(show, args.journal, max_bytes=rotate, keep=JOURNAL_KEEP)
-                closers.append(journal.close)
-            if args.osc is not None:
-                from nebula.control.osc import Feedback, OscProcess, parse_target
-
-                if args.osc_feedback:
-                    show.listeners.append(Feedback(*parse_target(args.osc_feedback)))
-                server = OscProcess(
-                    show.post, args.osc, host=args.osc_host, figures=show.settings.figures
-                ).start()
-                closers.append(server.close)
-                show.status.append(server.summary)
-                show.counts.append(server.counts)
-            if args.midi is not None:
-                from nebula.control.midi import MidiInput, load_midi_map
-
-                midi = MidiInput(args.midi, load_midi_map(args.midi_map), show).start()
-                closers.append(midi.close)
-                show.status.append(midi.summary)
-                show.counts.append(midi.counts)
-        except (ConfigError, FileExistsError) as e:
-            yield str(e)
-            return
-        except OSError as e:  # the journal's folder unwritable or full: before the show starts
-            yield f"--journal {args.journal}: cannot be written ({e.strerror or e})"
-            return
-        yield None
-    finally:
-        for close in reversed(closers):
-            close()
-
-
-def _run_loop(loop: LiveLoop) -> int:
-    """Run the loop with the piece's own signal handlers; log why it ended, then return the
-    exit status: 0 for a deliberate end, 128 + N for signal N (143 for SIGTERM), 70 for a crash.
-    Under the watchdog every one but 0 is restarted (see scripts/watchdog.py)."""
-    from nebula.gallery.faults import EXIT_FAULT, ShowExit
-
-    inst = loop.installation
-    log = inst.log if inst is not None else None
-
-    def on_signal(signum: int, _frame: object) -> None:
-        loop.stop_for_signal(signum)
-
-    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
-    try:
-        code = loop.run()
-    except ShowExit as e:  # repeated faults or a lost context: already logged with the cause
-        if log is not None:
-            log.info("exiting: status %s", e.code)
-        raise
-    except Exception as e:
-        if log is not None:
-            log.critical("crashed outside a frame: status %d", EXIT_FAULT, exc_info=e)
-        print(f"nebula run: error: crashed: {type(e).__name__}: {e}", file=sys.stderr)
-        return EXIT_FAULT
-    finally:
-        if loop.signal is None:  # after a stop signal, later ones only set the flag again
-            for s, h in previous.items():
-                signal.signal(s, h)
-    if log is not None:
-        log.info("exiting: %s (status %d)", loop.stop_reason, code)
-    print(f"nebula run: {loop.summary()}")
-    if loop.signal is not None:
-        print(f"nebula run: stopped by {loop.stop_reason} (status {code})", file=sys.stderr)
-    return code
+    return Inputs(
+        journal=args.journal,
+        osc=args.osc,
+        osc_host=args.osc_host,
+        osc_feedback=args.osc_feedback,
+        midi=args.midi,
+        midi_map=args.midi_map,
+    )
 
 
 def cmd_displays(args: argparse.Namespace) -> int:

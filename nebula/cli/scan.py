@@ -1,4 +1,4 @@
-"""`nebula scan`: the motion check (nebula.scan) from the command line."""
+"""`nebula scan`: the motion check (nebula.review.scan) from the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import math
 from pathlib import Path
 
-from nebula import scan
 from nebula.cli.args import (
     UsageError,
     add_common,
@@ -21,6 +20,7 @@ from nebula.cli.args import (
     settings_from_args,
 )
 from nebula.files import progress_bar
+from nebula.review import scan
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

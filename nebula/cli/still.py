@@ -55,7 +55,7 @@ def cmd_still(args: argparse.Namespace) -> int:
 
     def work() -> int:
         from nebula.piece import Piece
-        from nebula.sheet import figure_sheet
+        from nebula.review.sheet import figure_sheet
 
         if args.sheet == "figures":
             pixels = figure_sheet(settings, size)

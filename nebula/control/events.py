@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from nebula.config import PARAMS_BY_NAME, ConfigError
+from nebula.config import PARAMS_BY_NAME, ConfigError, default_values
 
 if TYPE_CHECKING:
     from nebula.config import Params
+    from nebula.presets import Preset
     from nebula.sim.world import World
 
 #: Every named action the live piece knows, with what it does (the HUD and README list these).
@@ -107,12 +108,6 @@ class Event:
         return ev
 
 
-def inbox_key(ev: Event, serial: int) -> object:
-    """Where an event waits in an inbox that keeps a parameter's latest value only (the show's,
-    and the OSC receiver's batch): by source and parameter, else by its ``serial`` number."""
-    return (ev.source, ev.target) if ev.param is not None else serial
-
-
 def param_event(source: str, name: str, value: object) -> Event:
     """``param:NAME`` set to ``value``; EventError for an unknown name, a value that is not a
     finite number, or one outside the parameter's range."""
@@ -132,6 +127,26 @@ def number(value: object, what: str) -> float:
     if not math.isfinite(v):
         raise EventError(f"{what} takes a finite number (got {v})")
     return v
+
+
+def preset_event_value(preset: Preset) -> dict[str, object]:
+    """What a preset event carries: its name and every parameter, the preset's values over the
+    defaults (a preset names only what it changes; applied, it sets the rest back)."""
+    return {"name": preset.name, "params": default_values() | preset.params}
+
+
+def changes(ev: Event) -> list[tuple[str, float]]:
+    """The parameter targets an event sets, as (name, value): what feedback (OSC, MIDI) sends."""
+    name = ev.param
+    if name is not None and isinstance(ev.value, float):
+        return [(name, ev.value)]
+    if ev.target in ("preset", "settle") and isinstance(ev.value, dict):
+        values = ev.value["params" if ev.target == "preset" else "targets"]
+        if isinstance(values, dict):
+            return [(k, float(v)) for k, v in values.items()]
+    if ev.target == "reset":
+        return list(default_values().items())
+    return []
 
 
 def check(ev: Event, figures: int | None) -> None:

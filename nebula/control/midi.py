@@ -16,15 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from nebula.config import PARAMS_BY_NAME, ConfigError
-from nebula.control.events import Event, EventError, param_event
+from nebula.control.events import Event, EventError, changes, param_event
 from nebula.control.midimap import Fourteen, MidiMap, Takeover, read_midi_map, relative_delta
-from nebula.control.osc import changes
-
-if TYPE_CHECKING:
-    from nebula.app.show import Show
 
 LOG = logging.getLogger("nebula.midi")
 INSTALL_HINT = "MIDI needs mido and python-rtmidi: pip install 'nebula[midi]'"
@@ -32,6 +28,28 @@ API_ENV = "NEBULA_MIDI_API"
 _APIS = ("LINUX_ALSA", "UNIX_JACK", "MACOSX_CORE", "WINDOWS_MM")
 #: An incoming value equal to one sent to the controller this recently is its echo.
 ECHO_SECONDS = 0.5
+
+
+class Stage(Protocol):
+    """What a MidiInput plays on (the live show, nebula.app.show.Show): where it posts its
+    events, hears every applied one, answers the learn hotkey and says what happened."""
+
+    #: Called with every event applied (this input's feedback joins them).
+    listeners: list[Callable[[Event], None]]
+    #: A parameter key pressed; True when it completed a learn (this input sets it).
+    learn: Callable[[str], bool] | None
+
+    @property
+    def handlers(self) -> dict[str, Callable[[], None]]:
+        """Action name -> what it does (this input takes ``midi_learn``)."""
+
+    @property
+    def wanted(self) -> dict[str, float]:
+        """The parameters' targets once every event sent is applied."""
+
+    def post(self, event: Event) -> bool: ...
+
+    def message(self, text: str, *, error: bool = ...) -> None: ...
 
 
 def shipped_midi_map() -> Path:
@@ -99,7 +117,7 @@ class MidiInput:
     output (if one has a matching name) fed back the values other sources set."""
 
     def __init__(
-        self, name: str, midi_map: MidiMap, show: Show, *, log: logging.Logger = LOG
+        self, name: str, midi_map: MidiMap, show: Stage, *, log: logging.Logger = LOG
     ) -> None:
         b = backend()
         ins, outs = list(b.get_input_names()), list(b.get_output_names())

@@ -251,7 +251,7 @@ def presets(win: Window, work: Path) -> dict[str, Any]:
     r.key(pygame.K_r)  # reset
     r.run(2)
     after_reset = r.show.params.snapshot()
-    loaded_ok = r.show.load_preset(saved[0]) if saved else False
+    loaded_ok = r.show.actions.load_preset(saved[0]) if saved else False
     r.run(60)
     loaded = r.show.params.snapshot()
     loaded_values = dict(r.show.params.values)
@@ -264,7 +264,7 @@ def presets(win: Window, work: Path) -> dict[str, Any]:
     bad = r.dir / "bad.toml"
     bad.write_text('name = "bad"\n[params]\nexposure = 9.0\n', encoding="utf-8")
     keep = r.show.params.snapshot()
-    bad_ok = r.show.load_preset(str(bad))
+    bad_ok = r.show.actions.load_preset(str(bad))
     r.run(20)
     res = {
         "wanted": wanted,

@@ -76,7 +76,7 @@ def test_a_played_session_replays_exactly(
                 time.sleep(0.15)  # the OSC and MIDI threads post before the next frame
             show.frame(wall)
             if k == 120:
-                shot = show.screenshot()
+                shot = show.actions.screenshot()
                 shot_time = show.time
     finally:
         midi.close()
@@ -129,3 +129,24 @@ def test_record_re_renders_a_journal_at_another_size(ctx: moderngl.Context, tmp_
     assert np.array_equal(np.asarray(Image.open(frames[k]).convert("RGB")), want)
     refused = record("--seed", "3", "--out", str(tmp_path / "other"))
     assert refused.returncode == 2 and "drop --seed" in refused.stderr
+
+
+def test_a_torn_journal_is_said_once_in_one_plain_line(
+    ctx: moderngl.Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The journal's reader and the replay both meet the torn line: the user reads it once, as
+    the command's own line, with no source path."""
+    from nebula.cli import main
+
+    path = journaled_session(ctx, tmp_path / "s.jsonl")
+    with path.open("ab") as f:
+        f.write(b'{"event": {"sour')  # the piece stopped while writing it
+    n = path.read_bytes().count(b"\n") + 1
+    out = tmp_path / "frames"
+    args = ["record", "--journal", str(path), "--codec", "png", "--frames", "2", "--out", str(out)]
+    assert main(args) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert err == [
+        f"nebula record: journal {path}: line {n} is torn (the piece stopped while writing it); "
+        "left out"
+    ]

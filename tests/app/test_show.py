@@ -148,8 +148,8 @@ def test_screenshots_never_overwrite(show: Show, tmp_path: Path) -> None:
     shots.mkdir()
     (shots / "nebula-0001.png").write_bytes(b"mine")
     show.frame(0.0)
-    a = show.screenshot()
-    b = show.screenshot()
+    a = show.actions.screenshot()
+    b = show.actions.screenshot()
     assert (a.name, b.name) == ("nebula-0002.png", "nebula-0003.png")
     assert (shots / "nebula-0001.png").read_bytes() == b"mine"
     assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

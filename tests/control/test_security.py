@@ -4,7 +4,6 @@ folder."""
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +11,11 @@ from pathlib import Path
 import moderngl
 import pytest
 
+from nebula.app.live import Inputs, open_inputs
 from nebula.app.show import Show
-from nebula.cli.run import _inputs, add_parser
 from nebula.config import Settings
 from nebula.control.events import ACTIONS
 from nebula.control.osc import REFUSED_ACTIONS, Refused, named_preset, to_event
-from nebula.gallery.options import GalleryOptions
 
 
 def udp_sockets() -> set[str]:
@@ -36,13 +34,6 @@ def udp_sockets() -> set[str]:
             for line in f.readlines()[1:]:
                 udp.add(line.split()[9])
     return mine & udp
-
-
-def run_args(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers()
-    add_parser(sub)
-    return parser.parse_args(["run", *argv])
 
 
 @pytest.fixture
@@ -66,14 +57,13 @@ def test_no_listener_unless_asked_and_loopback_when_asked(show: Show) -> None:
     import multiprocessing
 
     before = udp_sockets()
-    with _inputs(run_args(), show, GalleryOptions()) as failed:
-        assert failed is None
+    with open_inputs(show, Inputs()) as opened:
+        assert opened.osc is None and opened.midi is None
         assert udp_sockets() == before  # no --osc: nothing listens, here or in a helper
         assert not multiprocessing.active_children()
-    with _inputs(run_args("--osc", "0"), show, GalleryOptions()) as failed:
-        assert failed is None
-        server = show.status[-1].__self__  # type: ignore[attr-defined]
-        port = server.address[1]
+    with open_inputs(show, Inputs(osc=0)) as opened:
+        assert opened.osc is not None
+        port = opened.osc.address[1]
         assert bound(port) == ["0100007F"]  # 127.0.0.1 only
     show.status.clear()
     assert bound(port) == []  # closed with the show's inputs

@@ -65,8 +65,8 @@ def show(tmp_path: Path) -> Iterator[Show]:
 def test_screenshot_and_preset_save_on_a_full_disk_keep_the_show(
     show: Show, full_dir: Path
 ) -> None:
-    show.screenshot_dir = full_dir
-    show.preset_dir = full_dir
+    show.actions.screenshot_dir = full_dir
+    show.actions.preset_dir = full_dir
     assert show.do("screenshot") and show.do("save_preset")
     errors = [m.text for m in show.messages if m.error]
     assert any(t.startswith("screenshot failed") and "No space" in t for t in errors), errors

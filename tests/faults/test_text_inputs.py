@@ -95,7 +95,7 @@ def show(tmp_path: Path) -> Iterator[Show]:
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_a_bad_preset_on_a_number_key_is_refused_while_running(show: Show, case: str) -> None:
-    write(show.preset_dir / "bad.toml", BAD[case][0])
+    write(show.actions.preset_dir / "bad.toml", BAD[case][0])
     before = dict(show.params.values)
     assert not show.do("preset_4")  # 1-3 are the shipped looks, 4 the first of the user's
     errors = [m.text for m in show.messages if m.error]

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from nebula.app.show import Show
+from nebula.app.soak import warm_arc
 from nebula.gallery import options
 from nebula.gallery.faults import EXIT_FAULT, ShowExit
 from nebula.gallery.hours import parse_hours
 from nebula.gallery.installation import Installation
 from nebula.gallery.options import GalleryOptions
-from nebula.gallery.soak import warm_arc
 from nebula.render.context import headless_context, live_objects
 from nebula.resources import shaders_dir
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from nebula.app.soak import consecutive_differences
 from nebula.clock import wrap_phase
 from nebula.config import Settings
-from nebula.gallery.soak import consecutive_differences
 from nebula.render.frame import DRIFT_PERIODS, WAVE_HZ
 from nebula.sim import story
 from nebula.sim.world import World

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from nebula.bench import bench_figures
+from nebula.bench.record import bench_figures
 from nebula.errors import UsageError
 from nebula.output.codecs import CODECS, PNG_PATTERN
 from nebula.output.encoder import ENCODER_NICE, Encoder

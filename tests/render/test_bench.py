@@ -6,7 +6,9 @@ import moderngl
 import numpy as np
 import pytest
 
-from nebula import bench, render_bench
+from nebula.bench import render as render_bench
+from nebula.bench import report as bench
+from nebula.bench.figures import Figures
 from nebula.cli import main
 from nebula.config import Settings
 from nebula.piece import Piece
@@ -49,7 +51,7 @@ def test_every_pass_has_a_budget_and_a_blown_one_is_reported() -> None:
     assert sorted(budgets) == sorted(f"pass_vs_reference_{p}_720p" for p in PASS_NAMES)
     frame_budget = bench.TARGETS["frame_vs_reference_720p"][0]
     assert sum(limit for limit, _ in budgets.values()) == pytest.approx(frame_budget)
-    within: render_bench.Figures = {k: limit * 0.9 for k, (limit, _) in budgets.items()}
+    within: Figures = {k: limit * 0.9 for k, (limit, _) in budgets.items()}
     assert bench.targets_missed(within) == []
     blown = {**within, "pass_vs_reference_figures_720p": 2.0}
     assert bench.targets_missed(blown) == [

@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from nebula import scan, scene
+from nebula import scene
 from nebula.config import Params, Settings
 from nebula.piece import Piece
 from nebula.render.frame import FrameTime, frame_uniforms
 from nebula.render.renderer import Renderer
 from nebula.render.shaders import preprocess
 from nebula.resources import shaders_dir
+from nebula.review import scan
 from nebula.sim.figures import FIGURE_DTYPE
 from nebula.sim.flowers import FLOWER_DTYPE
 from nebula.sim.particles import PARTICLE_DTYPE

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from nebula import scene
 from nebula.clock import frame_time
+from nebula.files import temp_name
 from nebula.sim import story
 
 REGIONS = ("sky", "ground")
@@ -298,7 +299,7 @@ def plot(result: ScanResult, path: Path) -> None:
     ax.set_title(f"{title}, {len(result.flags)} flagged", fontsize=10, pad=14)
     ax.legend(loc="upper left", fontsize=8, ncol=6)
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}.png")
+    tmp = temp_name(path)
     try:
         fig.savefig(tmp, format="png")
         os.replace(tmp, path)

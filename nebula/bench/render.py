@@ -18,6 +18,7 @@ reported. Sizes are named by height: 720p, 1080p, 2160p.
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -27,8 +28,7 @@ import numpy as np
 if TYPE_CHECKING:  # the module loads no GL at import (see PASSES)
     from nebula.piece import Piece
 
-#: A section's figures (nebula.bench merges every section's into one object).
-Figures = dict[str, float | int | str]
+from nebula.bench.figures import Figures, say
 
 #: The passes in drawing order (nebula.render.renderer.PASS_NAMES; a test keeps them equal
 #: without this module loading moderngl at import).
@@ -281,3 +281,28 @@ def window_section(size: tuple[int, int] = SIZES["720p"], rounds: int = WINDOW_R
         "headless_fps_720p": round(headless_rate, 3),
         "window_vs_headless_720p": round(win / headless_rate, 3),
     }
+
+
+def section_render(args: argparse.Namespace) -> Figures:
+    """Frame and per-pass times against the frozen reference (this module)."""
+    sizes = getattr(args, "sizes", None) or DEFAULT_SIZES
+    say(
+        f"render: {', '.join(sizes)}, {len(MOMENTS)} moments x "
+        f"{SAMPLES} frames, the reference interleaved"
+    )
+    return section(sizes)
+
+
+def section_window(args: argparse.Namespace) -> Figures:
+    """The live loop in a real window against headless frames (needs a display: under CI or a
+    headless machine, run the bench inside xvfb-run)."""
+    import os
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        say("window: no display, so no window figures (run the bench under xvfb-run for them)")
+        return {}
+    say(
+        f"window: {WINDOW_ROUNDS} x {WINDOW_SECONDS:g} s of `nebula run`,"
+        " each between two headless rounds"
+    )
+    return window_section()

@@ -32,7 +32,7 @@ def test_short_soak_keeps_gl_objects_flat_and_memory_bounded(tmp_path: Path) -> 
 def test_soak_fails_on_a_gl_leak() -> None:
     """Control: the same measure notices an object that is made every frame and never freed."""
     code = (
-        "from nebula.gallery import soak\n"
+        "from nebula.app import soak\n"
         "orig = soak._headless_frame\n"
         "def leaky(ctx, *a):\n"
         "    step = orig(ctx, *a)\n"

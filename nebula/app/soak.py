@@ -148,7 +148,7 @@ def _show_frame(
     heartbeat: Path | None,
     release: list[Callable[[], None]],
 ) -> Callable[[int], None]:
-    from nebula.app.show import Show
+    from nebula.app.live import LiveOptions, open_show
     from nebula.gallery.installation import Installation
     from nebula.gallery.options import GalleryOptions
 
@@ -161,16 +161,10 @@ def _show_frame(
     release.append(tmp.cleanup)
     shaders = Path(tmp.name) / "shaders"
     shutil.copytree(shaders_dir(), shaders)
-    show = Show(
-        ctx,
-        size,
-        Settings(seed=seed),
-        clock_offset=offset,
-        shader_root=shaders,
-        screen=screen,
-        now_wall=0.0,
-        hud_visible=False,
+    options = LiveOptions(
+        settings=Settings(seed=seed), clock_offset=offset, shader_root=shaders, hud_visible=False
     )
+    show = open_show(ctx, size, options, screen=screen, now_wall=0.0)
     release.append(show.release)
     warm_arc(show.world, show.renderer, show.params.values, offset, show.settings.cycle_seconds)
     log = logging.getLogger("nebula.soak")

@@ -1,0 +1,223 @@
+"""A live session put together: the Show on a context, the inputs that play it (journal, OSC and
+its feedback, MIDI), installation mode, and the loop that runs it until it ends.
+
+`nebula run` calls ``play`` on an open window; the soak and the bench build the same Show with
+``open_show`` and the same inputs with ``open_inputs``, so what they measure is what runs. The
+command line only parses, opens the window and turns what ends a session into a status.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nebula.app.pacing import DEFAULT_MAX_FPS
+from nebula.app.show import Show
+from nebula.config import ConfigError, Settings
+from nebula.gallery.options import GalleryOptions
+
+if TYPE_CHECKING:
+    import moderngl
+
+    from nebula.app.hotkeys import Hotkeys
+    from nebula.app.window import LiveLoop, Window
+    from nebula.control.midi import MidiInput
+    from nebula.control.osc import OscProcess
+    from nebula.presets import Preset
+
+#: Signals that end the live piece in order: the loop finishes its frame, releases the window
+#: and exits 128 + the signal's number.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+#: Installation mode's journal moves on to a new file past this size (keeping JOURNAL_KEEP).
+JOURNAL_MAX_BYTES = 64 * 2**20
+JOURNAL_KEEP = 3
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What plays the piece besides its hotkeys, and its journal; nothing unless asked."""
+
+    journal: Path | None = None
+    #: A UDP port for OSC (0: any free one), on ``osc_host``.
+    osc: int | None = None
+    osc_host: str = "127.0.0.1"
+    #: ``HOST:PORT`` that every parameter change is sent to as OSC.
+    osc_feedback: str | None = None
+    midi: str | None = None
+    midi_map: Path | None = None
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """Everything about a live session but its window."""
+
+    settings: Settings = field(default_factory=Settings)
+    preset: Preset | None = None
+    clock_offset: float = 0.0
+    render_scale: float = 1.0
+    shader_root: Path | None = None
+    hotkeys: Hotkeys | None = None
+    screenshot_dir: Path | None = None
+    hud_visible: bool = True
+    inputs: Inputs = Inputs()
+    gallery: GalleryOptions = field(default_factory=GalleryOptions)
+    exit_after: float | None = None
+    max_fps: float = DEFAULT_MAX_FPS
+
+
+class InputError(Exception):
+    """An input that could not start (a port taken, a journal that exists, no MIDI port): the
+    one line that says why. Nothing was left open."""
+
+
+@dataclass
+class Opened:
+    """The inputs a session opened (None: not asked for)."""
+
+    osc: OscProcess | None = None
+    midi: MidiInput | None = None
+
+
+@dataclass(frozen=True)
+class Ended:
+    """How a session ended: its exit status, and what the command line says of it."""
+
+    status: int
+    #: Frames, seconds and rates (None when it crashed).
+    summary: str | None
+    #: The signal's name when one stopped it ("SIGTERM"), else None.
+    stopped_by: str | None = None
+    #: ``Type: message`` of the error that crashed the loop outside a frame.
+    crash: str | None = None
+
+
+def open_show(
+    ctx: moderngl.Context,
+    size: tuple[int, int],
+    options: LiveOptions,
+    *,
+    screen: moderngl.Framebuffer | None = None,
+    now_wall: float | None = None,
+) -> Show:
+    """The Show a session runs, on ``ctx`` (ShaderError, TargetSizeError)."""
+    return Show(
+        ctx,
+        size,
+        options.settings,
+        preset=options.preset,
+        clock_offset=options.clock_offset,
+        render_scale=options.render_scale,
+        shader_root=options.shader_root,
+        hotkeys=options.hotkeys,
+        screenshot_dir=options.screenshot_dir,
+        screen=screen,
+        now_wall=now_wall,
+        hud_visible=options.hud_visible,
+    )
+
+
+@contextmanager
+def open_inputs(show: Show, inputs: Inputs, *, installation: bool = False) -> Iterator[Opened]:
+    """The session's journal, OSC server and feedback, and MIDI input, as asked, each hooked to
+    ``show``; all closed after. InputError (with everything closed) when one cannot start.
+    ``installation``: the journal moves on to a new file past JOURNAL_MAX_BYTES."""
+    closers: list[Callable[[], None]] = []
+    opened = Opened()
+    try:
+        try:
+            if inputs.journal is not None:
+                from nebula.app.session import SessionJournal
+
+                rotate = JOURNAL_MAX_BYTES if installation else None
+                journal = SessionJournal(show, inputs.journal, max_bytes=rotate, keep=JOURNAL_KEEP)
+                closers.append(journal.close)
+            if inputs.osc is not None:
+                from nebula.control.osc import Feedback, OscProcess, parse_target
+
+                if inputs.osc_feedback:
+                    show.listeners.append(Feedback(*parse_target(inputs.osc_feedback)))
+                opened.osc = OscProcess(
+                    show.post, inputs.osc, host=inputs.osc_host, figures=show.settings.figures
+                ).start()
+                closers.append(opened.osc.close)
+                show.status.append(opened.osc.summary)
+                show.counts.append(opened.osc.counts)
+            if inputs.midi is not None:
+                from nebula.control.midi import MidiInput, load_midi_map
+
+                opened.midi = MidiInput(inputs.midi, load_midi_map(inputs.midi_map), show).start()
+                closers.append(opened.midi.close)
+                show.status.append(opened.midi.summary)
+                show.counts.append(opened.midi.counts)
+        except (ConfigError, FileExistsError) as e:
+            raise InputError(str(e)) from None
+        except OSError as e:  # the journal's folder unwritable or full: before the show starts
+            raise InputError(
+                f"--journal {inputs.journal}: cannot be written ({e.strerror or e})"
+            ) from None
+        yield opened
+    finally:
+        for close in reversed(closers):
+            close()
+
+
+def play(window: Window, options: LiveOptions) -> Ended:
+    """The piece in an open window until it ends. Raises ShaderError or TargetSizeError when the
+    show cannot open, InputError when an input cannot start, and ShowExit (nebula.gallery.faults)
+    when faults end it; the window stays the caller's to close."""
+    from nebula.app.hotkeys import load_hotkeys
+    from nebula.app.window import LiveLoop
+    from nebula.gallery.installation import start_installation
+
+    show = open_show(window.ctx, window.size, options, screen=window.screen)
+    try:
+        with open_inputs(show, options.inputs, installation=options.gallery.installation):
+            installation = start_installation(show, options.gallery)
+            loop = LiveLoop(
+                window,
+                show,
+                options.hotkeys or load_hotkeys(),
+                options.exit_after,
+                installation,
+                max_fps=options.max_fps,
+            )
+            return run_loop(loop)
+    finally:
+        show.release()
+
+
+def run_loop(loop: LiveLoop) -> Ended:
+    """Run the loop with the piece's own signal handlers and log why it ended. The status: 0
+    for a deliberate end, 128 + N for signal N (143 for SIGTERM), 70 for a crash. Under the
+    watchdog every one but 0 is restarted (see scripts/watchdog.py)."""
+    from nebula.gallery.faults import EXIT_FAULT, ShowExit
+
+    inst = loop.installation
+    log = inst.log if inst is not None else None
+
+    def on_signal(signum: int, _frame: object) -> None:
+        loop.stop_for_signal(signum)
+
+    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    try:
+        code = loop.run()
+    except ShowExit as e:  # repeated faults or a lost context: already logged with the cause
+        if log is not None:
+            log.info("exiting: status %s", e.code)
+        raise
+    except Exception as e:
+        if log is not None:
+            log.critical("crashed outside a frame: status %d", EXIT_FAULT, exc_info=e)
+        return Ended(EXIT_FAULT, None, crash=f"{type(e).__name__}: {e}")
+    finally:
+        if loop.signal is None:  # after a stop signal, later ones only set the flag again
+            for s, h in previous.items():
+                signal.signal(s, h)
+    if log is not None:
+        log.info("exiting: %s (status %d)", loop.stop_reason, code)
+    stopped = loop.stop_reason if loop.signal is not None else None
+    return Ended(code, loop.summary(), stopped_by=stopped)
