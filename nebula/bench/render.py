@@ -45,7 +45,7 @@ SAMPLES = 6  # frames per moment
 
 #: Each pass's budget at 720p in reference units (pass_ms / reference_ms), and the frame's:
 #: about half again what each measured in the alternating run on the 2-core reference machine
-#: when they were set (README, Benchmark). A loaded machine slows the frame more than the
+#: when they were set (docs/performance.md). A loaded machine slows the frame more than the
 #: reference (one whole-bench run read each pass 1.2 to 1.4 times its quiet share), and the
 #: circle's people need room to grow; a pass that doubles still shows. The passes' budgets add
 #: up to the frame's.

@@ -1,4 +1,5 @@
-"""Command line: `nebula [run]`, `still`, `scan`, `record`, `farm`, `join`, `bench`, `displays`.
+"""Command line: `nebula [run]`, `still`, `scan`, `record`, `farm`, `join`, `bench`, `displays`,
+`midi-ports`.
 
 One thin module per subcommand (arguments -> a library call -> an exit status); args.py holds
 what they share. Every argument is checked before anything renders; a bad one exits with status

@@ -46,7 +46,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "bench",
-        help="measure simulation speed, memory and seek cost",
+        help="measure speed and memory: simulation, seek, render, window, recording, OSC",
         description="Measure the piece. Without --json: a table. With --json: one JSON object "
         "on the last line of stdout (progress goes to stderr).",
     )

@@ -57,7 +57,9 @@ def add_parser(sub: Any) -> None:
         help=f"frame-rate ceiling for when vsync does not hold (default {DEFAULT_MAX_FPS:g}; "
         "0: none)",
     )
-    p.add_argument("--no-hud", action="store_true", help="start with the HUD hidden (H shows it)")
+    p.add_argument(
+        "--no-hud", action="store_true", help="start with the HUD hidden (H or Tab shows it)"
+    )
     p.add_argument(
         "--screenshot-dir",
         type=Path,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from nebula.presets import Preset
     from nebula.sim.world import World
 
-#: Every named action the live piece knows, with what it does (the HUD and README list these).
+#: Every named action the live piece knows, with what it does (the HUD and docs/live.md list these).
 ACTIONS: dict[str, str] = {
     "share": "the dreamer shares now",
     "pause": "pause / resume",

@@ -2,7 +2,7 @@
 
 SDL can block its own screensaver inhibition; X11's DPMS and blanking are server settings that
 ``xset`` changes for the session. Elsewhere (Wayland compositors, a console) the installer sets
-power saving off in the desktop's settings: README, "Installing in a gallery".
+power saving off in the desktop's settings: docs/installation.md.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ def _check(parts: Sequence[Path], out: Path, force: bool) -> str:
             raise UsageError(f"chunk {part} does not exist")
     suffix = out.suffix.lower()
     if suffix not in CONTAINERS:
-        raise UsageError(f"--out {str(out)!r}: join writes {', '.join(CONTAINERS)}")
+        raise UsageError(f"output {str(out)!r}: join writes {', '.join(CONTAINERS)}")
     if out.exists() and not force:
         raise UsageError(f"{out} already exists; pass --force to overwrite it or choose another")
     return CONTAINERS[suffix]

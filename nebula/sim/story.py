@@ -1,7 +1,7 @@
 """The arc of one cycle as pure functions: cycle time -> phase and moods.
 
-Phase times and mood keyframes are written for the reference 240 s cycle (ART.md) and scale with
-the cycle length. Every mood track has the same value at both ends of the cycle, and keyframes
+Phase times and mood keyframes are written for the reference 240 s cycle (docs/art.md) and scale
+with the cycle length. Every mood track has the same value at both ends of the cycle, and keyframes
 are joined with smoothstep, so the loop is seamless (continuous, with a continuous slope).
 """
 

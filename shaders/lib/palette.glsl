@@ -1,4 +1,4 @@
-// The palette of ART.md, as linear RGB (hex values converted with gamma 2.2).
+// The palette of the art direction (docs/art.md), as linear RGB (hex values converted with gamma 2.2).
 #define HEX(h) srgb_to_linear(vec3(float((h >> 16) & 0xFF), float((h >> 8) & 0xFF), float(h & 0xFF)) / 255.0)
 
 vec3 ZENITH_DEEP()   { return HEX(0x120A2A); }

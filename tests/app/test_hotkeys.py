@@ -45,8 +45,8 @@ def test_every_parameter_has_a_down_up_pair_and_every_action_a_key() -> None:
 
 
 def _readme_rows(header: str) -> list[list[str]]:
-    """The rows of the README table whose header line is ``header``."""
-    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    """The rows of the docs/live.md table whose header line is ``header``."""
+    lines = (REPO / "docs" / "live.md").read_text(encoding="utf-8").splitlines()
     start = lines.index(header) + 2  # past the header and the --- line
     rows = []
     for line in lines[start:]:
@@ -57,7 +57,7 @@ def _readme_rows(header: str) -> list[list[str]]:
 
 
 def test_the_readme_key_tables_say_what_the_file_binds() -> None:
-    """The README documents assets/hotkeys.toml: same keys, same parameters and ranges."""
+    """docs/live.md documents assets/hotkeys.toml: same keys, same parameters and ranges."""
     keys = load_hotkeys()
     params = _readme_rows("| keys | parameter | range (default), step: meaning |")
     assert [r[1] for r in params] == [s.name for s in PARAM_SPECS]

@@ -69,8 +69,8 @@ def test_a_bad_message_is_refused_with_its_reason(
 
 
 def test_the_readme_carries_the_generated_address_table() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert address_table() in readme, "README: paste nebula.control.osc.address_table()"
+    readme = (Path(__file__).resolve().parents[2] / "docs/control.md").read_text(encoding="utf-8")
+    assert address_table() in readme, "docs/control.md: paste nebula.control.osc.address_table()"
 
 
 class Inbox:

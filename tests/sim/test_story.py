@@ -1,4 +1,5 @@
-"""The arc: phases at ART.md's times, scaled with the cycle length; moods in [0, 1]; no jumps."""
+"""The arc: phases at the art direction's times (docs/art.md), scaled with the cycle length;
+moods in [0, 1]; no jumps."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from nebula.sim import story
 from nebula.sim.story import MOOD_NAMES, PHASE_STARTS, Phase
 from nebula.sim.world import World
 
-#: ART.md's stills: each moment must read as its phase.
+#: The art direction's stills (docs/art.md): each moment must read as its phase.
 STILLS = {15: Phase.ARRIVAL, 45: Phase.KNOT, 80: Phase.SPEAKING, 130: Phase.RESONANCE}
 STILLS |= {190: Phase.UNITY, 225: Phase.FADE}
 

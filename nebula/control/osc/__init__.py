@@ -1,7 +1,7 @@
 """OSC control (python-osc, the ``osc`` extra): a UDP server on loopback unless asked otherwise,
 every message turned into an event (nebula.control.events) and posted to the show.
 
-Addresses (``ADDRESSES``; the README's table is generated from the parameter registry):
+Addresses (``ADDRESSES``; docs/control.md's table is generated from the parameter registry):
 
 - ``/nebula/param/NAME f``: the value, in the parameter's range;
 - ``/nebula/param/NAME/norm f``: 0 to 1 across the range;

@@ -42,7 +42,8 @@ class Refused(Exception):
 
 
 def address_table() -> str:
-    """The README's table of addresses and parameters (generated: see tests/test_readme)."""
+    """The table of addresses and parameters on docs/control.md (tests/control/test_osc.py
+    checks the page holds it as generated)."""
     rows = ["| address | arguments | what it does |", "| --- | --- | --- |"]
     rows += [f"| `{a}` | `{t}` | {d} |" for a, t, d in ADDRESSES]
     rows += ["", "| NAME | range | default | what it changes |", "| --- | --- | --- | --- |"]
