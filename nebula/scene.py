@@ -15,18 +15,21 @@ from numpy.typing import NDArray
 F32 = np.float32
 
 CIRCLE_CENTER = np.array([0.0, 0.0, -6.2], dtype=np.float64)
-CIRCLE_RADIUS = 5.0
+#: A close circle: people two steps apart, near enough to talk.
+CIRCLE_RADIUS = 2.6
 #: The figures stand round the circle except for an opening this wide either side of its near
 #: point, the dreamer's place: the viewer completes the circle.
-OPENING_DEG = 65.0
+OPENING_DEG = 30.0
 
-#: Where the dreamer's eyes come to rest after the approach: slightly above the figures' heads,
-#: five steps outside the circle's near point. From here (a 48 degree lens) the circle is a wide
-#: ellipse: the far side about half the height of the near sides and higher on screen, every
-#: figure inside a 16:9 frame.
-CAMERA_REST = np.array([0.0, 2.4, CIRCLE_CENTER[2] + CIRCLE_RADIUS + 4.6], dtype=np.float64)
-#: Where each arrival starts and each fade returns to: farther back and a little higher.
-CAMERA_AWAY = np.array([0.0, 0.8, 8.0], dtype=np.float64)
+#: Where the dreamer's eyes come to rest after the approach ("as I draw nearer"): in the
+#: circle's opening, a step behind its two nearest figures, at a standing person's eye height.
+#: From here (a 48 degree lens) the circle closes round the viewer: the nearest two stand at the
+#: sides of the frame, their heads past its middle; the rest stand round a wide ellipse, the far
+#: side under the sky. Their heads rise above the horizon, so the eye is below most of them.
+CAMERA_REST = np.array([0.0, 1.42, CIRCLE_CENTER[2] + CIRCLE_RADIUS + 1.8], dtype=np.float64)
+#: Where each arrival starts and each fade returns to: farther back and higher, above the
+#: figures' heads, looking across the plain at a small circle.
+CAMERA_AWAY = np.array([0.0, 0.9, 8.0], dtype=np.float64)
 FOV_Y_DEG = 48.0
 #: Horizon about 40% up from the bottom of the frame: tilt the view up until it sits there. The
 #: pitch depends only on the lens, so the horizon and the sky stay put while the camera walks.

@@ -57,6 +57,13 @@ class FakeState:
     flowers: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, FLOWER_DTYPE))
     particles: NDArray[np.void] = field(default_factory=lambda: np.zeros(0, PARTICLE_DTYPE))
 
+    @property
+    def parts(self) -> NDArray[np.void]:
+        """The figures' bodies, posed from the records given (nebula.sim.poses)."""
+        from nebula.sim.poses import Poser
+
+        return Poser(self.figures).pose(self.figures)
+
 
 # --------------------------------------------------------------------------- windows
 

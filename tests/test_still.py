@@ -109,11 +109,14 @@ def test_the_figures_model_sheet_shows_each_pose(tmp_path: Path) -> None:
     out = tmp_path / "sheet.png"
     assert main(["still", "--sheet", "figures", "--size", "320x120", "--out", str(out)]) == 0
     img = read_png(out).astype(np.float64)
-    assert img.shape == (360, 320, 3)  # one 320x120 row per pose
-    guarded, open_, speaking = img[:120], img[120:240], img[240:]
+    assert img.shape == (480, 320, 3)  # one 320x120 row per pose, and the faces
+    guarded, open_, speaking, faces = img[:120], img[120:240], img[240:360], img[360:]
     # The figures stand in the lower middle of each row; the poses differ there.
     body = (slice(40, 110), slice(20, 300))
     assert np.abs(open_[body] - guarded[body]).mean() > 8.0
     assert np.abs(speaking[body] - open_[body]).mean() > 0.5
+    # Up close, the heads stand where the bodies' chests were: the rows differ there.
+    heads = (slice(30, 70), slice(20, 300))
+    assert np.abs(faces[heads] - open_[heads]).mean() > 8.0
     # Each row is labelled at its top left (light text on the sky).
-    assert all(row[4:16, 6:60].max() > 200 for row in (guarded, open_, speaking))
+    assert all(row[4:16, 6:60].max() > 200 for row in (guarded, open_, speaking, faces))

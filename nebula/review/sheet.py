@@ -1,9 +1,12 @@
 """The model sheet: every figure of a run, large and side by side, guarded, open and speaking,
-the two the text names marked. For reviewing the people (``nebula still --sheet figures``).
+then their faces up close, the two the text names marked. For reviewing the people (``nebula
+still --sheet figures``).
 
 It draws with the piece's own renderer and shaders; only the stage is arranged: the circle's
-figures (their seeds, heights and kinds from the run's World) stand in a row facing the viewer,
-seen from chest height, in three rows of one picture.
+figures (their seeds, heights, kinds and so their builds, hair and clothes from the run's
+World) stand in a row facing the viewer, seen from chest height, in three rows of one picture;
+the fourth stands them nearer, at the eye's height, so each face is about as many pixels tall
+as the nearest faces of the circle in a 1080p frame.
 """
 
 from __future__ import annotations
@@ -22,15 +25,14 @@ from nebula.sim import story
 from nebula.sim.figures import DREAMER, KIND_MAN, KIND_WOMAN
 from nebula.sim.world import World
 
-#: (label, openness, shimmer, speaking, the cycle moment whose sky and moods stand behind it)
+#: (label, openness, shimmer, speaking, the cycle moment whose sky and moods stand behind it,
+#: how far in front of the eye the row stands (metres), the eye's height)
 POSES = (
-    ("guarded", 0.0, 0.55, 0.0, 40.0),
-    ("open", 1.0, 0.0, 0.0, 150.0),
-    ("speaking", 1.0, 0.0, 1.0, 150.0),
+    ("guarded", 0.0, 0.55, 0.0, 40.0, 4.2, 1.15),
+    ("open", 1.0, 0.0, 0.0, 150.0, 4.2, 1.15),
+    ("speaking", 1.0, 0.0, 1.0, 150.0, 4.2, 1.15),
+    ("faces", 1.0, 0.0, 0.0, 150.0, 2.3, 1.66),
 )
-#: How far in front of the eye the row stands (metres): about half the frame tall.
-ROW_DISTANCE = 4.2
-EYE_HEIGHT = 1.15
 #: The 16:9 frame's half width one metre in front of the eye.
 HALF_WIDTH_PER_METRE = float(np.tan(np.radians(scene.FOV_Y_DEG / 2))) * scene.REFERENCE_ASPECT
 
@@ -43,27 +45,30 @@ class SheetState:
     cycle_t: float
     camera: NDArray[np.float64]
     figures: NDArray[np.void]
+    parts: NDArray[np.void]
     flowers: NDArray[np.void]
     threads: NDArray[np.void]
     particles: NDArray[np.void]
 
 
-def _eye() -> NDArray[np.float64]:
-    """The sheet's eye: where the piece's eye rests, lowered to chest height."""
+def _eye(height: float) -> NDArray[np.float64]:
+    """The sheet's eye: where the piece's eye rests, at ``height``."""
     eye = scene.CAMERA_REST.copy()
-    eye[1] = EYE_HEIGHT
+    eye[1] = height
     return eye
 
 
-def _row(world: World, open_: float, shimmer: float, speak: float) -> NDArray[np.void]:
+def _row(
+    world: World, open_: float, shimmer: float, speak: float, distance: float, eye_height: float
+) -> NDArray[np.void]:
     f = world.figures.copy()
     others = [i for i in range(len(f)) if i != DREAMER]
     n = len(others)
-    eye = _eye()
-    half = ROW_DISTANCE * 0.88 * HALF_WIDTH_PER_METRE  # the frame's half width there, less a margin
+    eye = _eye(eye_height)
+    half = distance * 0.88 * HALF_WIDTH_PER_METRE  # the frame's half width there, less a margin
     for j, i in enumerate(others):
         x = -half + 2.0 * half * (j + 0.5) / n
-        f["in_pos"][i] = (x, 0.0, eye[2] - ROW_DISTANCE + 0.01 * j)  # each a hair nearer
+        f["in_pos"][i] = (x, 0.0, eye[2] - distance + 0.01 * j)  # each a hair nearer
     f["in_heart"] = f["in_pos"]
     f["in_heart"][:, 1] = f["in_height"] * 0.72
     f["in_look"] = (0.0, 0.0, 1.0)  # everyone faces the viewer
@@ -75,23 +80,25 @@ def _row(world: World, open_: float, shimmer: float, speak: float) -> NDArray[np
 
 
 def figure_sheet(settings: Settings, size: tuple[int, int]) -> NDArray[np.uint8]:
-    """The sheet as (3 h, w, 3) uint8 RGB: one ``size`` row per pose, labelled."""
+    """The sheet as (4 h, w, 3) uint8 RGB: one ``size`` row per pose, labelled."""
     from nebula.piece import Piece  # lazily: it loads moderngl
+    from nebula.sim.poses import Poser
 
-    eye = _eye()
     rows = []
     with Piece(settings, None, size) as piece:
         # The piece's own world at the start of the run: its figures are the run's.
         world, r = piece.world, piece.renderer
         empty_threads = world.threads[:0]
-        for _, open_, shimmer, speak, t in POSES:
+        for _, open_, shimmer, speak, t, distance, eye_height in POSES:
             base = story.moods_at(t)
             moods = dataclasses.replace(base, fade=0.0, haze=shimmer)
+            row = _row(world, open_, shimmer, speak, distance, eye_height)
             state = SheetState(
                 moods,
                 t,
-                eye,
-                _row(world, open_, shimmer, speak),
+                _eye(eye_height),
+                row,
+                Poser(row).pose(row),
                 world.flowers[:0],
                 empty_threads,
                 world.particles[:0],

@@ -90,15 +90,15 @@ def layout(n: int, rng: np.random.Generator) -> NDArray[np.void]:
     jitter = rng.uniform(-0.12, 0.12, size=(n, 2))
     fig["in_pos"][1:, 0] = cx + r * np.sin(angles) + jitter[:, 0]
     fig["in_pos"][1:, 2] = cz + r * np.cos(angles) + jitter[:, 1]
-    fig["in_height"][1:] = rng.uniform(1.62, 1.86, size=n)
+    fig["in_height"][1:] = rng.uniform(1.68, 1.88, size=n)
     fig["in_pos"][0] = (scene.DREAMER_HEART[0], 0.0, scene.DREAMER_HEART[2])
     fig["in_height"][0] = 1.75
     fig["in_kind"][1:] = KIND_OTHER
     woman, man = named_figures(n)
     fig["in_kind"][woman] = KIND_WOMAN
     fig["in_kind"][man] = KIND_MAN
-    fig["in_height"][woman] = 1.68
-    fig["in_height"][man] = 1.84
+    fig["in_height"][woman] = 1.7
+    fig["in_height"][man] = 1.86
     fig["in_kind"][DREAMER] = KIND_DREAMER
     fig["in_seed"] = rng.random(n + 1)
     fig["in_heart"] = fig["in_pos"]

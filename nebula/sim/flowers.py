@@ -25,6 +25,10 @@ FLOWER_DTYPE = np.dtype(
 )
 
 PULSE_HZ = 0.23
+#: The field's sizes were composed for an eye this high over the plain. A lower eye sees each
+#: row of the plain nearer, so its flowers shrink with it and the field looks as it did: the
+#: same on screen, not crystals the size of the figures crowding the foreground.
+FIELD_EYE_HEIGHT = 2.4
 
 
 def field(n: int, feet: NDArray[np.float32], rng: np.random.Generator) -> NDArray[np.void]:
@@ -45,6 +49,7 @@ def field(n: int, feet: NDArray[np.float32], rng: np.random.Generator) -> NDArra
     fl["in_pos"][:n_open, 0] = rng.uniform(-1.0, 1.0, n_open) * x_half
     fl["in_pos"][:n_open, 2] = eyes[:, 2] - dist
     fl["in_size"][:n_open] = rng.uniform(0.18, 0.5, n_open) * (1.0 + 0.004 * dist)
+    fl["in_size"][:n_open] *= eyes[:, 1] / FIELD_EYE_HEIGHT
     # Clusters at the figures' feet (skip the dreamer at index 0).
     idx = rng.integers(1, len(feet), n_feet) if len(feet) > 1 else np.zeros(n_feet, int)
     ang = rng.uniform(0, 2 * math.pi, n_feet)

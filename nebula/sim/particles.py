@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from nebula import scene
+
 KIND_MOTE, KIND_BIRD, KIND_FLOW = 0.0, 1.0, 2.0
 
 PARTICLE_DTYPE = np.dtype(
@@ -39,6 +41,8 @@ assert PARTICLE_DTYPE.itemsize == 64
 #: Motes live this long on average; the spawn rate keeps a steady share of the pool alive.
 MOTE_LIFE = (9.0, 16.0)
 MOTE_SHARE = 0.55  # of the pool, in steady state
+#: The nearest motes float this far ahead of the resting eye (metres).
+MOTES_AHEAD = 5.4
 BIRD_LIFE = (3.5, 6.0)
 FLOW_LIFE = (2.4, 4.0)
 #: Records per block of the step: 8192 x 64 B = 512 KiB, which stays in a 1 MiB L2 cache.
@@ -153,10 +157,13 @@ class ParticlePool:
         n = len(p)
         if age is not None:
             age = age[:n]
-        # Scattered through the air over the plain the camera sees, denser far away.
-        z = -2.0 - rng.power(0.6, n) * 70.0
-        x = rng.uniform(-1.0, 1.0, n) * (4.0 + np.abs(z) * 1.1)
-        y = rng.uniform(0.05, 1.0, n) ** 1.6 * (1.5 + np.abs(z) * 0.35)
+        # Scattered through the air over the plain the camera sees, denser far away: from
+        # MOTES_AHEAD metres ahead of where the eye rests, never at the lens (a mote there is
+        # a blot as large as the frame allows, and the most costly thing drawn).
+        depth = rng.power(0.6, n) * 70.0
+        z = scene.CAMERA_REST[2] - MOTES_AHEAD - depth
+        x = rng.uniform(-1.0, 1.0, n) * (4.0 + (2.0 + depth) * 1.1)
+        y = rng.uniform(0.05, 1.0, n) ** 1.6 * (1.5 + (2.0 + depth) * 0.35)
         vel = rng.normal(0.0, 0.08, (n, 3))
         vel[:, 1] += 0.05
         acc = rng.normal(0.0, 0.01, (n, 3))

@@ -23,6 +23,7 @@ from nebula import scene
 from nebula.config import Settings
 from nebula.sim import figures as figures_mod
 from nebula.sim import flowers as flowers_mod
+from nebula.sim import poses as poses_mod
 from nebula.sim import story
 from nebula.sim.particles import ParticlePool
 from nebula.sim.shares import Share, ShareProcess
@@ -80,6 +81,9 @@ class World:
         self.pool = ParticlePool(s.particles)
         self._talking = np.zeros(s.figures + 1, dtype=np.float32)
         self.attention = figures_mod.Attention(s.figures)
+        #: The figures' bodies, posed from their records when the renderer reads ``parts``.
+        self.poser = poses_mod.Poser(self.figures)
+        self._pose_stale = True
         #: The eye this moment (float64 metres): a pure function of cycle time (story.approach).
         self.camera = scene.CAMERA_REST.copy()
         self._flow_credit = np.zeros(s.threads, dtype=np.float64)
@@ -294,10 +298,19 @@ class World:
         figures_mod.update(
             self.figures, ct, base.openness, base.haze, near, self.attention, self._talking
         )
+        self._pose_stale = True  # posed only when drawn: a seek steps thousands of times
         unity = story.mood("swirl", self.cycle_t, s.cycle_seconds) * base.warmth
         flowers_mod.update(self.flowers, self.cycle_t, base.warmth, unity)
 
     # ------------------------------------------------------------------ views
+
+    @property
+    def parts(self) -> NDArray[np.void]:
+        """The figures' solid parts at this step (nebula.sim.poses), posed on first read."""
+        if self._pose_stale:
+            self.poser.pose(self.figures)
+            self._pose_stale = False
+        return self.poser.parts
 
     @property
     def threads(self) -> NDArray[np.void]:

@@ -62,12 +62,14 @@ vec4 nebula_clouds(vec3 dir) {
     // Thinner near the horizon, where the twilight glow takes over.
     density *= 0.55 + 0.45 * smoothstep(0.0, 0.25, el);
 
-    // Amethyst and rose-gold layers, split by the warp field.
-    float split = smoothstep(0.38, 0.66, w.x + 0.15 * sin(TAU * u_swirl_phase + q.y * 0.8));
+    // Amethyst and rose-gold layers side by side, split by the warp field with a narrow seam:
+    // two families of colour, not one blended into magenta. Over the indigo zenith a rose of
+    // the palette's own hue reads pink-violet, so its shadows lean to the twilight's warmth.
+    float split = smoothstep(0.47, 0.6, w.x + 0.15 * sin(TAU * u_swirl_phase + q.y * 0.8));
     float hot = smoothstep(0.55, 0.95, f);
     vec3 amethyst = mix(AMETHYST_DARK(), mix(AMETHYST(), AMETHYST_LIGHT(), hot), hot);
-    vec3 rose = mix(ROSE_GOLD(), mix(ROSE_LIGHT(), ROSE_PALE(), hot), hot);
-    vec3 cloud = mix(amethyst, rose * 0.8, split * (0.5 + 0.35 * u_warmth));
+    vec3 rose = mix(mix(ROSE_GOLD(), TWILIGHT(), 0.25), mix(ROSE_LIGHT(), ROSE_PALE(), hot), hot);
+    vec3 cloud = mix(amethyst, rose, split * (0.8 + 0.2 * u_warmth));
     // Tension drains the colour towards a cold, bruised violet.
     cloud = mix(cloud, AMETHYST_DARK() * 0.5, 0.55 * tension);
 

@@ -211,35 +211,50 @@ def test_every_crystal_facet_is_wound_to_face_outwards() -> None:
 def test_figures_drawn_by_kind_are_the_figures_one_program_draws(
     ctx: moderngl.Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each run of one kind has a program with only that kind's code (FIGURE_KIND); drawn with
-    one program for every kind, as before, the circle is the same picture."""
+    """Each run of one kind, heads apart, has a program with only its own code (FIGURE_KIND,
+    FIGURE_HEAD); drawn with one program for every part of every kind, the circle is the same
+    picture."""
     from nebula.config import Settings
     from nebula.render.passes import figures
     from nebula.render.shaders import ProgramSpec
+    from nebula.sim.poses import PARTS
 
     def circle() -> tuple[np.ndarray, list[str]]:
         with Piece(Settings(seed=0), size=SIZE, ctx=ctx) as piece:
-            kinds = [k for k, _ in figures.kind_runs(piece.world.figures[1:])]
-            return piece.render(190.0, ("figures",)).astype(int), kinds
+            piece.world.advance_to(190.0)
+            into = np.zeros(len(piece.world.parts), piece.world.parts.dtype)
+            names = [k for k, _ in figures.part_runs(piece.world.parts[PARTS:], into)]
+            return piece.render(190.0, ("figures",)).astype(int), names
 
-    by_kind, kinds = circle()
-    assert {"other", "woman", "man"} <= set(kinds)  # every program draws
-    generic = ProgramSpec("figure.vert", "figure.frag", figures._KINDS)
+    by_kind, names = circle()
+    kinds = {"other", "woman", "man"}
+    assert {f"figure_{k}" for k in kinds} | {f"figure_{k}_head" for k in kinds} <= set(names)
+    generic = ProgramSpec("figure.vert", "figure.frag", figures._DEFINES)
     monkeypatch.setitem(figures.FiguresPass.PROGRAMS, "figure_any", generic)
-    monkeypatch.setattr(figures, "kind_runs", lambda recs: [("any", recs)])
+    monkeypatch.setattr(figures, "part_runs", lambda parts, into: [("figure_any", parts)])
     one_program, _ = circle()
-    assert np.array_equal(by_kind, one_program)
+    assert np.abs(by_kind - one_program).max() <= 1  # the same picture (to a rounding)
     assert by_kind.max() > 100  # the figures are there to compare
 
 
-def test_kind_runs_keep_the_drawing_order() -> None:
-    from nebula.render.passes.figures import kind_runs
-    from nebula.sim.figures import FIGURE_DTYPE, KIND_MAN, KIND_OTHER, KIND_WOMAN
+def test_part_runs_group_kinds_and_heads_and_leave_out_hidden_parts() -> None:
+    from nebula.render.passes.figures import part_runs
+    from nebula.sim.figures import KIND_MAN, KIND_OTHER, KIND_WOMAN
+    from nebula.sim.poses import KIND, PART, PART_DTYPE, PART_HEAD, RA, RB
 
-    recs = np.zeros(6, FIGURE_DTYPE)
-    recs["in_kind"] = [KIND_OTHER, KIND_OTHER, KIND_WOMAN, KIND_OTHER, KIND_MAN, KIND_MAN]
-    recs["in_seed"] = np.arange(6)
-    runs = kind_runs(recs)
-    assert [k for k, _ in runs] == ["other", "woman", "other", "man"]
-    assert np.concatenate([r["in_seed"] for _, r in runs]).tolist() == list(range(6))
-    assert kind_runs(recs[:0]) == []
+    parts = np.zeros(6, PART_DTYPE)
+    parts["in_id"][:, KIND] = [KIND_OTHER, KIND_WOMAN, KIND_OTHER, KIND_MAN, KIND_OTHER, KIND_MAN]
+    parts["in_id"][:, PART] = [PART_HEAD, 5.0, 5.0, PART_HEAD, 7.0, 9.0]
+    parts["in_radii"][:, [RA, RB]] = 0.05
+    parts["in_radii"][4, [RA, RB]] = 0.0  # a leg under a robe: not drawn
+    into = np.zeros(6, PART_DTYPE)
+    runs = part_runs(parts, into)
+    assert [name for name, _ in runs] == [
+        "figure_other",
+        "figure_other_head",
+        "figure_woman",
+        "figure_man",
+        "figure_man_head",
+    ]
+    assert sum(len(r) for _, r in runs) == 5
+    assert part_runs(parts[:0], into) == []

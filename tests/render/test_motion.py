@@ -123,6 +123,13 @@ class State:
     cycle_t: float = 100.0
     camera: NDArray[np.float64] = field(default_factory=lambda: scene.CAMERA_REST.copy())
 
+    @property
+    def parts(self) -> NDArray[np.void]:
+        """The figures' bodies, posed from the records given (nebula.sim.poses)."""
+        from nebula.sim.poses import Poser
+
+        return Poser(self.figures).pose(self.figures)
+
 
 @pytest.fixture
 def renderer(ctx: moderngl.Context) -> Iterator[Renderer]:
