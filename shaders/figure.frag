@@ -44,6 +44,7 @@ flat in float v_seed;
 flat in float v_material;
 flat in float v_kind;
 flat in float v_part;
+flat in float v_near_heart;  // 1 on the parts round the heart (chest, shoulders, hands)
 out vec4 out_color;
 
 float pow2(float x) { return x * x; }
@@ -95,9 +96,6 @@ void main() {
         float shadow = smoothstep(-0.35, 0.35, bands) * (0.55 + 0.45 * patches);
         col = mix(MOONLIGHT() * (0.55 + 0.35 * up), FIGURE_GUARDED() * 0.35, shadow * 0.85) * v_light;
     }
-    // Brush: the cloth's folds and the light's grain, fixed to the body so they never crawl.
-    float brush = noise2(vec2(v_body.x * 9.0 + v_body.z * 9.0, v_body.y * 3.0) + v_seed * 31.0);
-    col *= 0.9 + 0.2 * brush * (is_kind(v_material, MATERIAL_SKIN) ? 0.4 : 1.0);
 
     // The rim: the twilight behind them, cool lilac while guarded, warm as they open.
     float grazing = 1.0 - ndv;
@@ -129,8 +127,8 @@ void main() {
     }
     }
     // The heart glows warm while speaking and softly once open.
-    float heart = 0.12 * v_open + 0.8 * v_speak;
-    if (heart > 0.005) {  // the same for a whole figure
+    float heart = (0.12 * v_open + 0.8 * v_speak) * v_near_heart;
+    if (heart > 0.005) {  // the same for a whole part
         vec3 dh = v_world - v_heart;
         float hg = exp(-dot(dh, dh) / (0.0035 * v_height * v_height)) * smoothstep(-0.2, 0.4, dot(n, v));
         glow += FIGURE_RIM() * hg * heart;

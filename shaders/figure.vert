@@ -42,6 +42,7 @@ flat out float v_seed;
 flat out float v_material;  // MATERIAL_CLOTH, MATERIAL_SKIN or MATERIAL_HAIR
 flat out float v_kind;
 flat out float v_part;
+flat out float v_near_heart;  // 1 on the parts the heart's glow can reach
 
 // The stuff a part is made of, guarded (violet-grey) warming as the figure opens: skin, hair,
 // or cloth in each figure's own tint.
@@ -114,7 +115,13 @@ void main() {
     float material = skin ? MATERIAL_SKIN : hair ? MATERIAL_HAIR : MATERIAL_CLOTH;
     vec3 light = light_at(p, n, (p.y - in_feet.y) / height);
     v_light = light;
-    v_color = albedo(material, open, hash12(vec2(seed * 17.0, 2.0))) * light;
+    // The brush: the cloth's folds and the light's grain, fixed to the body so they never
+    // crawl (at each vertex: a soft mottle over the part, not a texture).
+    float brush = noise2(vec2(p.x * 4.0 + p.z * 4.0, p.y * 2.0) + seed * 31.0);
+    float mottle = 0.9 + 0.2 * brush * (skin ? 0.4 : 1.0);
+    v_color = albedo(material, open, hash12(vec2(seed * 17.0, 2.0))) * light * mottle;
+    v_near_heart = (is_kind(part, PART_CHEST) || is_kind(part, PART_SHOULDERS)
+        || is_kind(part, PART_HAND_R) || is_kind(part, PART_HAND_L)) ? 1.0 : 0.0;
 
     v_world = p;
     v_normal = n;

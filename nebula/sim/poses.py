@@ -160,7 +160,7 @@ class Poser:
         tr = self.traits
         h = np.maximum(fig["in_height"].astype(np.float64), 0.05)[:, None]
         open_ = fig["in_open"].astype(np.float64)[:, None]
-        speak = _smooth((fig["in_speak"].astype(np.float64) - 0.05) / 0.45)[:, None]
+        speak = _smooth(fig["in_speak"].astype(np.float64) / 0.75)[:, None]
         up = np.array([0.0, 1.0, 0.0])
         center = scene.CIRCLE_CENTER.astype(np.float64)
         pos = fig["in_pos"].astype(np.float64)

@@ -35,6 +35,9 @@ BIRD_SECONDS = 1.6  # words leave over this long, one small bird at a time
 FLOW_PER_SECOND = 5.0  # light particles per second on a fully strong thread
 LUMINANCE_STEP = 0.16  # each share lifts the plain this far towards full brightness
 SPEAK_SECONDS = 4.0
+#: A speaker's words rise over about this long (a time constant): the hand comes to the
+#: heart, the others lean in, as a glide, never in one step.
+SPEAK_RISE_SECONDS = 0.5
 STEP_EPS = 1e-6  # in steps: how close to a step boundary counts as on it
 
 
@@ -79,6 +82,9 @@ class World:
         self.flowers = flowers_mod.field(s.flowers, self.figures["in_pos"], layout_rng)
         self.web = ThreadWeb(s.threads, s.figures + 1)
         self.pool = ParticlePool(s.particles)
+        #: How much each one is saying now (a share sets it to 1, then it dies away), and how
+        #: much of it shows (it follows, rising over SPEAK_RISE_SECONDS).
+        self._saying = np.zeros(s.figures + 1, dtype=np.float32)
         self._talking = np.zeros(s.figures + 1, dtype=np.float32)
         self.attention = figures_mod.Attention(s.figures)
         #: The figures' bodies, posed from their records when the renderer reads ``parts``.
@@ -141,6 +147,7 @@ class World:
         self.web.clear()
         self.pool.clear()
         self.pool.prewarm_motes(0.0, self.rng, 1.0)
+        self._saying[:] = 0.0
         self._talking[:] = 0.0
         self._flow_credit[:] = 0.0
         self._emitters: list[_Emitter] = []
@@ -204,7 +211,7 @@ class World:
             self.web.weave(sh.speaker, li, sh.intensity, hearts, self.story_rng)
         self.share_gain += (1.0 - self.share_gain) * LUMINANCE_STEP * (0.6 + 0.4 * sh.intensity)
         self.attention.listen(sh.speaker, self.cycle_t)
-        self._talking[sh.speaker] = 1.0
+        self._saying[sh.speaker] = 1.0
         n_birds = BIRDS_PER_SHARE * (1.0 if sh.speaker == figures_mod.DREAMER else 0.5)
         self._emitters.append(_Emitter(sh.speaker, n_birds, n_birds / BIRD_SECONDS))
         self.last_share = sh
@@ -237,8 +244,9 @@ class World:
         self.web.step(dt)
         self._spawn_flow(now, dt)
         self.pool.spawn_motes(now, dt, self.rng, 1.0)
-        decay = np.float32(math.exp(-dt / SPEAK_SECONDS))
-        self._talking *= decay
+        self._saying *= np.float32(math.exp(-dt / SPEAK_SECONDS))
+        rise = np.float32(1.0 - math.exp(-dt / SPEAK_RISE_SECONDS))
+        self._talking += (self._saying - self._talking) * rise
         return sh
 
     def _step_emitters(self, now: float, dt: float) -> None:
