@@ -40,7 +40,7 @@ float haze_mask(vec2 uv) {
 float haze_offset(vec2 uv) {
     float hm = haze_mask(uv) * u_haze;
     float wob = noise2_loop(uv * vec2(40.0, 18.0), u_wave.z) - 0.5;
-    return wob * hm * 0.0085;  // about the length the old two-way offset had
+    return wob * hm * HAZE_REACH;  // about the length the old two-way offset had (post.py)
 }
 #endif
 

@@ -23,6 +23,12 @@ KNOT_AMPLITUDE = 0.05
 KNOT_VISIBLE = 0.5 / 255.0
 #: Below this hue shift (turns) the hue is left alone: a ten-thousandth of a turn never shows.
 HUE_VISIBLE = 1e-4
+#: The heat haze's largest sideways offset, in units of the frame's width, per unit of its
+#: mask (post_bloom.frag's haze_offset: half a unit of wobble times HAZE_REACH), and the
+#: offset in pixels below which it is left out: a quarter of a pixel never shows.
+HAZE_REACH = 0.0085
+HAZE_VISIBLE_PX = 0.25
+_LIMITS["HAZE_REACH"] = HAZE_REACH
 
 
 #: The composite's optional parts, by the name suffix of the program that has them compiled in.
@@ -144,10 +150,25 @@ class PostPass(SizedPass):
 
         if num("u_fade", 0.0) * num("u_watercolor", 1.0) > 0.001:
             air = "_fade"
-        elif num("u_haze", 0.0) * max((f[3] for f in figs), default=0.0) > 0.005:
+        elif haze_px(u, figs) >= HAZE_VISIBLE_PX:
             air = "_haze"
         else:
             air = ""
         knot = num("u_tension", 0.0) ** 2 * num("u_grain", 1.0) * KNOT_AMPLITUDE > KNOT_VISIBLE
         hue = abs(num("u_hue_shift", 0.0)) >= HUE_VISIBLE
         return "composite" + air + ("_knot" if knot else "") + ("_hue" if hue else "")
+
+
+def haze_px(u: Mapping[str, object], figs: list[tuple[float, float, float, float]]) -> float:
+    """The heat haze's largest offset this frame, in pixels: the haziest figure's (its mask is
+    its shimmer times the haze mood where it stands)."""
+    haze, res = u.get("u_haze", 0.0), u.get("u_resolution", (0.0, 0.0))
+    width = float(res[0]) if isinstance(res, tuple) else 0.0
+    shimmer = max((f[3] for f in figs), default=0.0)
+    return (
+        0.5
+        * HAZE_REACH
+        * width
+        * shimmer
+        * (float(haze) if isinstance(haze, (int, float)) else 0.0)
+    )
