@@ -13,7 +13,7 @@ from nebula.render.shaders import ProgramSpec
 
 MAX_HAZE_FIGURES = 32
 #: What post_bloom.frag's haze gets from Python rather than writing itself.
-_LIMITS = {"MAX_HAZE_FIGURES": MAX_HAZE_FIGURES}
+_LIMITS: dict[str, object] = {"MAX_HAZE_FIGURES": MAX_HAZE_FIGURES}
 
 
 #: The knot's static is compiled in while its amplitude (display units; u_tension**2 times this
@@ -28,7 +28,7 @@ HUE_VISIBLE = 1e-4
 #: offset in pixels below which it is left out: a quarter of a pixel never shows.
 HAZE_REACH = 0.0085
 HAZE_VISIBLE_PX = 0.25
-_LIMITS["HAZE_REACH"] = HAZE_REACH
+_LIMITS["HAZE_REACH"] = repr(HAZE_REACH)
 
 
 #: The composite's optional parts, by the name suffix of the program that has them compiled in.
