@@ -56,7 +56,9 @@ def field(n: int, feet: NDArray[np.float32], rng: np.random.Generator) -> NDArra
     rad = rng.uniform(0.35, 0.9, n_feet)
     fl["in_pos"][n_open:, 0] = feet[idx, 0] + np.cos(ang) * rad
     fl["in_pos"][n_open:, 2] = feet[idx, 2] + np.sin(ang) * rad
-    fl["in_size"][n_open:] = rng.uniform(0.12, 0.28, n_feet)
+    fl["in_size"][n_open:] = (
+        rng.uniform(0.12, 0.28, n_feet) * scene.CAMERA_REST[1] / FIELD_EYE_HEIGHT
+    )
     fl["in_phase"] = rng.random(n)
     fl["in_hue"] = rng.random(n)
     fl["in_seed"] = rng.random(n)
