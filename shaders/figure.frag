@@ -106,25 +106,25 @@ void main() {
     vec3 glow = rim_col * rim * (0.5 + 0.8 * v_open);
 
     if (IS_HEAD) {
-    // The face coalesces: hidden by haze and a guarded stillness, resolving as the dreamer
-    // comes near and the figure opens.
-    float focus = (1.0 - haze) * (0.35 + 0.65 * v_open);
-    if (focus > 0.001) {
-        vec4 fl = face(v_local, u_warmth);
-        float w = focus * (woman ? 0.6 : 1.0);
-        col *= (1.0 - clamp(fl.a * w, 0.0, 0.85)) * (vec3(1.0) + fl.rgb * w * 1.6);
-    }
-    if (woman) {
-        // Her eyes mirror the swirling nebulae: two tiny spirals of amethyst and rose gold.
-        for (int i = 0; i < 2; ++i) {
-            vec2 e = (v_local.xy - vec2((float(i) - 0.5) * 0.72, 0.06)) / 0.1;
-            float rr = length(e);
-            float ang = safe_atan(e.y, e.x) + TAU * u_swirl_phase * 8.0 - rr * 2.5;
-            float spiral = 0.5 + 0.5 * sin(ang * 2.0);
-            vec3 ec = mix(AMETHYST(), ROSE_GOLD(), spiral) * 2.2;
-            glow += ec * exp(-rr * rr * 1.2) * smoothstep(0.3, 0.7, v_local.z) * (0.5 + 0.5 * (1.0 - v_shimmer));
+        // The face coalesces: hidden by haze and a guarded stillness, resolving as the dreamer
+        // comes near and the figure opens.
+        float focus = (1.0 - haze) * (0.35 + 0.65 * v_open);
+        if (focus > 0.001) {
+            vec4 fl = face(v_local, u_warmth);
+            float w = focus * (woman ? 0.6 : 1.0);
+            col *= (1.0 - clamp(fl.a * w, 0.0, 0.85)) * (vec3(1.0) + fl.rgb * w * 1.6);
         }
-    }
+        if (woman) {
+            // Her eyes mirror the swirling nebulae: two tiny spirals of amethyst and rose gold.
+            for (int i = 0; i < 2; ++i) {
+                vec2 e = (v_local.xy - vec2((float(i) - 0.5) * 0.72, 0.06)) / 0.1;
+                float rr = length(e);
+                float ang = safe_atan(e.y, e.x) + TAU * u_swirl_phase * 8.0 - rr * 2.5;
+                float spiral = 0.5 + 0.5 * sin(ang * 2.0);
+                vec3 ec = mix(AMETHYST(), ROSE_GOLD(), spiral) * 2.2;
+                glow += ec * exp(-rr * rr * 1.2) * smoothstep(0.3, 0.7, v_local.z) * (0.5 + 0.5 * (1.0 - v_shimmer));
+            }
+        }
     }
     // The heart glows warm while speaking and softly once open.
     float heart = (0.12 * v_open + 0.8 * v_speak) * v_near_heart;

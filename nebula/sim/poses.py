@@ -3,7 +3,8 @@ it is, whether it speaks, where it looks, how far it leans), and the solid parts
 draws over it.
 
 Every part is a round cone: two end points and a radius at each, with a cross-section that may
-be deeper or shallower than it is wide (``in_depth``) along the part's own forward axis. A head
+be deeper or shallower than it is wide (``in_radii``' DEPTH) along the part's own forward axis,
+and ends that are round or flattened (CAP). A head
 is a short one, an arm two long thin ones, a robe one that flares to the ground. All of it is a
 pure function of the figures' records (nebula.sim.figures), so a pose glides when they glide.
 
