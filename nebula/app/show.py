@@ -33,7 +33,7 @@ from nebula.app.status import (
 )
 from nebula.clock import RealtimeClock
 from nebula.config import Params, Settings, default_values
-from nebula.control.events import CLOCK_PARAMS, Event, EventError, check, preset_event_value
+from nebula.control.events import CLOCK_PARAMS, Event, EventError, check, preset_values
 from nebula.control.inbox import Inbox
 from nebula.piece import Piece
 from nebula.presets import Preset, user_presets_dir
@@ -86,9 +86,7 @@ class Show:
         self.params = Params()
         self.preset_name = "defaults"
         if preset is not None:  # the start: not an event (the journal's header holds it)
-            values = preset_event_value(preset)["params"]
-            assert isinstance(values, dict)
-            self.params.apply(values, immediate=True)
+            self.params.apply(preset_values(preset), immediate=True)
             self.preset_name = preset.name
         #: The parameters' targets once every event sent is applied (nudges step from here).
         self.wanted = dict(self.params.targets)

@@ -129,10 +129,15 @@ def number(value: object, what: str) -> float:
     return v
 
 
+def preset_values(preset: Preset) -> dict[str, float]:
+    """Every parameter as a preset sets it: its values over the defaults (a preset names only
+    what it changes; applied, it sets the rest back)."""
+    return default_values() | preset.params
+
+
 def preset_event_value(preset: Preset) -> dict[str, object]:
-    """What a preset event carries: its name and every parameter, the preset's values over the
-    defaults (a preset names only what it changes; applied, it sets the rest back)."""
-    return {"name": preset.name, "params": default_values() | preset.params}
+    """What a preset event carries: its name and every parameter (``preset_values``)."""
+    return {"name": preset.name, "params": preset_values(preset)}
 
 
 def changes(ev: Event) -> list[tuple[str, float]]:

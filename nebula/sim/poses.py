@@ -73,8 +73,6 @@ P = {name: i for i, name in enumerate(PART_NAMES)}
 PART_HEAD = float(P["head"])
 #: What each part is made of, for the shaders (passes/figures.py gives them these as defines).
 MATERIAL_CLOTH, MATERIAL_SKIN, MATERIAL_HAIR = 0.0, 1.0, 2.0
-SKIN_PARTS = ("head", "neck", "hand_r", "hand_l")
-HAIR_PARTS = ("hair", "hair_back")
 
 #: How far a guarded figure stands back from the circle (metres); opening, it steps in.
 GUARDED_STEP = 0.18

@@ -145,8 +145,7 @@ class PostPass(SizedPass):
         they show."""
 
         def num(name: str, default: float) -> float:
-            v = u.get(name, default)
-            return float(v) if isinstance(v, (int, float)) else default
+            return _number(u, name, default)
 
         if num("u_fade", 0.0) * num("u_watercolor", 1.0) > 0.001:
             air = "_fade"
@@ -162,13 +161,13 @@ class PostPass(SizedPass):
 def haze_px(u: Mapping[str, object], figs: list[tuple[float, float, float, float]]) -> float:
     """The heat haze's largest offset this frame, in pixels: the haziest figure's (its mask is
     its shimmer times the haze mood where it stands)."""
-    haze, res = u.get("u_haze", 0.0), u.get("u_resolution", (0.0, 0.0))
+    res = u.get("u_resolution", (0.0, 0.0))
     width = float(res[0]) if isinstance(res, tuple) else 0.0
     shimmer = max((f[3] for f in figs), default=0.0)
-    return (
-        0.5
-        * HAZE_REACH
-        * width
-        * shimmer
-        * (float(haze) if isinstance(haze, (int, float)) else 0.0)
-    )
+    return 0.5 * HAZE_REACH * width * shimmer * _number(u, "u_haze", 0.0)
+
+
+def _number(u: Mapping[str, object], name: str, default: float) -> float:
+    """A numeric uniform's value, or ``default`` where it is missing or not a number."""
+    v = u.get(name, default)
+    return float(v) if isinstance(v, (int, float)) else default
