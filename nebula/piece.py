@@ -22,7 +22,9 @@ from nebula.control.timeline import Timeline
 from nebula.render.context import headless_context, is_headless
 from nebula.render.frame import FrameTime
 from nebula.render.renderer import PASS_NAMES, Renderer
+from nebula.render.tile import TilePass, TileView
 from nebula.sim.world import World
+from nebula.wall.file import Tile
 
 #: Largest supersampling factor: 4 x 4 = 16 samples per pixel is already far past visible gains.
 MAX_SSAA = 4
@@ -99,6 +101,7 @@ class Piece:
         ctx: moderngl.Context | None = None,
         ssaa: int = 1,
         shader_root: Path | None = None,
+        tile: Tile | None = None,
     ) -> None:
         if not 1 <= ssaa <= MAX_SSAA:
             raise ValueError(f"ssaa must be 1 to {MAX_SSAA} (got {ssaa})")
@@ -119,16 +122,28 @@ class Piece:
             self.world = World(settings)
             #: Steps the world with the parameters: their glides and the events played on them.
             self.timeline = Timeline(self.world, self.params)
+            self.tile = tile
+            #: With a wall's ``tile``: the canvas drawn inside the tile, then the tile taken out
+            #: of it (nebula.render.tile); ``size`` is then the tile's.
+            self.tiler: TilePass | None = None
+            view = TileView(tile, self.draw_size) if tile else None
             self.renderer = Renderer(
                 self.ctx,
-                self.draw_size,
+                view.canvas_size if view else self.draw_size,
                 capacities=renderer_capacities(settings),
                 shader_root=shader_root,
             )
+            if view is not None:
+                self.renderer.region = view.rect
+                self.tiler = TilePass(self.ctx, view, shader_root)
         except BaseException:
+            if getattr(self, "renderer", None) is not None:
+                self.renderer.release()
             if self._own_ctx:
                 self.ctx.release()
             raise
+        self._shader_root = shader_root
+        self._tile_redo = False
         self._small: NDArray[np.uint8] | None = None
         # Through EGL only: the window's context is SDL's, whose glFinish EGL may not know.
         self._finish = _gil_free_finish() if is_headless(self.ctx) else None
@@ -147,18 +162,47 @@ class Piece:
         if params is not None:
             values = dict(params)
         ft = FrameTime(t, self.settings.cycle_seconds)
-        return self.renderer.draw(self.world, values, ft, passes, output=output)
+        if self.tiler is None:
+            return self.renderer.draw(self.world, values, ft, passes, output=output)
+        self.renderer.draw(self.world, values, ft, passes)
+        self.tiler.draw(self.renderer.output_tex, output)
+        self._tile_redo = output is not None  # read() takes the tile into its own target then
+        return output or self.tiler.fbo
+
+    @property
+    def output_tex(self) -> moderngl.Texture:
+        """The last frame's texture: the renderer's, or the tile's on a wall."""
+        return self.tiler.tex if self.tiler else self.renderer.output_tex
 
     def resize(self, size: tuple[int, int]) -> None:
         """Render at a new size (the window was resized, or its render scale changed)."""
-        self.renderer.resize((size[0] * self.ssaa, size[1] * self.ssaa))
+        draw = (size[0] * self.ssaa, size[1] * self.ssaa)
+        if self.tiler is None or self.tile is None:
+            self.renderer.resize(draw)
+        else:
+            view = TileView(self.tile, draw)
+            self.renderer.resize(view.canvas_size)
+            self.renderer.region = view.rect
+            old, self.tiler = self.tiler, TilePass(self.ctx, view, self._shader_root)
+            old.release()
         self.size = size
-        self.draw_size = self.renderer.size
+        self.draw_size = self.tiler.view.size if self.tiler else self.renderer.size
         self._small = None
+
+    def read(self) -> NDArray[np.uint8]:
+        """The last frame drawn as (height, width, 3) RGB, top row first (reused by the next
+        call): the tile's on a wall, else the renderer's (which brings a frame drawn into a
+        window into its own target first)."""
+        if self.tiler is None:
+            return self.renderer.read()
+        if self._tile_redo:
+            self._tile_redo = False
+            self.tiler.draw(self.renderer.output_tex)
+        return self.tiler.read()
 
     def render(self, t: float, passes: tuple[str, ...] = PASS_NAMES) -> NDArray[np.uint8]:
         self.draw(t, passes)
-        big = self.renderer.read()
+        big = self.read()
         if self.ssaa == 1:
             return big
         if self._small is None:
@@ -177,9 +221,12 @@ class Piece:
             raise ValueError(f"buffer must be contiguous uint8 ({h}, {w}, 4), got {buf.shape}")
         if self._finish is not None:
             self._finish()
-        self.renderer.output.read_into(buf, components=4, alignment=1)
+        fbo = self.tiler.fbo if self.tiler else self.renderer.output
+        fbo.read_into(buf, components=4, alignment=1)
 
     def close(self) -> None:
+        if self.tiler is not None:
+            self.tiler.release()
         self.renderer.release()
         if self._own_ctx:
             self.ctx.release()

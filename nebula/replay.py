@@ -13,6 +13,7 @@ import moderngl
 from nebula.control.journal import Journal, Signature, read_journal
 from nebula.piece import Piece
 from nebula.signature import frame_signature
+from nebula.wall.file import Tile
 
 
 def replay_piece(
@@ -21,11 +22,13 @@ def replay_piece(
     *,
     ssaa: int = 1,
     ctx: moderngl.Context | None = None,
+    tile: Tile | None = None,
 ) -> Piece:
     """A Piece that plays ``journal`` (at ``size``, by default the live render size). Draw it
     at piece times from the journal's start on, forwards."""
     j = journal if isinstance(journal, Journal) else read_journal(journal)
-    piece = Piece(j.settings, j.params(), size or j.render, ssaa=ssaa, ctx=ctx)
+    size = size or (tile.size if tile else j.render)
+    piece = Piece(j.settings, j.params(), size, ssaa=ssaa, ctx=ctx, tile=tile)
     try:
         # To the start's step as the live piece stood there: its parameters then, no glide.
         piece.world.advance_to(j.start_time, share_rate=j.values["share_rate"])

@@ -78,6 +78,10 @@ GROUND = frozenset(
         "nebula.presets",
         "nebula.files",
         "nebula.signature",
+        "nebula.wall",
+        "nebula.wall.file",
+        "nebula.wall.geometry",
+        "nebula.wall.layout",
     }
 )
 GL = ("moderngl", "glcontext")

@@ -31,7 +31,7 @@ class ShowActs(Protocol):
     params: Params
     clock: RealtimeClock
     world: Any
-    renderer: Any
+    piece: Any  # nebula.piece.Piece: read() is the frame shown
     preview: Preview
     hud_visible: bool
     running: bool
@@ -148,7 +148,7 @@ class Actions:
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
         names = (self.screenshot_dir / f"nebula-{i:04d}.png" for i in range(1, 1_000_000))
         try:
-            return create_png(names, self.show.renderer.read())
+            return create_png(names, self.show.piece.read())
         except FileExistsError:
             raise OSError(f"no free screenshot name left in {self.screenshot_dir}") from None
 

@@ -19,6 +19,7 @@ from nebula.app.pacing import DEFAULT_MAX_FPS
 from nebula.app.show import Show
 from nebula.config import ConfigError, Settings
 from nebula.gallery.options import GalleryOptions
+from nebula.wall.file import Tile
 
 if TYPE_CHECKING:
     import moderngl
@@ -67,6 +68,8 @@ class LiveOptions:
     gallery: GalleryOptions = field(default_factory=GalleryOptions)
     exit_after: float | None = None
     max_fps: float = DEFAULT_MAX_FPS
+    #: One tile of a wall's canvas to show (nebula.wall), or None for the whole frame.
+    tile: Tile | None = None
 
 
 class InputError(Exception):
@@ -117,6 +120,7 @@ def open_show(
         screen=screen,
         now_wall=now_wall,
         hud_visible=options.hud_visible,
+        tile=options.tile,
     )
 
 

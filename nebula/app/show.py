@@ -39,7 +39,9 @@ from nebula.piece import Piece
 from nebula.presets import Preset, user_presets_dir
 from nebula.render.context import TargetSizeError
 from nebula.render.shaders import ShaderError
+from nebula.render.tile import render_size
 from nebula.resources import shaders_dir
+from nebula.wall.file import Tile
 
 SHADER_POLL_SECONDS = 0.5
 HUD_REFRESH_SECONDS = 0.25
@@ -47,10 +49,6 @@ HUD_REFRESH_SECONDS = 0.25
 MAX_PREVIEW_DT = 0.25
 #: Events from other threads (OSC, MIDI) one frame applies at most; the rest wait a frame.
 EVENTS_PER_FRAME = 256
-
-
-def render_size(window: tuple[int, int], scale: float) -> tuple[int, int]:
-    return max(1, round(window[0] * scale)), max(1, round(window[1] * scale))
 
 
 class Show:
@@ -76,8 +74,10 @@ class Show:
         screen: moderngl.Framebuffer | None = None,
         now_wall: float | None = None,
         hud_visible: bool = True,
+        tile: Tile | None = None,
     ) -> None:
         self.ctx = ctx
+        self.tile = tile
         self.settings = settings or Settings()
         self.window_size = window_size
         self.render_scale = render_scale
@@ -97,9 +97,10 @@ class Show:
         self.piece = Piece(
             self.settings,
             self.params,
-            render_size(window_size, render_scale),
+            render_size(window_size, render_scale, tile),
             ctx=ctx,
             shader_root=shader_root,
+            tile=tile,
         )
         self.world = self.piece.world
         self.renderer = self.piece.renderer
@@ -213,13 +214,13 @@ class Show:
             if self.master < 1.0:
                 target.clear(0.0, 0.0, 0.0, 1.0)
             self.presenter.draw(
-                self.renderer.output_tex, opacity=max(0.0, self.master), blend=self.master < 1.0
+                self.piece.output_tex, opacity=max(0.0, self.master), blend=self.master < 1.0
             )
         self.hud.draw(self.presenter, size)
 
     def _shows_as_is(self, size: tuple[int, int]) -> bool:
         """The frame fills a window of ``size`` unscaled and at full brightness."""
-        return self.master >= 1.0 and self.renderer.size == tuple(size)
+        return self.master >= 1.0 and self.piece.draw_size == tuple(size)
 
     def poll_shaders(self) -> list[ShaderError]:
         assert self.presenter is not None
@@ -237,7 +238,7 @@ class Show:
     def resize(self, window_size: tuple[int, int]) -> None:
         self.window_size = window_size
         try:
-            self.piece.resize(render_size(window_size, self.render_scale))
+            self.piece.resize(render_size(window_size, self.render_scale, self.tile))
         except TargetSizeError as e:  # the show goes on at the size it had
             self.message(str(e), error=True)
 

@@ -20,7 +20,7 @@ from nebula.errors import EXIT_USAGE, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nebula.cli import bench, farm, join, record, run, scan, still
+    from nebula.cli import bench, farm, join, record, run, scan, still, wall
 
     parser = argparse.ArgumentParser(
         prog="nebula",
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     farm.add_parser(sub)
     join.add_parser(sub)
     bench.add_parser(sub)
+    wall.add_parser(sub)
     run.add_displays_parser(sub)
     run.add_midi_ports_parser(sub)
     return parser
@@ -70,7 +71,8 @@ def plain_warnings(command: str) -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"run", "still", "scan", "record", "farm", "join", "bench", "displays", "midi-ports"}
+    commands = {"run", "still", "scan", "record", "farm", "join", "bench", "wall", "displays"}
+    commands |= {"midi-ports"}
     commands |= {"-h", "--help", "--version"}
     if not argv or argv[0] not in commands:
         argv = ["run", *argv]

@@ -15,6 +15,7 @@ from pathlib import Path
 from nebula.config import ConfigError, Settings
 from nebula.errors import EXIT_FAILED, UsageError
 from nebula.presets import Preset, load_preset
+from nebula.wall.file import Tile
 
 __all__ = ["UsageError"]
 
@@ -100,6 +101,28 @@ def add_common(p: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="start the clock this far into a run (rehearse long uptime)",
     )
+
+
+def add_wall(p: argparse.ArgumentParser) -> None:
+    """``--wall FILE --tile NAME``: draw one tile of a wall's canvas (nebula.wall)."""
+    p.add_argument("--wall", type=Path, metavar="FILE", help="a wall file: draw one of its tiles")
+    p.add_argument("--tile", metavar="NAME", help="the tile of --wall to draw")
+
+
+def tile_from_args(args: argparse.Namespace) -> Tile | None:
+    """The tile ``--wall`` and ``--tile`` name, checked; None without ``--wall``."""
+    from nebula.wall.file import load_wall
+
+    if getattr(args, "wall", None) is None:
+        if args.tile is not None:
+            raise UsageError("--tile needs --wall FILE: the wall file the tile is in")
+        return None
+    wall = load_wall(args.wall)
+    if args.tile is None:
+        raise UsageError(
+            f"--wall needs --tile NAME; the tiles of {args.wall}: {', '.join(wall.tiles)}"
+        )
+    return wall.tile(args.tile)
 
 
 def add_start(p: argparse.ArgumentParser) -> None:

@@ -22,11 +22,13 @@ from nebula.cli.args import (
     UsageError,
     add_common,
     add_start,
+    add_wall,
     check_output,
     describe_failure,
     load_preset_arg,
     parse_size,
     settings_from_args,
+    tile_from_args,
 )
 from nebula.errors import RecordError
 from nebula.output.codecs import CODECS, CodecSpec, is_frame_name
@@ -73,6 +75,9 @@ def parse_frame_range(text: str, total: int) -> tuple[int, int]:
 def job_from_args(args: argparse.Namespace) -> RecordJob:
     """Check every argument (raising UsageError with one line) before anything renders."""
     spec = CODECS[args.codec]
+    tile = tile_from_args(args)
+    if args.size is None:
+        args.size = "x".join(map(str, tile.size)) if tile else "1920x1080"
     size = parse_size(args.size)
     if spec.needs_even_size and (size[0] % 2 or size[1] % 2):
         raise UsageError(
@@ -114,6 +119,7 @@ def job_from_args(args: argparse.Namespace) -> RecordJob:
         codec=spec.name,
         crf=args.crf,
         force=args.force,
+        tile=tile,
     )
 
 
@@ -272,7 +278,9 @@ def add_record_arguments(p: argparse.ArgumentParser) -> None:
     span.add_argument("--seconds", type=float, metavar="S", help="length of the span to record")
     span.add_argument("--frames", type=int, metavar="N", help="length of the span, in frames")
     p.add_argument("--fps", default="60", metavar="F", help="frames per second (default 60)")
-    p.add_argument("--size", default="1920x1080", metavar="WxH", help="default 1920x1080")
+    p.add_argument(
+        "--size", default=None, metavar="WxH", help="default 1920x1080; a --tile's own size"
+    )
     add_start(p)
     p.add_argument(
         "--ssaa", type=int, default=1, metavar="K", help="supersample K x K per pixel (1-4)"
@@ -297,6 +305,7 @@ def add_record_arguments(p: argparse.ArgumentParser) -> None:
         "its parameters and every event on its step; the span defaults to the whole session",
     )
     add_common(p)
+    add_wall(p)
 
 
 def cmd_record(args: argparse.Namespace) -> int:

@@ -11,11 +11,13 @@ from nebula.app.pacing import DEFAULT_MAX_FPS
 from nebula.cli.args import (
     UsageError,
     add_common,
+    add_wall,
     fail,
     load_preset_arg,
     non_negative_seconds,
     parse_size,
     settings_from_args,
+    tile_from_args,
 )
 from nebula.resources import SHADERS_ENV
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("run", help="open the piece in a window (the default command)")
     p.add_argument(
-        "--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)"
+        "--size", default=None, metavar="WxH", help="window size (default 1280x720; a tile's own)"
     )
     p.add_argument("--fullscreen", action="store_true", help="start fullscreen (F11 toggles)")
     p.add_argument(
@@ -117,6 +119,7 @@ def add_parser(sub: Any) -> None:
         "re-render it with `nebula record --journal FILE`",
     )
     add_common(p)
+    add_wall(p)
     from nebula.gallery.options import add_options
 
     add_options(p)  # --installation, --hours, --target-fps, ... (nebula.gallery)
@@ -191,6 +194,9 @@ def _gallery_options(args: argparse.Namespace, preset: Preset | None) -> Gallery
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    tile = tile_from_args(args)
+    if args.size is None:
+        args.size = "x".join(map(str, tile.size)) if tile else "1280x720"
     size = parse_size(args.size)
     _check_options(args)
     root = _checked_shader_root(args.shaders)
@@ -219,6 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         gallery=gallery,
         exit_after=args.exit_after,
         max_fps=args.max_fps,
+        tile=tile,
     )
     try:
         window = Window(

@@ -8,6 +8,7 @@ from pathlib import Path
 from nebula.cli.args import (
     UsageError,
     add_common,
+    add_wall,
     check_output,
     fail,
     gl_failures,
@@ -15,6 +16,7 @@ from nebula.cli.args import (
     non_negative_seconds,
     parse_size,
     settings_from_args,
+    tile_from_args,
 )
 
 
@@ -28,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="moment of the run to render (default 80)",
     )
     p.add_argument(
-        "--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)"
+        "--size", default=None, metavar="WxH", help="image size (default 1280x720; a tile's own)"
     )
     p.add_argument(
         "--sheet",
@@ -40,13 +42,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--out", required=True, type=Path, metavar="FILE.png", help="output PNG")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
     add_common(p)
+    add_wall(p)
     p.set_defaults(func=cmd_still)
 
 
 def cmd_still(args: argparse.Namespace) -> int:
     from nebula.output.png import write_png
 
+    tile = tile_from_args(args)
+    # A tile is drawn at its own size; --size scales it (a whole number of times stitches).
+    if args.size is None:
+        args.size = "x".join(map(str, tile.size)) if tile else "1280x720"
     size = parse_size(args.size)
+    if tile is not None and args.sheet:
+        raise UsageError("--sheet draws the model sheet, not a tile: leave out --wall")
     if args.out.suffix.lower() != ".png":
         raise UsageError(f"--out {str(args.out)!r} must end in .png")
     out = check_output(args.out, args.force)
@@ -60,7 +69,7 @@ def cmd_still(args: argparse.Namespace) -> int:
         if args.sheet == "figures":
             pixels = figure_sheet(settings, size)
         else:
-            with Piece(settings, preset.params if preset else None, size) as piece:
+            with Piece(settings, preset.params if preset else None, size, tile=tile) as piece:
                 pixels = piece.render(args.clock_offset + args.time)
         try:
             write_png(out, pixels)

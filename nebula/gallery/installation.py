@@ -35,7 +35,7 @@ class ShowLike(Protocol):
     running: bool
     frames: int
     render_scale: float
-    renderer: Any
+    piece: Any  # nebula.piece.Piece: read() is the frame shown
 
     def set_render_scale(self, scale: float) -> None: ...
     def message(self, text: str, *, error: bool = ..., seconds: float = ...) -> None: ...
@@ -130,7 +130,7 @@ class Installation:
             self._observe(now - self._last, scale=ok)
         self._last = now
         if ok and self.heartbeat is not None and self.heartbeat.due(now):
-            self._beat(now, *frame_signature(self.show.renderer.read()), dark=self.brightness <= 0)
+            self._beat(now, *frame_signature(self.show.piece.read()), dark=self.brightness <= 0)
         self._report(now, brightness=round(self.brightness, 3))
         return ok
 

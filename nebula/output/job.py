@@ -10,6 +10,7 @@ from pathlib import Path
 
 from nebula.clock import frame_time
 from nebula.output.codecs import CODECS, CodecSpec
+from nebula.wall.file import Tile
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class RecordJob:
     force: bool = False
     #: A live session's journal to play (nebula.replay): its run, parameters and events.
     journal: Path | None = None
+    #: One tile of a wall's canvas (nebula.wall), drawn at ``size``; None for the whole frame.
+    tile: Tile | None = None
 
     @property
     def spec(self) -> CodecSpec:

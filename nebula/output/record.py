@@ -42,8 +42,10 @@ def make_piece(job: RecordJob, ctx: moderngl.Context | None = None) -> Piece:
     if job.journal is not None:
         from nebula.replay import replay_piece
 
-        return replay_piece(job.journal, job.size, ssaa=job.ssaa, ctx=ctx)
-    return Piece(Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa, ctx=ctx)
+        return replay_piece(job.journal, job.size, ssaa=job.ssaa, ctx=ctx, tile=job.tile)
+    return Piece(
+        Settings(seed=job.seed), job.params, job.size, ssaa=job.ssaa, ctx=ctx, tile=job.tile
+    )
 
 
 def record(

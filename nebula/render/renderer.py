@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nebula import scene
+from nebula.render import region
 from nebula.render.context import check_target_size, target_size_error
 from nebula.render.frame import FrameTime, SceneState, frame_uniforms
 from nebula.render.passes.base import FrameInputs, Pass
@@ -86,6 +87,10 @@ class Renderer:
             self.release()
             raise
         self.size = size
+        #: The part of the frame to draw (a wall's tile: renderer pixels, GL rows from the
+        #: bottom), or None for all of it; see nebula.render.region.
+        self.region: region.Rect | None = None
+        self._clipped = False
         self.passes = {cls.NAME: cls.create(ctx, self.programs, size, caps) for cls in PASSES}
         # Those the renderer calls beside the pass loop: the sky's clouds and the plain's
         # ground (before it), the flowers' ground light (into the plain's background), post.
@@ -174,6 +179,8 @@ class Renderer:
         ctx = self.ctx
         target = output or self.output
         u = frame_uniforms(state, params, time, self.size)
+        if self.region is not None or self._clipped:
+            self._clip(u)
         if pass_ms is not None:  # in drawing order, though the sky's clouds come first
             for name in PASS_NAMES:
                 if name in passes:
@@ -229,6 +236,15 @@ class Renderer:
             else:
                 self._redo = lambda: ctx.copy_framebuffer(self.output, self.scene_fbo)
         return target
+
+    def _clip(self, u: Mapping[str, object]) -> None:
+        """Scissor every target to this frame's region and its guard band (or clear them)."""
+        clouds = self.sky.clouds_fbo
+        banded = [self.scene_fbo]
+        for p in self.passes.values():
+            banded += [fbo for fbo in p.framebuffers() if fbo is not clouds]
+        region.clip(self.size, self.region, u, banded, [clouds], [self.output])
+        self._clipped = self.region is not None
 
     @contextmanager
     def _timed(self, name: str, pass_ms: dict[str, float] | None) -> Iterator[None]:

@@ -105,6 +105,10 @@ class Pass:
     def draw(self, f: FrameInputs) -> None:
         raise NotImplementedError
 
+    def framebuffers(self) -> list[moderngl.Framebuffer]:
+        """The framebuffers this pass draws into that follow the frame size."""
+        return [o for o in self._sized if isinstance(o, moderngl.Framebuffer)]
+
     def release_sized(self) -> None:
         for obj in self._sized:
             obj.release()
