@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # jackd2: the tests' MIDI ports (a JACK dummy server, no sound card); liblo-tools: oscsend and
-# oscdump, an OSC client and server that are not ours.
+# oscdump, an OSC client and server that are not ours; Xorg's dummy driver: two displays for
+# the --span tests (Xvfb shows SDL only one); x11-utils: xwininfo.
 PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 x11-xserver-utils xvfb xauth xdotool imagemagick
-  jackd2 liblo-tools)
+  jackd2 liblo-tools xserver-xorg-core xserver-xorg-video-dummy x11-utils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests on a private X server (the ``xdisplay`` fixture) open windows: mark them so the
     quick tier (``-m "not window and not slow"``) leaves them out."""
     for item in items:
-        if "xdisplay" in getattr(item, "fixturenames", ()):
+        if {"xdisplay", "two_displays"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.window)
 
 
@@ -61,6 +61,73 @@ def xdisplay() -> Iterator[str]:
     yield f":{number}"
     xvfb.terminate()
     xvfb.wait(10)
+
+
+#: Xorg's dummy driver: unlike Xvfb (one display to SDL whatever its monitors), its RandR
+#: outputs are displays of their own to SDL.
+DUMMY_XORG_CONF = """
+Section "Device"
+    Identifier "dummy"
+    Driver "dummy"
+    VideoRam 65536
+EndSection
+Section "Monitor"
+    Identifier "monitor"
+    HorizSync 5.0 - 1000.0
+    VertRefresh 5.0 - 200.0
+EndSection
+Section "Screen"
+    Identifier "screen"
+    Device "dummy"
+    Monitor "monitor"
+    DefaultDepth 24
+    SubSection "Display"
+        Depth 24
+        Virtual 2560 720
+    EndSubSection
+EndSection
+"""
+
+
+@pytest.fixture
+def two_displays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private Xorg on the dummy driver with two 1280x720 displays side by side (0,0 and
+    1280,0), as SDL sees two monitors. Yields its DISPLAY."""
+    for tool in ("Xorg", "xrandr"):
+        assert shutil.which(tool), f"{tool} is missing: run scripts/setup.sh"
+    folder = tmp_path_factory.mktemp("xorg")
+    conf = folder / "dummy.conf"
+    conf.write_text(DUMMY_XORG_CONF, encoding="utf-8")
+    r, w = os.pipe()
+    xorg = subprocess.Popen(
+        [
+            *("Xorg", "-displayfd", str(w), "-noreset", "-nolisten", "tcp"),
+            *("-config", str(conf), "-logfile", str(folder / "xorg.log")),
+        ],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(w)
+    with os.fdopen(r) as f:
+        number = f.readline().strip()
+    assert number, f"Xorg did not start: see {folder / 'xorg.log'}"
+    display = f":{number}"
+    env = {**os.environ, "DISPLAY": display}
+    try:
+        for args in (
+            ["--output", "DUMMY0", "--mode", "1280x720"],
+            ["--addmode", "DUMMY1", "1280x720"],
+            ["--output", "DUMMY1", "--mode", "1280x720", "--right-of", "DUMMY0"],
+        ):
+            subprocess.run(["xrandr", *args], env=env, check=True, timeout=30)
+        # A plain query probes the outputs again: SDL reads the server's current state without
+        # probing, and sees one display until something has.
+        subprocess.run(["xrandr"], env=env, check=True, timeout=30, capture_output=True)
+        yield display
+    finally:
+        xorg.terminate()
+        xorg.wait(10)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import moderngl
 
+from nebula.app.displays import Bounds, describe_displays, display_bounds, span_bounds
 from nebula.app.hotkeys import Hotkeys, chord, parse_param_action
 from nebula.app.pacing import DEFAULT_MAX_FPS, FramePacer
 from nebula.app.show import Show
@@ -85,11 +86,7 @@ def check_key_names(hotkeys: Hotkeys, where: str = "hotkeys") -> None:
 
 
 def display_sizes() -> list[tuple[int, int]]:
-    return [tuple(s) for s in pygame.display.get_desktop_sizes()]  # type: ignore[misc]
-
-
-def describe_displays() -> str:
-    return ", ".join(f"{i}: {w}x{h}" for i, (w, h) in enumerate(display_sizes())) or "none"
+    return [(w, h) for _, _, w, h in display_bounds()]
 
 
 class Window:
@@ -105,6 +102,7 @@ class Window:
         display: int = 0,
         vsync: bool = True,
         title: str = "Nebula",
+        span: list[int] | None = None,
     ) -> None:
         init_display()
         n = pygame.display.get_num_displays()
@@ -112,6 +110,18 @@ class Window:
             listing = describe_displays()
             pygame.display.quit()
             raise DisplayError(f"there is no display {display}; the displays are {listing}")
+        #: With ``span``: one borderless window over those displays' rectangle, not movable
+        #: into fullscreen (it covers them already).
+        self.span: Bounds | None = None
+        if span is not None:
+            try:
+                self.span = span_bounds(span, display_bounds())
+            except ValueError as e:
+                pygame.display.quit()
+                raise DisplayError(str(e)) from None
+            x, y, w, h = self.span
+            os.environ["SDL_VIDEO_WINDOW_POS"] = f"{x},{y}"
+            size, fullscreen, display = (w, h), False, span[0]
         self.display = display
         self.windowed_size = size
         # GL attributes must be set before set_mode creates the context.
@@ -124,6 +134,8 @@ class Window:
             gl(pygame.GL_CONTEXT_FORWARD_COMPATIBLE_FLAG, 1)
         pygame.display.set_caption(title)
         flags = self.FLAGS | (pygame.FULLSCREEN if fullscreen else 0)
+        if self.span is not None:
+            flags = pygame.OPENGL | pygame.DOUBLEBUF | pygame.NOFRAME
         self.vsync = vsync
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -155,6 +167,8 @@ class Window:
         return max(1, w), max(1, h)
 
     def toggle_fullscreen(self) -> tuple[int, int]:
+        if self.span is not None:
+            return self.size  # a span covers its displays already
         if not self.fullscreen:
             self.windowed_size = self.size
         try:

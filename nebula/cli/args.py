@@ -109,8 +109,9 @@ def add_wall(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tile", metavar="NAME", help="the tile of --wall to draw")
 
 
-def tile_from_args(args: argparse.Namespace) -> Tile | None:
-    """The tile ``--wall`` and ``--tile`` name, checked; None without ``--wall``."""
+def tile_from_args(args: argparse.Namespace, whole: bool = False) -> Tile | None:
+    """The tile ``--wall`` and ``--tile`` name, checked; None without ``--wall``. With
+    ``whole`` (a window spanning displays) ``--wall`` alone is the whole canvas."""
     from nebula.wall.file import load_wall
 
     if getattr(args, "wall", None) is None:
@@ -118,6 +119,8 @@ def tile_from_args(args: argparse.Namespace) -> Tile | None:
             raise UsageError("--tile needs --wall FILE: the wall file the tile is in")
         return None
     wall = load_wall(args.wall)
+    if args.tile is None and whole:
+        return wall.whole()
     if args.tile is None:
         raise UsageError(
             f"--wall needs --tile NAME; the tiles of {args.wall}: {', '.join(wall.tiles)}"

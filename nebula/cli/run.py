@@ -37,6 +37,11 @@ def add_parser(sub: Any) -> None:
         "--display", type=int, default=0, metavar="N", help="which display (see `nebula displays`)"
     )
     p.add_argument(
+        "--span",
+        metavar="N,M,...",
+        help="one borderless window over these displays; --wall's canvas (or a --tile) covers it",
+    )
+    p.add_argument(
         "--exit-after",
         type=non_negative_seconds,
         default=None,
@@ -194,7 +199,8 @@ def _gallery_options(args: argparse.Namespace, preset: Preset | None) -> Gallery
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    tile = tile_from_args(args)
+    span = _span(args.span)
+    tile = tile_from_args(args, whole=span is not None)
     if args.size is None:
         args.size = "x".join(map(str, tile.size)) if tile else "1280x720"
     size = parse_size(args.size)
@@ -233,6 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             fullscreen=args.fullscreen or gallery.installation,
             display=args.display,
             vsync=not args.no_vsync,
+            span=span,
         )
     except DisplayError as e:
         return fail("run", str(e))
@@ -257,6 +264,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return ended.status
 
 
+def _span(text: str | None) -> list[int] | None:
+    from nebula.app.displays import parse_span
+
+    if text is None:
+        return None
+    try:
+        return parse_span(text)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
 def inputs_from_args(args: argparse.Namespace) -> Inputs:
     """The session's inputs as the options ask for them (checked by _check_options)."""
     from nebula.app.live import Inputs
@@ -272,15 +290,16 @@ def inputs_from_args(args: argparse.Namespace) -> Inputs:
 
 
 def cmd_displays(args: argparse.Namespace) -> int:
-    from nebula.app.window import DisplayError, display_sizes, init_display
+    from nebula.app.displays import display_bounds
+    from nebula.app.window import DisplayError, init_display
 
     try:
         init_display()
     except DisplayError as e:
         print(f"nebula displays: error: {e}", file=sys.stderr)
         return 1
-    for i, (w, h) in enumerate(display_sizes()):
-        print(f"{i}: {w}x{h}")
+    for i, (x, y, w, h) in enumerate(display_bounds()):
+        print(f"{i}: {w}x{h} at {x},{y}")
     return 0
 
 

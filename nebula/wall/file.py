@@ -82,6 +82,10 @@ class Wall:
     tiles: dict[str, Tile]
     path: Path | None = None
 
+    def whole(self) -> Tile:
+        """The whole canvas as one tile (a window spanning all of it)."""
+        return Tile("canvas", self.size, (0, 0, *self.size))
+
     def tile(self, name: str) -> Tile:
         """The tile called ``name``; any other name is refused with the names there are."""
         if name not in self.tiles:

@@ -1,0 +1,84 @@
+"""Several displays on one machine, on a real X server with two (Xorg's dummy driver):
+`nebula displays` says where each is, and `nebula run --span 0,1` covers both with one
+borderless window."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+NEBULA = [sys.executable, "-m", "nebula"]
+
+
+def run(display: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DISPLAY": display}
+    return subprocess.run(
+        [*NEBULA, *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_displays_lists_each_display_s_position_and_size(two_displays: str) -> None:
+    r = run(two_displays, "displays")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["0: 1280x720 at 0,0", "1: 1280x720 at 1280,0"]
+
+
+def window_geometry(env: dict[str, str], deadline: float) -> str:
+    """The piece's window as xwininfo lists it (``2560x720+0+0``), once it is there."""
+    while time.monotonic() < deadline:
+        tree = subprocess.run(
+            ["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True, timeout=30
+        ).stdout
+        for line in tree.splitlines():
+            if '"Nebula"' in line:
+                return line.split(")")[-1].split()[0]
+        time.sleep(0.5)
+    raise AssertionError("the window never appeared")
+
+
+def test_a_span_covers_both_displays_with_one_window(two_displays: str, tmp_path: Path) -> None:
+    env = {**os.environ, "DISPLAY": two_displays}
+    cmd = [*NEBULA, "run", "--span", "0,1", "--exit-after", "12", "--max-fps", "10", "--no-hud"]
+    cmd += ["--clock-offset", "130"]
+    piece = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        # One borderless window at the desktop's origin, as wide as both displays.
+        assert window_geometry(env, time.monotonic() + 60) == "2560x720+0+0"
+        time.sleep(3.0)  # drawing by now
+        shot = tmp_path / "root.png"
+        subprocess.run(["import", "-window", "root", str(shot)], env=env, timeout=60, check=True)
+        out, _ = piece.communicate(timeout=90)
+    finally:
+        if piece.poll() is None:
+            piece.kill()
+    assert piece.returncode == 0, out
+    assert "rendered at 2560x720" in out
+    screen = np.asarray(Image.open(shot).convert("RGB")).astype(np.float64)
+    assert screen.shape[:2] == (720, 2560)
+    # The piece is on both displays: each half is painted (a one-display window leaves the
+    # other half of the root black).
+    left, right = screen[:, :1280].mean(), screen[:, 1280:].mean()
+    assert left > 20 and right > 20, (left, right)
+
+
+def test_a_span_naming_a_missing_display_lists_the_displays(two_displays: str) -> None:
+    r = run(two_displays, "run", "--span", "0,2", "--exit-after", "1")
+    assert r.returncode == 1
+    line = r.stderr.strip()
+    assert line.endswith(
+        "there is no display 2; the displays are 0: 1280x720 at 0,0, 1: 1280x720 at 1280,0"
+    ), line
+
+
+def test_a_span_that_is_not_a_list_of_displays_is_refused(two_displays: str) -> None:
+    r = run(two_displays, "run", "--span", "left,right")
+    assert r.returncode == 2
+    assert "is not a list of display indices" in r.stderr
