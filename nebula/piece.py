@@ -10,6 +10,7 @@ they are the same picture.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from nebula.config import Params, Settings
 from nebula.control.timeline import Timeline
 from nebula.render.context import headless_context, is_headless
 from nebula.render.frame import FrameTime
+from nebula.render.pattern import PatternPass
 from nebula.render.renderer import PASS_NAMES, Renderer
 from nebula.render.tile import TilePass, TileView
 from nebula.sim.world import World
@@ -143,10 +145,32 @@ class Piece:
                 self.ctx.release()
             raise
         self._shader_root = shader_root
-        self._tile_redo = False
+        self._tile_stale = False
+        #: The wall's calibration pattern, shown in place of the piece while set.
+        self.pattern: PatternPass | None = None
         self._small: NDArray[np.uint8] | None = None
         # Through EGL only: the window's context is SDL's, whose glFinish EGL may not know.
         self._finish = _gil_free_finish() if is_headless(self.ctx) else None
+
+    def show_pattern(self, label: NDArray[np.uint8] | None) -> None:
+        """The wall's calibration pattern in place of the piece, labelled with ``label`` (the
+        tile's name as (h, w, 4) RGBA, top row first), or the piece again with None."""
+        if self.tiler is None:
+            raise ValueError("the calibration pattern is drawn on a wall's tile: give a tile")
+        if self.pattern is not None:
+            self.pattern.release()
+            self.pattern = None
+        if label is not None:
+            self.pattern = PatternPass(self.ctx, label, self._shader_root)
+
+    def pin(self, corners: tuple[tuple[float, float], ...] | None) -> None:
+        """Move the tile's corner pin (tile pixels, y down; None: square) from the next frame."""
+        if self.tiler is None or self.tile is None:
+            raise ValueError("only a wall's tile has a corner pin")
+        self.tile = dataclasses.replace(self.tile, corners=corners)
+        view = TileView(self.tile, self.tiler.view.size)
+        old, self.tiler = self.tiler, TilePass(self.ctx, view, self._shader_root)
+        old.release()
 
     def draw(
         self,
@@ -156,23 +180,43 @@ class Piece:
         params: Mapping[str, float] | None = None,
     ) -> moderngl.Framebuffer:
         """Bring the world to run time t and draw it (on the GPU; nothing read back yet), into
-        ``output`` when given (the live window's own framebuffer), else the renderer's;
-        ``params`` instead of the timeline's values (the live preview while the clock stands)."""
+        ``output`` when given (the live window's own framebuffer), else the renderer's (for a
+        wall's tile, the canvas-sized target it is drawn in: ``read`` and ``output_tex`` give
+        the tile); ``params`` instead of the timeline's values (the live preview while the
+        clock stands)."""
         values = self.timeline.advance_to(t)
         if params is not None:
             values = dict(params)
         ft = FrameTime(t, self.settings.cycle_seconds)
         if self.tiler is None:
             return self.renderer.draw(self.world, values, ft, passes, output=output)
-        self.renderer.draw(self.world, values, ft, passes)
-        self.tiler.draw(self.renderer.output_tex, output)
-        self._tile_redo = output is not None  # read() takes the tile into its own target then
-        return output or self.tiler.fbo
+        if self.pattern is not None:  # the wall's calibration pattern instead of the piece
+            view = self.tiler.view
+            self.pattern.draw(self.renderer.output, view.scale, view.rect, view.rect)
+        else:
+            self.renderer.draw(self.world, values, ft, passes)
+        # The tile pass runs now only where it must: into a window, or to fade or pin the tile.
+        # A plain copy is left to the readback, which takes the tile's rectangle itself.
+        self._tile_stale = output is not None or self.tiler.copy
+        if output is not None or not self.tiler.copy:
+            self.tiler.draw(self.renderer.output_tex, output)
+        return output or self.renderer.output
+
+    def _tile_target(self) -> moderngl.Framebuffer:
+        """The tile's own target with the last frame in it (the tile pass run now if not yet)."""
+        assert self.tiler is not None
+        if self._tile_stale:
+            self._tile_stale = False
+            self.tiler.draw(self.renderer.output_tex)
+        return self.tiler.fbo
 
     @property
     def output_tex(self) -> moderngl.Texture:
         """The last frame's texture: the renderer's, or the tile's on a wall."""
-        return self.tiler.tex if self.tiler else self.renderer.output_tex
+        if self.tiler is None:
+            return self.renderer.output_tex
+        self._tile_target()
+        return self.tiler.tex
 
     def resize(self, size: tuple[int, int]) -> None:
         """Render at a new size (the window was resized, or its render scale changed)."""
@@ -195,10 +239,9 @@ class Piece:
         window into its own target first)."""
         if self.tiler is None:
             return self.renderer.read()
-        if self._tile_redo:
-            self._tile_redo = False
-            self.tiler.draw(self.renderer.output_tex)
-        return self.tiler.read()
+        if self.tiler.copy:
+            return self.tiler.read(self.renderer.output)
+        return self.tiler.read(self._tile_target())
 
     def render(self, t: float, passes: tuple[str, ...] = PASS_NAMES) -> NDArray[np.uint8]:
         self.draw(t, passes)
@@ -221,10 +264,16 @@ class Piece:
             raise ValueError(f"buffer must be contiguous uint8 ({h}, {w}, 4), got {buf.shape}")
         if self._finish is not None:
             self._finish()
-        fbo = self.tiler.fbo if self.tiler else self.renderer.output
-        fbo.read_into(buf, components=4, alignment=1)
+        if self.tiler is None:
+            self.renderer.output.read_into(buf, components=4, alignment=1)
+        elif self.tiler.copy:  # the tile's rectangle straight from the canvas's target
+            self.renderer.output.read_into(buf, self.tiler.view.rect, components=4, alignment=1)
+        else:
+            self._tile_target().read_into(buf, components=4, alignment=1)
 
     def close(self) -> None:
+        if self.pattern is not None:
+            self.pattern.release()
         if self.tiler is not None:
             self.tiler.release()
         self.renderer.release()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from nebula.app.calibrate import unavailable
 from nebula.app.hotkeys import parse_param_action
 from nebula.app.preview import Preview
 from nebula.clock import RealtimeClock
@@ -64,6 +65,7 @@ class Actions:
             "screenshot": self._screenshot_action,
             "save_preset": self._save_preset_action,
             "quit": self.quit,
+            **unavailable(show),  # a wall's tile replaces these (nebula.app.calibrate)
         }
 
     def do(self, action: str, source: str = "key") -> bool:

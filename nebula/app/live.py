@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nebula.app.calibrate import Calibration
 from nebula.app.pacing import DEFAULT_MAX_FPS
 from nebula.app.show import Show
 from nebula.config import ConfigError, Settings
@@ -68,8 +69,11 @@ class LiveOptions:
     gallery: GalleryOptions = field(default_factory=GalleryOptions)
     exit_after: float | None = None
     max_fps: float = DEFAULT_MAX_FPS
-    #: One tile of a wall's canvas to show (nebula.wall), or None for the whole frame.
+    #: One tile of a wall's canvas to show (nebula.wall), or None for the whole frame; the wall
+    #: file it came from (where a calibrated corner pin is written); the pattern at the start.
     tile: Tile | None = None
+    wall: Path | None = None
+    pattern: bool = False
 
 
 class InputError(Exception):
@@ -107,7 +111,7 @@ def open_show(
     now_wall: float | None = None,
 ) -> Show:
     """The Show a session runs, on ``ctx`` (ShaderError, TargetSizeError)."""
-    return Show(
+    show = Show(
         ctx,
         size,
         options.settings,
@@ -122,6 +126,12 @@ def open_show(
         hud_visible=options.hud_visible,
         tile=options.tile,
     )
+    if options.tile is not None and options.wall is not None:
+        calibration = Calibration(show, options.wall, options.tile)
+        show.handlers.update(calibration.handlers())
+        if options.pattern:
+            calibration.toggle()
+    return show
 
 
 @contextmanager

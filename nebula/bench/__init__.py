@@ -5,7 +5,8 @@ The benchmark is a list of sections. Each section is a function that takes the p
 and returns a flat dict of figures; the dicts are merged into one object. To add figures (for
 example render and record speed through ``nebula.output.record``), write such a function and
 append it to ``SECTIONS`` below; nothing else changes. ``--only NAME,...`` runs a subset by
-section name. The sections live beside this file: sim, render (with the window), record, osc;
+section name. The sections live beside this file: sim, render (with the window), record, osc,
+wall;
 report holds the targets, the running and the table.
 
 Timings are medians; a ratio's two sides are measured interleaved in the same loop, so a busy
@@ -19,6 +20,7 @@ from nebula.bench.record import section_record
 from nebula.bench.render import section_render, section_window
 from nebula.bench.report import Section
 from nebula.bench.sim import section_alloc, section_seek, section_sim, section_sim_1m
+from nebula.bench.wall import section_wall
 
 #: name -> section, run in this order. Append new sections here (see the module docstring).
 SECTIONS: dict[str, Section] = {
@@ -30,4 +32,5 @@ SECTIONS: dict[str, Section] = {
     "window": section_window,
     "record": section_record,
     "osc": section_osc,
+    "wall": section_wall,
 }

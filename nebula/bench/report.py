@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nebula.bench.figures import Figures, say
-from nebula.bench.render import describe, targets
+from nebula.bench.render import SIZES, describe, targets
+from nebula.bench.wall import tile_share
 
 Section = Callable[[argparse.Namespace], Figures]
 
@@ -19,6 +20,8 @@ TARGETS: dict[str, tuple[float, str]] = {
     "sim_1m_vs_copy": (4.0, "<="),
     "record_vs_render_720p": (0.85, ">="),
     "osc_flood_vs_quiet": (0.9, ">="),
+    # A tile costs no more than its share of the canvas's pixels with its guard band.
+    "tile_vs_canvas_720p": (round(tile_share(SIZES["720p"]), 3), "<="),
     **targets(),
 }
 
@@ -54,6 +57,16 @@ ROWS: tuple[Row, ...] = (
     Row("osc_flood_sent", "", "messages the flood sent"),
     Row("osc_flood_taken", "", "messages the server took (500 a second, 100 while flooded)"),
     Row("osc_flood_refused", "", "messages refused as a flood, unread"),
+    *(
+        Row(f"{key}_{label}", unit, f"{meaning} at {label}")
+        for label in SIZES
+        for key, unit, meaning in (
+            ("wall_canvas_ms", "ms", "whole canvas of a 2x2 wall, draw + finish, median"),
+            ("wall_tile_ms", "ms", "one tile of it, the mean of the four tiles' medians"),
+            ("tile_vs_canvas", "x", "wall_tile_ms / wall_canvas_ms"),
+            ("tile_share", "x", "a tile's pixels with its guard band / the canvas's"),
+        )
+    ),
 )
 
 

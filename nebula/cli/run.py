@@ -125,6 +125,11 @@ def add_parser(sub: Any) -> None:
     )
     add_common(p)
     add_wall(p)
+    p.add_argument(
+        "--pattern",
+        action="store_true",
+        help="start with the wall's calibration pattern instead of the piece (Ctrl+P toggles)",
+    )
     from nebula.gallery.options import add_options
 
     add_options(p)  # --installation, --hours, --target-fps, ... (nebula.gallery)
@@ -201,6 +206,8 @@ def _gallery_options(args: argparse.Namespace, preset: Preset | None) -> Gallery
 def cmd_run(args: argparse.Namespace) -> int:
     span = _span(args.span)
     tile = tile_from_args(args, whole=span is not None)
+    if args.pattern and tile is None:
+        raise UsageError("--pattern is a wall's calibration pattern: give --wall FILE --tile NAME")
     if args.size is None:
         args.size = "x".join(map(str, tile.size)) if tile else "1280x720"
     size = parse_size(args.size)
@@ -232,6 +239,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         exit_after=args.exit_after,
         max_fps=args.max_fps,
         tile=tile,
+        wall=args.wall,
+        pattern=args.pattern,
     )
     try:
         window = Window(

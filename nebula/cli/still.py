@@ -43,6 +43,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--force", action="store_true", help="overwrite an existing --out")
     add_common(p)
     add_wall(p)
+    p.add_argument(
+        "--pattern", action="store_true", help="the wall's calibration pattern for --tile"
+    )
     p.set_defaults(func=cmd_still)
 
 
@@ -54,6 +57,8 @@ def cmd_still(args: argparse.Namespace) -> int:
     if args.size is None:
         args.size = "x".join(map(str, tile.size)) if tile else "1280x720"
     size = parse_size(args.size)
+    if args.pattern and tile is None:
+        raise UsageError("--pattern is a wall's calibration pattern: give --wall FILE --tile NAME")
     if tile is not None and args.sheet:
         raise UsageError("--sheet draws the model sheet, not a tile: leave out --wall")
     if args.out.suffix.lower() != ".png":
@@ -70,6 +75,10 @@ def cmd_still(args: argparse.Namespace) -> int:
             pixels = figure_sheet(settings, size)
         else:
             with Piece(settings, preset.params if preset else None, size, tile=tile) as piece:
+                if args.pattern and tile is not None:
+                    from nebula.app.calibrate import tile_label
+
+                    piece.show_pattern(tile_label(tile))
                 pixels = piece.render(args.clock_offset + args.time)
         try:
             write_png(out, pixels)

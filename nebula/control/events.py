@@ -37,6 +37,13 @@ ACTIONS: dict[str, str] = {
     "save_preset": "save the parameters as a new preset",
     "midi_learn": "MIDI learn: move a control, then press a parameter's key",
     **{f"preset_{i}": f"load preset {i}" for i in range(1, 10)},
+    "pattern": "a wall's calibration pattern on / off",
+    "pin_corner": "calibration: the next corner of the pin",
+    "pin_left": "calibration: the corner a pixel left",
+    "pin_right": "calibration: the corner a pixel right",
+    "pin_up": "calibration: the corner a pixel up",
+    "pin_down": "calibration: the corner a pixel down",
+    "pin_save": "calibration: write the pin to the wall file",
     "quit": "quit",
 }
 

@@ -16,6 +16,9 @@ import math
 from collections.abc import Mapping
 
 import moderngl
+import numpy as np
+
+from nebula import scene
 
 Rect = tuple[int, int, int, int]
 
@@ -29,9 +32,11 @@ GUARD_PX = 192
 #: sideways shift at most (post.py's HAZE_REACH, halved, with room for a strong u_haze).
 BLEED_SHARE = 0.05 * 1.6
 HAZE_SHARE = 0.01
-#: The plain mirrors the clouds with long ripples: up to 0.03 of a radian across, a few
-#: hundredths of the frame's width; the clouds are drawn that much wider, and whole columns.
+#: The plain mirrors the clouds with long ripples (plain.frag): up to 0.015 across, a few
+#: hundredths of the frame's width, and 0.005 up; the clouds are drawn that much wider, and up
+#: as far as the mirror of the tile's lowest ground looks, with this much elevation to spare.
 REFLECTION_SHARE = 0.03
+REFLECTION_MARGIN = 0.03
 
 
 def guard(size: tuple[int, int], u: Mapping[str, object]) -> tuple[int, int]:
@@ -58,6 +63,22 @@ def scissor(fbo: tuple[int, int], size: tuple[int, int], rect: Rect, band: tuple
     return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
+def reach(size: tuple[int, int], rect: Rect, u: Mapping[str, object]) -> Rect:
+    """The tile and its guard band this frame, within the frame (renderer pixels, GL rows):
+    the part of the frame whose pixels are drawn right."""
+    return scissor(size, size, rect, guard(size, u))
+
+
+def mirror_top(aspect: float, bottom: float) -> float:
+    """The highest screen row (NDC) the plain's mirror reads the clouds at for ground seen at
+    or above the row ``bottom`` (NDC): the row of the steepest reflected elevation. Directions
+    depend on the lens alone (nebula.scene), so this is the same for every frame of a size."""
+    x = np.linspace(-1.0, 1.0, 17)
+    deepest = -float(scene.view_directions(aspect, x, np.full_like(x, bottom))[..., 1].min())
+    rows = scene.elevation_band(aspect, -1.0, max(0.0, deepest) + REFLECTION_MARGIN)
+    return 1.0 if rows is None else rows[1]
+
+
 def clip(
     size: tuple[int, int],
     rect: Rect | None,
@@ -67,7 +88,7 @@ def clip(
     exact: list[moderngl.Framebuffer],
 ) -> None:
     """Scissor every target for this frame: ``banded`` ones to the tile and its guard band,
-    ``columns`` (the clouds, which the plain reflects from above) to whole columns of it, and
+    ``columns`` (the clouds, which the plain mirrors) up as far as the mirror reads, and
     ``exact`` ones (the output) to the tile alone; no scissor at all without a ``rect``."""
     if rect is None:
         for fbo in (*banded, *columns, *exact):
@@ -76,10 +97,13 @@ def clip(
     band = guard(size, u)
     for fbo in banded:
         fbo.scissor = scissor(fbo.size, size, rect, band)
-    wide = (band[0] + math.ceil(REFLECTION_SHARE * size[0]), 0)
+    wide = (band[0] + math.ceil(REFLECTION_SHARE * size[0]), band[1])
+    bottom = max(-1.0, 2.0 * (rect[1] - band[1]) / size[1] - 1.0)
+    top = mirror_top(size[0] / size[1], bottom)
     for fbo in columns:
-        x, _, w, _ = scissor(fbo.size, size, rect, wide)
-        fbo.scissor = (x, 0, w, fbo.size[1])
+        x, y, w, h = scissor(fbo.size, size, rect, wide)
+        reach = min(fbo.size[1], math.ceil(0.5 * (top + 1.0) * fbo.size[1]) + 2)
+        fbo.scissor = (x, y, w, max(h, reach - y))
     for fbo in exact:
         fbo.scissor = rect
 

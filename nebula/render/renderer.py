@@ -201,6 +201,7 @@ class Renderer:
             target,
             haze,
             passes,
+            region.reach(self.size, self.region, u) if self.region is not None else None,
         )
         if "plain" in passes:
             # The half-resolution background below the horizon: the plain, then the light and

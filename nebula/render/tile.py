@@ -14,10 +14,7 @@ from numpy.typing import NDArray
 from nebula.render.region import Rect
 from nebula.render.shaders import HotProgram, ProgramSpec, set_uniforms
 from nebula.wall.file import Tile
-from nebula.wall.geometry import homography
-
-#: The wall file's edges in the order tile.frag takes them (GL rows: bottom first).
-EDGE_ORDER = ("left", "right", "bottom", "top")
+from nebula.wall.geometry import homography, signal_gain
 
 
 class TileView:
@@ -55,14 +52,26 @@ class TilePass:
     ) -> None:
         self.ctx = ctx
         self.view = view
-        warp = view.tile.corners is not None
-        spec = ProgramSpec("fullscreen.vert", "tile.frag", {"WARP": 1} if warp else {})
-        self.program = HotProgram(ctx, spec, shader_root)
+        #: Neither faded nor pinned: the tile is its rectangle of the canvas, texel for texel.
+        self.copy = not view.tile.blend and view.tile.corners is None
+        defines = {"WARP": 1} if view.tile.corners is not None else {}
+        if view.tile.blend:
+            defines["BLEND"] = 1
+        self.program = HotProgram(
+            ctx, ProgramSpec("fullscreen.vert", "tile.frag", defines), shader_root
+        )
         made: list[moderngl.Texture | moderngl.Framebuffer] = []
+        self.gains: list[moderngl.Texture] = []
         try:
             self.tex = ctx.texture(view.size, 4)
             made.append(self.tex)
             self.tex.filter = moderngl.LINEAR, moderngl.LINEAR
+            if view.tile.blend:
+                for ramp in blend_gains(view.tile, view.size):
+                    gain = ctx.texture((len(ramp), 1), 1, ramp.astype("f4").tobytes(), dtype="f4")
+                    gain.filter = moderngl.NEAREST, moderngl.NEAREST
+                    made.append(gain)
+                    self.gains.append(gain)
             self.fbo = ctx.framebuffer([self.tex])
         except moderngl.Error:
             for obj in made:
@@ -75,17 +84,13 @@ class TilePass:
 
     def _uniforms(self) -> dict[str, object]:
         view, tile = self.view, self.view.tile
-        s = view.scale
         u: dict[str, object] = {
             "u_canvas": 0,
             "u_origin": view.rect[:2],
             "u_size": (float(view.size[0]), float(view.size[1])),
         }
-        edges = [tile.blend.get(e) for e in EDGE_ORDER]
-        u["u_blend_width"] = tuple(e.width * s if e else 0.0 for e in edges)
-        u["u_blend_gamma"] = tuple(e.gamma if e else 2.2 for e in edges)
-        u["u_blend_curve"] = tuple(e.curve if e else 2.0 for e in edges)
-        u["u_blend_center"] = tuple(e.center if e else 0.5 for e in edges)
+        if tile.blend:
+            u["u_gain_x"], u["u_gain_y"] = 1, 2
         if tile.corners is not None:
             u["u_unwarp"] = unwarp_matrix(tile, view.size)
         return u
@@ -97,6 +102,8 @@ class TilePass:
         self.ctx.viewport = (0, 0, *self.view.size)
         self.ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST | moderngl.CULL_FACE)
         canvas.use(0)
+        for unit, gain in enumerate(self.gains, start=1):
+            gain.use(unit)
         set_uniforms(self.program.program, self.uniforms)
         self.vao().render(moderngl.TRIANGLES, vertices=3)
 
@@ -108,17 +115,37 @@ class TilePass:
             self._vao = (hp.version, self.ctx.vertex_array(hp.program, []))
         return self._vao[1]
 
-    def read(self) -> NDArray[np.uint8]:
-        """The tile as (height, width, 3) RGB, top row first (one reused array)."""
-        self.fbo.read_into(self._pixels, components=3, alignment=1)
+    def read(self, fbo: moderngl.Framebuffer) -> NDArray[np.uint8]:
+        """The tile as (height, width, 3) RGB, top row first (one reused array), from its own
+        target or, for a plain ``copy``, from the canvas-sized target it was drawn in."""
+        rect = self.view.rect if fbo is not self.fbo else (0, 0, *self.view.size)
+        fbo.read_into(self._pixels, rect, components=3, alignment=1)
         return self._pixels[::-1]
 
     def release(self) -> None:
         if self._vao is not None:
             self._vao[1].release()
-        for obj in (self.fbo, self.tex):
-            obj.release()
+        self.fbo.release()
+        for tex in (self.tex, *self.gains):
+            tex.release()
         self.program.release()
+
+
+def blend_gains(tile: Tile, size: tuple[int, int]) -> tuple[NDArray[np.float64], ...]:
+    """The signal's gain across the tile (one value a pixel, left to right) and up it (bottom
+    row first), drawn at ``size``: each blended edge's Bourke ramp to the power 1 / gamma,
+    multiplied where two edges' overlaps meet."""
+    s = size[0] / tile.rect[2]
+    out = []
+    for n, (low, high) in zip(size, (("left", "right"), ("bottom", "top")), strict=True):
+        centres = np.arange(n) + 0.5
+        gain = np.ones(n)
+        for edge, along in ((low, centres), (high, n - centres)):
+            e = tile.blend.get(edge)
+            if e is not None:
+                gain *= signal_gain(along / (e.width * s), e.curve, e.center, e.gamma)
+        out.append(gain)
+    return tuple(out)
 
 
 def unwarp_matrix(tile: Tile, size: tuple[int, int]) -> tuple[float, ...]:

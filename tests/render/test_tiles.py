@@ -6,6 +6,7 @@ blend, their light adds up to the canvas's; a corner pin moves the picture where
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import moderngl
 import numpy as np
@@ -116,3 +117,25 @@ def test_a_corner_pin_moves_the_picture_where_the_file_says(
     source = canvas[MOMENTS[0]][:180, :320].astype(np.int16)
     half = (source[:, 0::2] + source[:, 1::2]) // 2  # what half the width shows, about
     assert np.abs(pinned[:, 162:318] - half[:, 2:158]).mean() < 6.0
+
+
+def test_still_draws_a_tile_s_calibration_pattern(tmp_path: Path) -> None:
+    from nebula.cli import main
+    from nebula.output.png import read_png
+
+    wall = tmp_path / "wall.toml"
+    wall.write_text(
+        "[canvas]\nsize = [320, 90]\n[tiles.a]\nrect = [0, 0, 176, 90]\nblend = { right = 32 }\n"
+        "[tiles.b]\nrect = [144, 0, 176, 90]\nblend = { left = 32 }\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "a.png"
+    assert main(["still", "--wall", str(wall), "--tile", "a", "--pattern", "--out", str(out)]) == 0
+    shot = read_png(out)[..., :3].astype(np.float64)
+    assert shot.shape[:2] == (90, 176)
+    # Mid grey with its right edge fading out over the 32 px blend; the amber outline.
+    assert 110 < np.median(shot[55:70, 40:60]) < 150
+    assert shot[40:50, -2].mean() < 30
+    assert shot[1, 60, 0] > 200 and shot[1, 60, 2] < 80
+    # Without a wall there is no tile to calibrate: one line, status 2.
+    assert main(["still", "--pattern", "--out", str(tmp_path / "x.png")]) == 2

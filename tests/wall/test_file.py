@@ -155,3 +155,11 @@ def test_the_corner_pin_maps_each_corner_and_folds_are_caught() -> None:
     assert not folds(pinned)
     assert folds([(0, 0), (400, 300), (400, 0), (0, 300)])  # a bow tie
     assert folds([(0, 0), (400, 0), (400, 0), (0, 300)])  # no area at a corner
+
+
+@pytest.mark.parametrize("name", ["two-projectors", "panels-2x2"])
+def test_the_shipped_example_walls_read(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from nebula.resources import assets_dir
+
+    assert main(["wall", "check", str(assets_dir() / "walls" / f"{name}.toml")]) == 0
+    assert "ok" in capsys.readouterr().out

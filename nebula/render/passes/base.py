@@ -48,11 +48,30 @@ class FrameInputs:
     output: moderngl.Framebuffer  # where post writes the finished frame
     haze: list[tuple[float, float, float, float]]  # guarded figures on screen, for post
     passes: tuple[str, ...] = ()  # the passes this frame draws (the sky's depends on the plain)
+    #: The part of the frame drawn, for a wall's tile: the tile and its guard band (renderer
+    #: pixels, GL rows; nebula.render.region); None for all of it.
+    reach: tuple[int, int, int, int] | None = None
 
     def view_proj(self) -> NDArray[np.float64]:
         """The frame's view-projection matrix, row-major (u_view_proj is uploaded column-major):
         for passes that cull or place things on the CPU."""
         return np.asarray(self.u["u_view_proj"], dtype=np.float64).reshape(4, 4).T
+
+    def cull_proj(self) -> NDArray[np.float64]:
+        """``view_proj`` narrowed to the ``reach`` (an off-axis sub-frustum): what lies wholly
+        outside it changes no pixel that is drawn, so a pass may leave it out."""
+        vp = self.view_proj()
+        if self.reach is None:
+            return vp
+        res = self.u["u_resolution"]
+        assert isinstance(res, tuple)
+        x, y, w, h = self.reach
+        x0, x1 = 2.0 * x / res[0] - 1.0, 2.0 * (x + w) / res[0] - 1.0
+        y0, y1 = 2.0 * y / res[1] - 1.0, 2.0 * (y + h) / res[1] - 1.0
+        narrow = np.eye(4)
+        narrow[0, 0], narrow[0, 3] = 2.0 / (x1 - x0), -(x1 + x0) / (x1 - x0)
+        narrow[1, 1], narrow[1, 3] = 2.0 / (y1 - y0), -(y1 + y0) / (y1 - y0)
+        return narrow @ vp
 
 
 class Pass:

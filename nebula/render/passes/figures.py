@@ -18,6 +18,7 @@ import moderngl
 import numpy as np
 from numpy.typing import NDArray
 
+from nebula.render.cull import spheres_in_view
 from nebula.render.gpu import attribute_format
 from nebula.render.passes.base import FrameInputs, InstancedPass
 from nebula.render.shaders import HotProgram, ProgramSpec, float_defines
@@ -122,6 +123,8 @@ class FiguresPass(InstancedPass):
             fbo.depth_mask = True
         parts = state.parts
         parts = parts[parts["in_id"][:, KIND] != KIND_DREAMER]
+        if f.reach is not None:  # a wall's tile: only the parts that reach into it
+            parts = parts[parts_in_view(parts, f.cull_proj())]
         runs = part_runs(parts, self._sorted, state.camera)
         if not runs:
             return
@@ -162,6 +165,21 @@ class FiguresPass(InstancedPass):
             return self.ctx.vertex_array(p, content)
 
         return self.vao("figure_shadow", make)
+
+
+#: How far a part's surface reaches past its round cone, in metres: the guarded body's breath
+#: along its normal and the cloth's flare, with room to spare (figure.vert).
+PART_MARGIN = 0.1
+
+
+def parts_in_view(parts: NDArray[np.void], view_proj: NDArray[np.floating]) -> NDArray[np.bool_]:
+    """Which parts' bounding spheres reach into ``view_proj``'s frustum: each round cone from a
+    to b, its radii (the deeper of its cross-section's two) and a margin."""
+    a, b = parts["in_a"].astype(np.float64), parts["in_b"].astype(np.float64)
+    radii = parts["in_radii"].astype(np.float64)
+    widest = np.maximum(radii[:, RA], radii[:, RB]) * np.maximum(1.0, radii[:, 2])
+    reach = 0.5 * np.linalg.norm(b - a, axis=1) + widest + PART_MARGIN
+    return spheres_in_view(0.5 * (a + b), reach, view_proj)
 
 
 def part_runs(

@@ -98,7 +98,7 @@ class FlowersPass(InstancedPass):
         if self._uploaded is not None and self._uploaded[0] is f:
             return self._uploaded[1]
         flowers = f.state.flowers
-        seen = spheres_in_view(flowers["in_pos"], flowers["in_size"] * REACH, f.view_proj())
+        seen = spheres_in_view(flowers["in_pos"], flowers["in_size"] * REACH, f.cull_proj())
         n = self.upload(flowers[seen])
         self._uploaded = (f, n)
         return n

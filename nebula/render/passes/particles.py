@@ -44,7 +44,7 @@ class ParticlesPass(InstancedPass):
         density = max(0.0, min(1.0, f.params.get("particle_density", 1.0)))
         pool = particles[: round(len(particles) * density)]
         w, h = (int(v) for v in f.u["u_resolution"])  # type: ignore[attr-defined]
-        motes, others = split_live(pool, f.state.cycle_t, f.view_proj(), h, w)
+        motes, others = split_live(pool, f.state.cycle_t, f.view_proj(), h, w, f.reach)
         n_motes = self.upload(motes)
         n_others = self.upload_quads(others, into=self.quads)
         if n_motes + n_others == 0:
@@ -64,7 +64,12 @@ class ParticlesPass(InstancedPass):
 
 
 def split_live(
-    pool: NDArray[np.void], cycle_t: float, view_proj: NDArray[np.floating], height: int, width: int
+    pool: NDArray[np.void],
+    cycle_t: float,
+    view_proj: NDArray[np.floating],
+    height: int,
+    width: int,
+    reach: tuple[int, int, int, int] | None = None,
 ) -> tuple[NDArray[np.void], NDArray[np.void]]:
     """The pool's living motes whose sprite lies wholly inside the frame, and every other
     living particle (motes on the frame's edge among them), each in pool order.
@@ -74,6 +79,8 @@ def split_live(
     is dropped whole when its centre leaves the frame, so a mote that overlaps the edge goes
     with the quads. The shader still hides what is not yet born or has died, so a record on
     the edge of either (where its light is zero anyway) looks the same on either side of it.
+    With a ``reach`` (a wall's tile and its guard band, pixels) a mote whose sprite lies wholly
+    outside it is left out: it would change no pixel that is drawn.
     """
     age = cycle_t - pool["in_birth"]
     live = (pool["in_life"] > 0.0) & (age >= 0.0) & (age < pool["in_life"])
@@ -86,7 +93,14 @@ def split_live(
     x = (clip[:, 0] / w * 0.5 + 0.5) * width
     y = (clip[:, 1] / w * 0.5 + 0.5) * height
     inside = (x - half >= 0) & (x + half <= width) & (y - half >= 0) & (y + half <= height)
+    keep = inside
+    if reach is not None:
+        rx, ry, rw, rh = reach
+        near = (x + half >= rx) & (x - half <= rx + rw) & (y + half >= ry) & (y - half <= ry + rh)
+        keep = inside & near
     sprite = np.zeros(len(pool), dtype=bool)
     sprite[np.flatnonzero(mote)[inside]] = True
+    kept = np.zeros(len(pool), dtype=bool)
+    kept[np.flatnonzero(mote)[keep]] = True
     # take() with indices: a boolean mask over structured records is ten times slower.
-    return np.take(pool, np.flatnonzero(sprite)), np.take(pool, np.flatnonzero(live & ~sprite))
+    return np.take(pool, np.flatnonzero(kept)), np.take(pool, np.flatnonzero(live & ~sprite))
