@@ -145,16 +145,27 @@ def fail(command: str, message: str) -> int:
     return EXIT_FAILED
 
 
+def size_source(args: argparse.Namespace, tile: Tile | None = None) -> str:
+    """The option a size GL refuses came from: ``--size``, or a wall whose canvas every tile
+    draws through."""
+    if tile is None:
+        return f"--size {args.size}"
+    w, h = tile.canvas
+    return f"--wall {args.wall} (every tile draws through its whole {w}x{h} canvas)"
+
+
 def gl_failures(command: str, size_text: str, work: Callable[[], int]) -> int:
     """Run ``work``; what GL refuses ends in one line: a size it cannot allocate is a bad
-    argument (status 2), no context or a shader that does not compile status 1."""
+    argument (status 2), no context or a shader that does not compile status 1. ``size_text``
+    names where the size came from (``size_source``), or is a bare ``WxH`` for ``--size``."""
     from nebula.render.context import ContextError, TargetSizeError
     from nebula.render.shaders import ShaderError
 
     try:
         return work()
     except TargetSizeError as e:
-        raise UsageError(f"--size {size_text}: {e}") from None
+        where = size_text if size_text.startswith("--") else f"--size {size_text}"
+        raise UsageError(f"{where}: {e}") from None
     except ShaderError as e:
         return fail(command, f"shader does not compile: {e}")
     except ContextError as e:

@@ -28,6 +28,7 @@ from nebula.cli.args import (
     load_preset_arg,
     parse_size,
     settings_from_args,
+    size_source,
     tile_from_args,
 )
 from nebula.errors import RecordError
@@ -317,7 +318,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         with stop_signals_raise():
             result = record(job)
     except TargetSizeError as e:  # nothing was written yet
-        print(f"nebula record: error: --size {args.size} x --ssaa {job.ssaa}: {e}", file=sys.stderr)
+        where = size_source(args, job.tile) + (f" x --ssaa {job.ssaa}" if job.ssaa > 1 else "")
+        print(f"nebula record: error: {where}: {e}", file=sys.stderr)
         return 2
     except ShaderError as e:  # nothing was written yet
         print(f"nebula record: error: shader does not compile: {e}", file=sys.stderr)

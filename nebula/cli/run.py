@@ -17,6 +17,7 @@ from nebula.cli.args import (
     non_negative_seconds,
     parse_size,
     settings_from_args,
+    size_source,
     tile_from_args,
 )
 from nebula.resources import SHADERS_ENV
@@ -257,7 +258,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ShaderError as e:
         return fail("run", f"shader does not compile: {e}")
     except TargetSizeError as e:
-        print(f"nebula run: error: --size {args.size}: {e}", file=sys.stderr)
+        print(f"nebula run: error: {size_source(args, tile)}: {e}", file=sys.stderr)
         return 2
     except InputError as e:
         print(f"nebula run: error: {e}", file=sys.stderr)

@@ -16,6 +16,7 @@ from nebula.cli.args import (
     non_negative_seconds,
     parse_size,
     settings_from_args,
+    size_source,
     tile_from_args,
 )
 
@@ -89,4 +90,4 @@ def cmd_still(args: argparse.Namespace) -> int:
         print(f"wrote {out} ({w}x{h}, {what}, seed {args.seed})")
         return 0
 
-    return gl_failures("still", args.size, work)
+    return gl_failures("still", size_source(args, tile), work)

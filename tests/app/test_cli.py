@@ -111,14 +111,15 @@ def test_an_unknown_display_lists_the_displays() -> None:
     assert "no display 7" in lines[0] and "0: " in lines[0]
 
 
-def test_displays_lists_sizes() -> None:
+def test_displays_lists_sizes_and_positions() -> None:
     needs_display()
     proc = subprocess.run([*NEBULA, "displays"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     first = proc.stdout.splitlines()[0]
-    index, size = first.split(": ")
+    index, rest = first.split(": ")
+    size, at = rest.split(" at ")
     w, h = (int(v) for v in size.split("x"))
-    assert index == "0" and w > 0 and h > 0
+    assert index == "0" and w > 0 and h > 0 and at == "0,0"
 
 
 @pytest.mark.parametrize(

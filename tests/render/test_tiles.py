@@ -139,3 +139,17 @@ def test_still_draws_a_tile_s_calibration_pattern(tmp_path: Path) -> None:
     assert shot[1, 60, 0] > 200 and shot[1, 60, 2] < 80
     # Without a wall there is no tile to calibrate: one line, status 2.
     assert main(["still", "--pattern", "--out", str(tmp_path / "x.png")]) == 2
+
+
+def test_a_canvas_gl_cannot_allocate_is_refused_naming_the_wall(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nebula.cli import main
+
+    wall = tmp_path / "huge.toml"
+    wall.write_text("[canvas]\nsize = [30000, 30000]\n[tiles.a]\nrect = [0, 0, 320, 180]\n")
+    out = tmp_path / "a.png"
+    assert main(["still", "--wall", str(wall), "--tile", "a", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"--wall {wall}" in err and "30000x30000" in err
+    assert not out.exists()
