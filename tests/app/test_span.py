@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 NEBULA = [sys.executable, "-m", "nebula"]
@@ -42,10 +43,21 @@ def window_geometry(env: dict[str, str], deadline: float) -> str:
     raise AssertionError("the window never appeared")
 
 
-def test_a_span_covers_both_displays_with_one_window(two_displays: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("wall", [False, True], ids=["piece", "wall-pattern"])
+def test_a_span_covers_both_displays_with_one_window(
+    two_displays: str, tmp_path: Path, wall: bool
+) -> None:
     env = {**os.environ, "DISPLAY": two_displays}
     cmd = [*NEBULA, "run", "--span", "0,1", "--exit-after", "12", "--max-fps", "10", "--no-hud"]
     cmd += ["--clock-offset", "130"]
+    if wall:  # the wall's canvas covers the span: here its calibration pattern, mid grey
+        f = tmp_path / "wall.toml"
+        f.write_text(
+            "[canvas]\nsize = [2560, 720]\n[tiles.left]\nrect = [0, 0, 1280, 720]\n"
+            "[tiles.right]\nrect = [1280, 0, 1280, 720]\n",
+            encoding="utf-8",
+        )
+        cmd += ["--wall", str(f), "--pattern"]
     piece = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -63,10 +75,12 @@ def test_a_span_covers_both_displays_with_one_window(two_displays: str, tmp_path
     assert "rendered at 2560x720" in out
     screen = np.asarray(Image.open(shot).convert("RGB")).astype(np.float64)
     assert screen.shape[:2] == (720, 2560)
-    # The piece is on both displays: each half is painted (a one-display window leaves the
+    # The picture is on both displays: each half is painted (a one-display window leaves the
     # other half of the root black).
     left, right = screen[:, :1280].mean(), screen[:, 1280:].mean()
     assert left > 20 and right > 20, (left, right)
+    if wall:
+        assert 110 < np.median(screen[:, :1280]) < 150 and 110 < np.median(screen[:, 1280:]) < 150
 
 
 def test_a_span_naming_a_missing_display_lists_the_displays(two_displays: str) -> None:
@@ -82,3 +96,28 @@ def test_a_span_that_is_not_a_list_of_displays_is_refused(two_displays: str) -> 
     r = run(two_displays, "run", "--span", "left,right")
     assert r.returncode == 2
     assert "is not a list of display indices" in r.stderr
+
+
+def test_run_shows_one_tile_of_a_wall_in_a_window_of_its_size(
+    xdisplay: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "DISPLAY": xdisplay}
+    f = tmp_path / "wall.toml"
+    f.write_text(
+        "[canvas]\nsize = [400, 120]\n[tiles.left]\nrect = [0, 0, 220, 120]\n"
+        "blend = { right = 40 }\n[tiles.right]\nrect = [180, 0, 220, 120]\nblend = { left = 40 }\n",
+        encoding="utf-8",
+    )
+    cmd = [*NEBULA, "run", "--wall", str(f), "--tile", "right", "--exit-after", "6"]
+    cmd += ["--max-fps", "10", "--no-hud", "--clock-offset", "130"]
+    piece = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert window_geometry(env, time.monotonic() + 60).startswith("220x120+")
+        out, _ = piece.communicate(timeout=90)
+    finally:
+        if piece.poll() is None:
+            piece.kill()
+    assert piece.returncode == 0, out
+    assert "rendered at 400x120" in out  # the canvas, drawn in the tile
