@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from nebula.control.midi import MidiInput
     from nebula.control.osc import OscProcess
     from nebula.presets import Preset
+    from nebula.web.process import WebProcess
 
 #: Signals that end the live piece in order: the loop finishes its frame, releases the window
 #: and exits 128 + the signal's number.
@@ -51,6 +52,9 @@ class Inputs:
     osc_feedback: str | None = None
     midi: str | None = None
     midi_map: Path | None = None
+    #: A TCP port for the technician's page, its API and OSCQuery (nebula.web), on ``web_host``.
+    web: int | None = None
+    web_host: str = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class Opened:
 
     osc: OscProcess | None = None
     midi: MidiInput | None = None
+    web: WebProcess | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,8 @@ def open_inputs(show: Show, inputs: Inputs, *, installation: bool = False) -> It
                 closers.append(opened.osc.close)
                 show.status.append(opened.osc.summary)
                 show.counts.append(opened.osc.counts)
+            if inputs.web is not None:
+                opened.web = _open_web(show, inputs, opened, closers)
             if inputs.midi is not None:
                 from nebula.control.midi import MidiInput, load_midi_map
 
@@ -177,6 +184,37 @@ def open_inputs(show: Show, inputs: Inputs, *, installation: bool = False) -> It
     finally:
         for close in reversed(closers):
             close()
+
+
+def _open_web(
+    show: Show, inputs: Inputs, opened: Opened, closers: list[Callable[[], None]]
+) -> WebProcess:
+    """The page's server, its controls sent as OSC to the show's own OSC server (a private one
+    on loopback when the session has none), and the feed it serves, written each frame."""
+    from nebula.app.webfeed import ShowFeed
+    from nebula.control.osc import OscProcess
+    from nebula.gallery.options import state_dir
+    from nebula.web.feed import Feed
+    from nebula.web.process import WebProcess
+
+    assert inputs.web is not None
+    osc = opened.osc
+    if osc is None:
+        osc = OscProcess(show.post, 0, host="127.0.0.1", figures=show.settings.figures).start()
+        closers.append(osc.close)
+    folder = state_dir() / f"web-{inputs.web}"
+    web = WebProcess(
+        inputs.web,
+        folder,
+        state_dir(),
+        osc.address[1],
+        host=inputs.web_host,
+        figures=show.settings.figures,
+    )
+    closers.append(web.close)
+    show.frame_listeners.append(ShowFeed(show, Feed(folder)))
+    print(f"nebula run: page: {web.link}", flush=True)
+    return web
 
 
 def play(window: Window, options: LiveOptions) -> Ended:

@@ -91,6 +91,18 @@ def add_parser(sub: Any) -> None:
         help="take OSC messages on this UDP port, on 127.0.0.1 only (see --osc-host)",
     )
     play.add_argument(
+        "--web",
+        type=int,
+        metavar="PORT",
+        help="the technician's page, its JSON API and OSCQuery on this TCP port (loopback)",
+    )
+    play.add_argument(
+        "--web-host",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="serve the page on this address instead (then every request needs the token)",
+    )
+    play.add_argument(
         "--osc-host",
         default="127.0.0.1",
         metavar="ADDR",
@@ -160,6 +172,10 @@ def _check_options(args: argparse.Namespace) -> None:
         shots = args.screenshot_dir.expanduser()
         if shots.exists() and not shots.is_dir():
             raise UsageError(f"--screenshot-dir {str(shots)!r} is a file, not a folder")
+    if args.web is not None and not 1 <= args.web <= 65535:
+        raise UsageError(f"--web {args.web}: a TCP port is 1 to 65535")
+    if args.web is None and args.web_host != "127.0.0.1":
+        raise UsageError("--web-host needs --web PORT")
     if args.osc is not None and not 1 <= args.osc <= 65535:
         raise UsageError(f"--osc {args.osc}: a UDP port is 1 to 65535")
     if args.osc is None and (args.osc_feedback or args.osc_host != "127.0.0.1"):
@@ -296,6 +312,8 @@ def inputs_from_args(args: argparse.Namespace) -> Inputs:
         osc_feedback=args.osc_feedback,
         midi=args.midi,
         midi_map=args.midi_map,
+        web=args.web,
+        web_host=args.web_host,
     )
 
 

@@ -1,0 +1,101 @@
+"""The server's state, shared by its handlers: what it serves (the show's folder), how it
+reaches the show (OSC on loopback), its token, and the OSCQuery listeners."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nebula.config import PARAM_SPECS
+from nebula.web.feed import STATUS_FILE, read_status
+from nebula.web.namespace import namespace
+
+#: A status older than this (seconds) means the show is not writing: restarting, or gone.
+STALE_SECONDS = 3.0
+#: Controls taken from the page per second at most, with a burst (the OSC server limits too).
+CONTROL_RATE = 60.0
+CONTROL_BURST = 120.0
+
+
+@dataclass
+class Site:
+    folder: Path
+    token: str
+    loopback: bool
+    osc: tuple[str, int]  # the show's OSC server
+    name: str = "Nebula"
+    figures: int = 8
+    log: Path | None = None
+    sockets: set[Any] = field(default_factory=set)  # open WebSockets
+    listening: dict[Any, set[str]] = field(default_factory=dict)  # WebSocket -> paths
+    _status: tuple[float, dict[str, Any]] = (0.0, {})
+    _udp: socket.socket | None = None
+    _allowance: float = CONTROL_BURST
+    _last: float = field(default_factory=time.monotonic)
+
+    def status(self) -> dict[str, Any]:
+        """The show's last status, read again when the file changed, with ``state`` saying
+        "restarting" where the show has stopped writing."""
+        path = self.folder / STATUS_FILE
+        try:
+            stamp = path.stat().st_mtime
+        except OSError:
+            stamp = 0.0
+        if stamp != self._status[0]:
+            self._status = (stamp, read_status(path) or {})
+        data = dict(self._status[1])
+        written = data.get("written")
+        age = time.time() - written if isinstance(written, (int, float)) else None
+        if age is None or age > STALE_SECONDS:
+            data["state"] = "restarting" if data else "starting"
+        data["age_s"] = None if age is None else round(age, 2)
+        return data
+
+    def values(self) -> dict[str, float]:
+        got = self.status().get("params")
+        values = {s.name: s.default for s in PARAM_SPECS}
+        if isinstance(got, dict):
+            values.update({k: float(v) for k, v in got.items() if k in values})
+        return values
+
+    def presets(self) -> list[str]:
+        got = self.status().get("presets")
+        return [str(p) for p in got] if isinstance(got, list) else []
+
+    def tree(self) -> dict[str, Any]:
+        preset = self.status().get("preset")
+        return namespace(
+            self.values(), str(preset) if preset else None, self.presets(), self.figures
+        )
+
+    def send(self, packet: bytes) -> None:
+        """An OSC packet to the show's OSC server, which checks and rate-limits it as any."""
+        if self._udp is None:
+            self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._udp.sendto(packet, self.osc)
+
+    def send_message(self, address: str, args: Sequence[str | int | float]) -> None:
+        from pythonosc.osc_message_builder import OscMessageBuilder
+
+        b = OscMessageBuilder(address)
+        for a in args:
+            b.add_arg(a)
+        self.send(b.build().dgram)
+
+    def allow_control(self) -> bool:
+        """A token bucket over every control the page and the WebSocket send."""
+        now = time.monotonic()
+        self._allowance = min(CONTROL_BURST, self._allowance + (now - self._last) * CONTROL_RATE)
+        self._last = now
+        if self._allowance < 1.0:
+            return False
+        self._allowance -= 1.0
+        return True
+
+    def close(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
