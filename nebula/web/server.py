@@ -22,6 +22,9 @@ from nebula.web.site import Site
 
 #: Request bodies at most (a control is a few dozen bytes).
 MAX_BODY = 16 * 1024
+#: A connection that has not sent a whole request for this long is closed: a client dribbling
+#: its headers a byte at a time, or one that says nothing, holds a socket no longer.
+IDLE_SECONDS = 10.0
 
 
 @web.middleware
@@ -59,7 +62,9 @@ def make_app(site: Site) -> web.Application:
 
 
 async def serve(site: Site, host: str, port: int, stop: asyncio.Event) -> None:
-    runner = web.AppRunner(make_app(site), access_log=None, shutdown_timeout=2.0)
+    runner = web.AppRunner(
+        make_app(site), access_log=None, shutdown_timeout=2.0, keepalive_timeout=IDLE_SECONDS
+    )
     await runner.setup()
     tcp = web.TCPSite(runner, host, port, reuse_address=True)
     try:
