@@ -28,22 +28,25 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.partial-{os.getpid()}{path.suffix}")
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
+def _write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
     tmp = temp_name(path)
     try:
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())  # a full disk can surface only here, not at write()
+            if sync:
+                os.fsync(f.fileno())  # a full disk can surface only here, not at write()
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
 
 
-def replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``, replacing what was there only once it is complete."""
-    tmp = _write_temp(path, data)
+def replace(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write ``data`` to ``path``, replacing what was there only once it is complete. Without
+    ``sync`` it is not forced to the disk first: still whole for every reader, but a power cut
+    may lose it (for files that are written again a moment later, such as a status)."""
+    tmp = _write_temp(path, data, sync)
     try:
         os.replace(tmp, path)
     finally:

@@ -6,7 +6,7 @@ and returns a flat dict of figures; the dicts are merged into one object. To add
 example render and record speed through ``nebula.output.record``), write such a function and
 append it to ``SECTIONS`` below; nothing else changes. ``--only NAME,...`` runs a subset by
 section name. The sections live beside this file: sim, render (with the window), record, osc,
-wall;
+wall, web;
 report holds the targets, the running and the table.
 
 Timings are medians; a ratio's two sides are measured interleaved in the same loop, so a busy
@@ -21,6 +21,7 @@ from nebula.bench.render import section_render, section_window
 from nebula.bench.report import Section
 from nebula.bench.sim import section_alloc, section_seek, section_sim, section_sim_1m
 from nebula.bench.wall import section_wall
+from nebula.bench.web import section_web
 
 #: name -> section, run in this order. Append new sections here (see the module docstring).
 SECTIONS: dict[str, Section] = {
@@ -33,4 +34,5 @@ SECTIONS: dict[str, Section] = {
     "record": section_record,
     "osc": section_osc,
     "wall": section_wall,
+    "web": section_web,
 }

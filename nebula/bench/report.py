@@ -20,6 +20,7 @@ TARGETS: dict[str, tuple[float, str]] = {
     "sim_1m_vs_copy": (4.0, "<="),
     "record_vs_render_720p": (0.85, ">="),
     "osc_flood_vs_quiet": (0.9, ">="),
+    "web_vs_quiet": (0.97, ">="),
     # A tile costs no more than its share of the canvas's pixels with its guard band.
     "tile_vs_canvas_720p": (round(tile_share(SIZES["720p"]), 3), "<="),
     **targets(),
@@ -57,6 +58,9 @@ ROWS: tuple[Row, ...] = (
     Row("osc_flood_sent", "", "messages the flood sent"),
     Row("osc_flood_taken", "", "messages the server took (500 a second, 100 while flooded)"),
     Row("osc_flood_refused", "", "messages refused as a flood, unread"),
+    Row("web_quiet_fps", "fps", "live show headless at 640x360, no page (10 x 2 s)"),
+    Row("web_fps", "fps", "the same with its page served and polled as a browser does"),
+    Row("web_vs_quiet", "x", "web_fps / web_quiet_fps"),
     *(
         Row(f"{key}_{label}", unit, f"{meaning} at {label}")
         for label in SIZES

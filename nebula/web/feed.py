@@ -1,5 +1,5 @@
 """What the show writes for its page (the server in ``nebula.web.server`` reads it): the
-status, replaced atomically a few times a second, and a small frame as raw RGB once a second.
+status, replaced atomically twice a second, and a small frame as raw RGB once a second.
 Encoding the frame (PNG or JPEG) is the server's work, off the frame path: the show pays for a
 readback and a copy of a frame at most 640 pixels wide, once a second."""
 
@@ -18,7 +18,7 @@ from nebula import files
 
 STATUS_FILE = "status.json"
 FRAME_FILE = "frame.rgb"
-STATUS_SECONDS = 0.25
+STATUS_SECONDS = 0.5
 FRAME_SECONDS = 1.0
 #: The frame handed to the page at most this wide (a thumbnail, and the snapshot download).
 FRAME_WIDTH = 640
@@ -39,7 +39,8 @@ def shrink(rgb: NDArray[np.uint8], width: int = FRAME_WIDTH) -> NDArray[np.uint8
 
 def write_frame(path: Path, rgb: NDArray[np.uint8]) -> None:
     h, w = rgb.shape[:2]
-    files.replace(path, _HEADER.pack(FRAME_MAGIC, w, h) + np.ascontiguousarray(rgb).tobytes())
+    data = _HEADER.pack(FRAME_MAGIC, w, h) + np.ascontiguousarray(rgb).tobytes()
+    files.replace(path, data, sync=False)  # whole for the reader; written again in a second
 
 
 def read_frame(path: Path) -> NDArray[np.uint8] | None:
@@ -83,8 +84,8 @@ class Feed:
 
     def status(self, now: float, data: Mapping[str, object]) -> None:
         self._next_status = now + STATUS_SECONDS
-        body = {"written": time.time(), **data}
-        self._write(lambda: files.replace(self.folder / STATUS_FILE, json.dumps(body).encode()))
+        body = json.dumps({"written": time.time(), **data}).encode()
+        self._write(lambda: files.replace(self.folder / STATUS_FILE, body, sync=False))
 
     def frame(self, now: float, rgb: NDArray[np.uint8]) -> None:
         self._next_frame = now + FRAME_SECONDS
