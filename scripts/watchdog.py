@@ -99,6 +99,17 @@ def parser() -> argparse.ArgumentParser:
         help="longest wait before a restart after repeated quick failures, s",
     )
     p.add_argument("--max-restarts", type=int, default=0, help="give up after this many (0: never)")
+    p.add_argument(
+        "--web",
+        type=int,
+        metavar="PORT",
+        help="host the technician's page on this port across the piece's restarts (give the "
+        "piece --web PORT too: it then only writes the page's feed)",
+    )
+    p.add_argument("--web-host", default="127.0.0.1", metavar="ADDR", help="serve it here")
+    p.add_argument(
+        "--log", type=Path, default=None, help="the piece's log, for the page (its default)"
+    )
     return p
 
 
@@ -114,9 +125,29 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--max-restarts must be 0 (never give up) or more")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s watchdog %(message)s")
 
+    env = dict(os.environ)
+    web = hosted = None
+    if args.web is not None:
+        from nebula.app.live import HOSTED_ENV
+        from nebula.config import ConfigError
+        from nebula.gallery.host import SupervisorFeed
+        from nebula.gallery.options import state_dir
+        from nebula.web.process import WebProcess
+
+        folder = state_dir() / f"web-{args.web}"
+        piece_log = args.log or state_dir() / "nebula.log"
+        try:
+            web = WebProcess(args.web, folder, state_dir(), 0, host=args.web_host, log=piece_log)
+        except ConfigError as e:
+            log.error("%s", e)
+            return 1
+        log.info("page: %s", web.link)
+        hosted = SupervisorFeed(folder)
+        env[HOSTED_ENV] = "1"
+
     def spawn() -> subprocess.Popen[bytes]:
         log.info("starting: %s", " ".join(cmd))
-        return subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent)
+        return subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent, env=env)
 
     sup = Supervisor(
         Judge(args.stale, args.frozen, args.black, args.grace),
@@ -131,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         max_backoff=args.max_backoff,
         max_restarts=args.max_restarts,
     )
+    if hosted is not None:
+        sup.ended = hosted.ended
 
     # The unit stopping (systemctl stop) sends SIGTERM to the watchdog and the piece alike:
     # then nothing restarts. A SIGTERM to the piece alone (it exits 143) is restarted.
@@ -144,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         log.error("cannot start %s: %s", cmd[0], e)
         return 1
+    finally:
+        if web is not None:
+            web.close()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ command line only parses, opens the window and turns what ends a session into a 
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -140,7 +141,9 @@ def open_show(
 
 
 @contextmanager
-def open_inputs(show: Show, inputs: Inputs, *, installation: bool = False) -> Iterator[Opened]:
+def open_inputs(
+    show: Show, inputs: Inputs, *, installation: bool = False, hours: str | None = None
+) -> Iterator[Opened]:
     """The session's journal, OSC server and feedback, and MIDI input, as asked, each hooked to
     ``show``; all closed after. InputError (with everything closed) when one cannot start.
     ``installation``: the journal moves on to a new file past JOURNAL_MAX_BYTES."""
@@ -166,7 +169,7 @@ def open_inputs(show: Show, inputs: Inputs, *, installation: bool = False) -> It
                 show.status.append(opened.osc.summary)
                 show.counts.append(opened.osc.counts)
             if inputs.web is not None:
-                opened.web = _open_web(show, inputs, opened, closers)
+                opened.web = _open_web(show, inputs, opened, closers, hours)
             if inputs.midi is not None:
                 from nebula.control.midi import MidiInput, load_midi_map
 
@@ -186,9 +189,18 @@ def open_inputs(show: Show, inputs: Inputs, *, installation: bool = False) -> It
             close()
 
 
+#: Set by a supervisor (scripts/watchdog.py --web) that hosts the page itself: then the piece
+#: only writes the page's feed, and the page stays up while the piece restarts.
+HOSTED_ENV = "NEBULA_WEB_HOSTED"
+
+
 def _open_web(
-    show: Show, inputs: Inputs, opened: Opened, closers: list[Callable[[], None]]
-) -> WebProcess:
+    show: Show,
+    inputs: Inputs,
+    opened: Opened,
+    closers: list[Callable[[], None]],
+    hours: str | None = None,
+) -> WebProcess | None:
     """The page's server, its controls sent as OSC to the show's own OSC server (a private one
     on loopback when the session has none), and the feed it serves, written each frame."""
     from nebula.app.webfeed import ShowFeed
@@ -203,16 +215,16 @@ def _open_web(
         osc = OscProcess(show.post, 0, host="127.0.0.1", figures=show.settings.figures).start()
         closers.append(osc.close)
     folder = state_dir() / f"web-{inputs.web}"
+    port = osc.address[1]
+    feed = ShowFeed(show, Feed(folder), hours=hours, extra=lambda: {"osc_port": port})
+    show.frame_listeners.append(feed)
+    show.idle_listeners.append(feed.idle)  # closed for the night: no frames, still a status
+    if os.environ.get(HOSTED_ENV):  # a supervisor serves the page, across the piece's restarts
+        return None
     web = WebProcess(
-        inputs.web,
-        folder,
-        state_dir(),
-        osc.address[1],
-        host=inputs.web_host,
-        figures=show.settings.figures,
+        inputs.web, folder, state_dir(), port, host=inputs.web_host, figures=show.settings.figures
     )
     closers.append(web.close)
-    show.frame_listeners.append(ShowFeed(show, Feed(folder)))
     print(f"nebula run: page: {web.link}", flush=True)
     return web
 
@@ -227,8 +239,10 @@ def play(window: Window, options: LiveOptions) -> Ended:
 
     show = open_show(window.ctx, window.size, options, screen=window.screen)
     try:
-        with open_inputs(show, options.inputs, installation=options.gallery.installation):
-            installation = start_installation(show, options.gallery)
+        gallery = options.gallery
+        hours = str(gallery.hours) if gallery.hours else None
+        with open_inputs(show, options.inputs, installation=gallery.installation, hours=hours):
+            installation = start_installation(show, gallery)
             loop = LiveLoop(
                 window,
                 show,

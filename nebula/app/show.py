@@ -137,6 +137,8 @@ class Show:
         self.counts: list[Callable[[], dict[str, int]]] = []
         #: Called once a frame after drawing, with the frame's piece time (the journal).
         self.frame_listeners: list[Callable[[float], None]] = []
+        #: Called with the wall clock while an installation is closed and draws no frames.
+        self.idle_listeners: list[Callable[[float], None]] = []
         #: Events posted from other threads, applied at the start of the next frame.
         self.inbox = Inbox()
         #: While the clock stands: the parameters the frames show.

@@ -52,6 +52,13 @@ class ShowFeed:
         if self.feed.status_due(now):
             self.feed.status(now, self.status(now))
 
+    def idle(self, now: float) -> None:
+        """While the installation is closed for the night: the status only, so saying."""
+        now = self.clock()
+        self._last = None  # the night is no frame time
+        if self.feed.status_due(now):
+            self.feed.status(now, {**self.status(now), "state": "closed for the night"})
+
     def status(self, now: float) -> dict[str, object]:
         show, world = self.show, self.show.world
         if now - self._presets_at >= PRESETS_SECONDS:

@@ -36,6 +36,7 @@ class ShowLike(Protocol):
     frames: int
     render_scale: float
     piece: Any  # nebula.piece.Piece: read() is the frame shown
+    idle_listeners: list[Callable[[float], None]]
 
     def set_render_scale(self, scale: float) -> None: ...
     def message(self, text: str, *, error: bool = ..., seconds: float = ...) -> None: ...
@@ -124,6 +125,8 @@ class Installation:
             if self.heartbeat is not None and self.heartbeat.due(now):
                 self._beat(now, 0.0, 0, dark=True)
             self._report(now, brightness=0.0)
+            for idle in self.show.idle_listeners:
+                idle(now)
             return False
         ok = self.guard.run(draw, now)  # raises ShowExit when faults keep coming
         if self._last is not None:

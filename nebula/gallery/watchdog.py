@@ -105,6 +105,8 @@ class Supervisor:
     good_run: float = 60.0
     stopping: bool = False  # set by a signal handler: stop the piece, then return 0
     restarts: int = 0
+    #: Told why the piece ended each time it does (None: cleanly), before it is restarted.
+    ended: Callable[[str | None], None] = lambda reason: None
 
     def run(self) -> int:
         backoff = 0.0
@@ -114,6 +116,7 @@ class Supervisor:
             self.judge.start(began, self.wall(), proc.pid)
             reason = self._watch(proc)
             self.stop(proc)
+            self.ended(reason)
             if reason is None:  # a clean exit or a stop signal
                 return 0
             self.restarts += 1

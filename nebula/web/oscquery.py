@@ -32,7 +32,7 @@ async def node(request: web.Request) -> web.StreamResponse:
     site = request.app[SITE]
     if "HOST_INFO" in keys:
         host, port = _served(request)
-        info = host_info(site.name, site.osc[0], site.osc[1], host, port)
+        info = host_info(site.name, *site.osc_target(), host, port)
         return web.json_response(info)
     found = find(site.tree(), request.path)
     if found is None:

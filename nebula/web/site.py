@@ -3,6 +3,7 @@ reaches the show (OSC on loopback), its token, and the OSCQuery listeners."""
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Sequence
@@ -19,6 +20,24 @@ STALE_SECONDS = 3.0
 #: Controls taken from the page per second at most, with a burst (the OSC server limits too).
 CONTROL_RATE = 60.0
 CONTROL_BURST = 120.0
+
+
+#: What a supervisor that hosts the page adds to the status (scripts/watchdog.py --web).
+SUPERVISOR_FILE = "supervisor.json"
+
+
+def _alive(pid: object) -> bool:
+    """Whether the process that wrote the status is still there (the same machine), so a
+    killed piece reads as restarting at once, not after STALE_SECONDS."""
+    if not isinstance(pid, int) or pid <= 0:
+        return True  # not said: go by the status's age alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
@@ -50,9 +69,11 @@ class Site:
         data = dict(self._status[1])
         written = data.get("written")
         age = time.time() - written if isinstance(written, (int, float)) else None
-        if age is None or age > STALE_SECONDS:
+        gone = not _alive(data.get("pid"))
+        if age is None or age > STALE_SECONDS or gone:
             data["state"] = "restarting" if data else "starting"
         data["age_s"] = None if age is None else round(age, 2)
+        data.update(read_status(self.folder / SUPERVISOR_FILE) or {})
         return data
 
     def values(self) -> dict[str, float]:
@@ -72,11 +93,20 @@ class Site:
             self.values(), str(preset) if preset else None, self.presets(), self.figures
         )
 
+    def osc_target(self) -> tuple[str, int]:
+        """Where the show takes OSC: the port its status gives (a restarted piece may have a
+        new one), else the one the server was started with."""
+        port = self._status[1].get("osc_port")
+        return (self.osc[0], port) if isinstance(port, int) and port > 0 else self.osc
+
     def send(self, packet: bytes) -> None:
         """An OSC packet to the show's OSC server, which checks and rate-limits it as any."""
         if self._udp is None:
             self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._udp.sendto(packet, self.osc)
+        self.status()  # the latest OSC port
+        target = self.osc_target()
+        if target[1] > 0:
+            self._udp.sendto(packet, target)
 
     def send_message(self, address: str, args: Sequence[str | int | float]) -> None:
         from pythonosc.osc_message_builder import OscMessageBuilder
