@@ -56,6 +56,8 @@ class Inputs:
     #: A TCP port for the technician's page, its API and OSCQuery (nebula.web), on ``web_host``.
     web: int | None = None
     web_host: str = "127.0.0.1"
+    #: Advertise the page's OSCQuery and the OSC port through zeroconf.
+    advertise: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,13 @@ def _open_web(
     if os.environ.get(HOSTED_ENV):  # a supervisor serves the page, across the piece's restarts
         return None
     web = WebProcess(
-        inputs.web, folder, state_dir(), port, host=inputs.web_host, figures=show.settings.figures
+        inputs.web,
+        folder,
+        state_dir(),
+        port,
+        host=inputs.web_host,
+        figures=show.settings.figures,
+        advertise=inputs.advertise,
     )
     closers.append(web.close)
     print(f"nebula run: page: {web.link}", flush=True)

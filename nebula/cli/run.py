@@ -103,6 +103,11 @@ def add_parser(sub: Any) -> None:
         help="serve the page on this address instead (then every request needs the token)",
     )
     play.add_argument(
+        "--advertise",
+        action="store_true",
+        help="with --web: announce its OSCQuery and the OSC port through zeroconf",
+    )
+    play.add_argument(
         "--osc-host",
         default="127.0.0.1",
         metavar="ADDR",
@@ -174,8 +179,8 @@ def _check_options(args: argparse.Namespace) -> None:
             raise UsageError(f"--screenshot-dir {str(shots)!r} is a file, not a folder")
     if args.web is not None and not 1 <= args.web <= 65535:
         raise UsageError(f"--web {args.web}: a TCP port is 1 to 65535")
-    if args.web is None and args.web_host != "127.0.0.1":
-        raise UsageError("--web-host needs --web PORT")
+    if args.web is None and (args.web_host != "127.0.0.1" or args.advertise):
+        raise UsageError("--web-host and --advertise need --web PORT")
     if args.osc is not None and not 1 <= args.osc <= 65535:
         raise UsageError(f"--osc {args.osc}: a UDP port is 1 to 65535")
     if args.osc is None and (args.osc_feedback or args.osc_host != "127.0.0.1"):
@@ -314,6 +319,7 @@ def inputs_from_args(args: argparse.Namespace) -> Inputs:
         midi_map=args.midi_map,
         web=args.web,
         web_host=args.web_host,
+        advertise=args.advertise,
     )
 
 

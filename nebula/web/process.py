@@ -25,6 +25,7 @@ class WebProcess:
         host: str = "127.0.0.1",
         figures: int = 8,
         log: Path | None = None,
+        advertise: bool = False,
     ) -> None:
         try:
             import aiohttp  # noqa: F401
@@ -35,6 +36,8 @@ class WebProcess:
         args += ["--figures", str(figures), "--watch-stdin"]
         if log is not None:
             args += ["--log", str(log)]
+        if advertise:
+            args.append("--advertise")
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "nebula.web.server", *args],
             stdin=subprocess.PIPE,

@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--figures", type=int, default=8)
     p.add_argument("--log", type=Path, default=None)
     p.add_argument("--watch-stdin", action="store_true", help="stop when stdin closes")
+    p.add_argument("--advertise", action="store_true", help="zeroconf: _oscjson._tcp, _osc._udp")
     args = p.parse_args(argv)
     site = Site(
         folder=args.folder,
@@ -111,10 +112,21 @@ def main(argv: list[str] | None = None) -> int:
             loop.call_soon_threadsafe(stop.set)
 
         threading.Thread(target=watch, daemon=True).start()
+    advertiser = None
+    if args.advertise:
+        from nebula.web.advertise import Advertiser
+
+        try:
+            advertiser = Advertiser(site.name, args.host, args.port, args.osc_port)
+        except (RuntimeError, OSError) as e:
+            print(f"error: {e}", flush=True)
+            return 1
     try:
         loop.run_until_complete(serve(site, args.host, args.port, stop))
     finally:
         loop.close()
+        if advertiser is not None:
+            advertiser.close()
     return 0
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import websockets
@@ -16,7 +19,7 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from nebula.config import PARAM_SPECS, default_values
 from nebula.control.osc.messages import ADDRESSES, Refused, to_event
 from nebula.web.namespace import ATTRIBUTES, EXTENSIONS, find, methods, namespace
-from tests.web.conftest import Served
+from tests.web.conftest import Served, free_port
 
 PRESETS = ["dawn", "deep-night", "twilight"]
 
@@ -147,3 +150,26 @@ def test_the_namespace_values_follow_the_status() -> None:
     assert find(tree, "/nebula/preset")["RANGE"] == [{"VALS": PRESETS}]  # type: ignore[index]
     assert find(tree, "/nebula/share")["RANGE"] == [{"MIN": 1, "MAX": 5}]  # type: ignore[index]
     assert find(tree, "/nope") is None
+
+
+def test_advertise_announces_oscquery_and_osc_through_zeroconf(tmp_path: Path) -> None:
+    from zeroconf import IPVersion, Zeroconf
+
+    port, osc_port = free_port(), 39017
+    cmd = [sys.executable, "-m", "nebula.web.server", "--port", str(port)]
+    cmd += ["--folder", str(tmp_path), "--token-folder", str(tmp_path)]
+    cmd += ["--osc-port", str(osc_port), "--watch-stdin", "--advertise"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("page: ")
+        name = f"Nebula on {socket.gethostname()}"
+        web = zc.get_service_info("_oscjson._tcp.local.", f"{name}._oscjson._tcp.local.", 5000)
+        osc = zc.get_service_info("_osc._udp.local.", f"{name}._osc._udp.local.", 5000)
+        assert web is not None and web.port == port
+        assert osc is not None and osc.port == osc_port
+    finally:
+        zc.close()
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=10)
