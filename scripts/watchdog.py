@@ -108,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--web-host", default="127.0.0.1", metavar="ADDR", help="serve it here")
     p.add_argument(
+        "--advertise", action="store_true", help="announce the page's OSCQuery through zeroconf"
+    )
+    p.add_argument(
         "--log", type=Path, default=None, help="the piece's log, for the page (its default)"
     )
     return p
@@ -137,7 +140,15 @@ def main(argv: list[str] | None = None) -> int:
         folder = state_dir() / f"web-{args.web}"
         piece_log = args.log or state_dir() / "nebula.log"
         try:
-            web = WebProcess(args.web, folder, state_dir(), 0, host=args.web_host, log=piece_log)
+            web = WebProcess(
+                args.web,
+                folder,
+                state_dir(),
+                0,
+                host=args.web_host,
+                log=piece_log,
+                advertise=args.advertise,
+            )
         except ConfigError as e:
             log.error("%s", e)
             return 1
