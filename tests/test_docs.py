@@ -50,8 +50,10 @@ README_SECTIONS = ("## Two commands", "## Install", "## Commands", "## Where to 
 TOP = "nebula"
 PICTURES = (".png", ".webp", ".jpg", ".jpeg", ".gif", ".svg")
 
-_TABLE_HEADER = re.compile(r"^\|\s*((?:`nebula(?: [a-z][a-z-]*)?`[\s,]*(?:and\s+)?)+)option\s*\|")
-_HEADER_COMMAND = re.compile(r"`nebula(?: ([a-z][a-z-]*))?`")
+_TABLE_HEADER = re.compile(
+    r"^\|\s*((?:`nebula(?: [a-z][a-z-]*){0,2}`[\s,]*(?:and\s+)?)+)option\s*\|"
+)
+_HEADER_COMMAND = re.compile(r"`nebula(?: ([a-z][a-z-]*(?: [a-z][a-z-]*)?))?`")
 _ROW_OPTION = re.compile(r"`(--[a-z0-9][a-z0-9-]*)")
 #: ``nebula`` as a command: at a line's start or after a space, a backtick, a quote, a bracket
 #: or a path's slash, and followed by a blank.
@@ -97,6 +99,10 @@ def cli_options() -> dict[str, set[str]]:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 out[name] = long_options(sub)
+                for verbs in sub._actions:  # `nebula wall check`, `nebula wall lead`
+                    if isinstance(verbs, argparse._SubParsersAction):
+                        for verb, verb_parser in verbs.choices.items():
+                            out[f"{name} {verb}"] = long_options(verb_parser)
     return out
 
 
@@ -155,7 +161,9 @@ def command_namings(page: str, text: str, subcommands: set[str], top: set[str]) 
             tokens = (rest[: end.start()] if end else rest).split()
             if not tokens:
                 continue
-            if tokens[0] in subcommands:
+            if len(tokens) > 1 and f"{tokens[0]} {tokens[1]}" in subcommands:
+                command, tokens = f"{tokens[0]} {tokens[1]}", tokens[2:]
+            elif tokens[0] in subcommands:
                 command, tokens = tokens[0], tokens[1:]
             elif tokens[0].startswith("-"):
                 command = TOP if tokens[0] in top | {"-h", "--help"} else "run"

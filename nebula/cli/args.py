@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nebula.config import ConfigError, Settings
 from nebula.errors import EXIT_FAILED, UsageError
+from nebula.output.codecs import CodecSpec, is_frame_name
 from nebula.presets import Preset, load_preset
 from nebula.wall.file import Tile
 
@@ -181,3 +182,25 @@ def describe_failure(e: BaseException, out: Path) -> str:
     if isinstance(e, OSError):
         return f"cannot write {out}: {e.strerror or e}; partial output removed"
     return str(e)
+
+
+def check_out(out: Path, spec: CodecSpec, force: bool) -> Path:
+
+    if spec.is_sequence:
+        out = check_output(out, force, is_dir=True)
+        if out.exists():
+            if not out.is_dir():
+                raise UsageError(f"{out} is a file; --codec png writes a folder of frames")
+            strays = [p.name for p in out.iterdir() if not is_frame_name(p.name)]
+            if strays:
+                # --force replaces a frame folder, never a folder holding anything else.
+                raise UsageError(
+                    f"{out} holds files other than frame_*.png ({strays[0]}, ...); "
+                    "choose another --out"
+                )
+        return out
+    if out.suffix.lower() not in spec.suffixes:
+        raise UsageError(
+            f"--out {str(out)!r}: --codec {spec.name} writes {' or '.join(spec.suffixes)}"
+        )
+    return check_output(out, force)

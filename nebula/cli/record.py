@@ -23,7 +23,7 @@ from nebula.cli.args import (
     add_common,
     add_start,
     add_wall,
-    check_output,
+    check_out,
     describe_failure,
     load_preset_arg,
     parse_size,
@@ -32,7 +32,7 @@ from nebula.cli.args import (
     tile_from_args,
 )
 from nebula.errors import RecordError
-from nebula.output.codecs import CODECS, CodecSpec, is_frame_name
+from nebula.output.codecs import CODECS, CodecSpec
 from nebula.output.job import RecordJob, RecordResult
 from nebula.output.record import record
 
@@ -189,28 +189,6 @@ def _check_crf(crf: int | None, spec: CodecSpec) -> None:
         )
 
 
-def check_out(out: Path, spec: CodecSpec, force: bool) -> Path:
-
-    if spec.is_sequence:
-        out = check_output(out, force, is_dir=True)
-        if out.exists():
-            if not out.is_dir():
-                raise UsageError(f"{out} is a file; --codec png writes a folder of frames")
-            strays = [p.name for p in out.iterdir() if not is_frame_name(p.name)]
-            if strays:
-                # --force replaces a frame folder, never a folder holding anything else.
-                raise UsageError(
-                    f"{out} holds files other than frame_*.png ({strays[0]}, ...); "
-                    "choose another --out"
-                )
-        return out
-    if out.suffix.lower() not in spec.suffixes:
-        raise UsageError(
-            f"--out {str(out)!r}: --codec {spec.name} writes {' or '.join(spec.suffixes)}"
-        )
-    return check_output(out, force)
-
-
 class Stopped(Exception):
     """A stop signal (SIGTERM, SIGHUP) arrived while recording: cleaned up, exit 128 + signal."""
 
@@ -270,12 +248,17 @@ def add_parser(sub: Any) -> None:
         "Frame k shows exactly what `nebula still --time (start + k / fps)` shows.",
     )
     add_record_arguments(p)
+    p.add_argument(
+        "--follow",
+        metavar="HOST:PORT",
+        help="record the frames a wall's leader releases to --tile (with --codec png)",
+    )
     p.set_defaults(func=cmd_record)
 
 
 def add_record_arguments(p: argparse.ArgumentParser) -> None:
     """What a recording is: record's options, which `nebula farm` takes too."""
-    span = p.add_mutually_exclusive_group()
+    span = p.add_mutually_exclusive_group()  # or --follow: the leader says how long
     span.add_argument("--seconds", type=float, metavar="S", help="length of the span to record")
     span.add_argument("--frames", type=int, metavar="N", help="length of the span, in frames")
     p.add_argument("--fps", default="60", metavar="F", help="frames per second (default 60)")
@@ -313,6 +296,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     from nebula.render.context import ContextError, TargetSizeError
     from nebula.render.shaders import ShaderError
 
+    if getattr(args, "follow", None) is not None:  # a wall's follower: the leader's frames
+        from nebula.cli.follow import record as follow_record
+
+        return follow_record(args)
     job = job_from_args(args)
     try:
         with stop_signals_raise():

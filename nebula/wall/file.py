@@ -81,6 +81,8 @@ class Wall:
     size: tuple[int, int]
     tiles: dict[str, Tile]
     path: Path | None = None
+    #: The shared secret a wall of machines signs every message with (``[wall] token``).
+    token: str | None = None
 
     def whole(self) -> Tile:
         """The whole canvas as one tile (a window spanning all of it)."""
@@ -100,7 +102,7 @@ def load_wall(path: Path) -> Wall:
 
 def parse_wall(data: Mapping[str, Any], path: Path | None = None) -> Wall:
     where = f"wall file {str(path)!r}" if path else "wall"
-    _only(data, ("canvas", "tiles"), where)
+    _only(data, ("canvas", "tiles", "wall"), where)
     canvas = data.get("canvas")
     if not isinstance(canvas, Mapping):
         raise ConfigError(f"{where}: [canvas] is missing; give it size = [width, height]")
@@ -113,7 +115,28 @@ def parse_wall(data: Mapping[str, Any], path: Path | None = None) -> Wall:
     for name, t in raw.items():
         tiles[name] = _tile(name, t, (size[0], size[1]), where)
     _check_overlaps(list(tiles.values()), where)
-    return Wall((size[0], size[1]), tiles, path)
+    return Wall((size[0], size[1]), tiles, path, _token(data.get("wall"), where))
+
+
+#: A token shorter than this is refused: it would be guessed.
+MIN_TOKEN = 16
+
+
+def _token(raw: Any, where: str) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f'{where}: [wall] must be a table with token = "..."')
+    _only(raw, ("token",), f"{where}: [wall]")
+    token = raw.get("token")
+    if token is None:
+        return None
+    if not isinstance(token, str) or len(token) < MIN_TOKEN or not token.isprintable():
+        raise ConfigError(
+            f"{where}: wall.token must be text of at least {MIN_TOKEN} characters, the same on "
+            "every machine of the wall"
+        )
+    return token
 
 
 def _tile(name: str, t: Any, canvas: tuple[int, int], where: str) -> Tile:

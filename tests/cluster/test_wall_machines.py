@@ -1,0 +1,139 @@
+"""A wall of machines on loopback: a leader (`nebula wall lead`) and recording followers
+(`nebula record --follow`), each a process of its own, headless through EGL."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nebula.cluster.protocol import Refused, Signer
+from nebula.output.png import read_png
+from tests.web.conftest import free_port
+
+NEBULA = [sys.executable, "-m", "nebula"]
+TOKEN = "a-shared-secret-of-this-wall-0123"
+WALL = f"""[canvas]
+size = [480, 180]
+[tiles.a]
+rect = [0, 0, 160, 180]
+[tiles.b]
+rect = [160, 0, 163, 180]
+[tiles.c]
+rect = [323, 0, 157, 180]
+[wall]
+token = "{TOKEN}"
+"""
+FRAMES, FPS, START = 6, 30, 130.0
+
+
+def run_wall(tmp_path: Path, wall: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    port = free_port()
+    lead = [*NEBULA, "wall", "lead", str(wall), "--port", str(port), "--step", "--fps", str(FPS)]
+    lead += ["--start", str(START), "--frames", str(FRAMES), "--followers", "3"]
+    leader = subprocess.Popen(lead, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    followers = []
+    for name in "abc":
+        cmd = [*NEBULA, "record", "--wall", str(wall), "--tile", name, "--codec", "png"]
+        cmd += ["--follow", f"127.0.0.1:{port}", "--out", str(tmp_path / name)]
+        followers.append(
+            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        )
+    logs = [f.communicate(timeout=180)[0] for f in followers]
+    for f, log in zip(followers, logs, strict=True):
+        assert f.returncode == 0, log
+    done = subprocess.CompletedProcess(lead, leader.wait(timeout=60), leader.communicate()[0], "")
+    assert done.returncode == 0, done.stdout
+    return done, logs
+
+
+@pytest.fixture(scope="module")
+def wall_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    tmp = tmp_path_factory.mktemp("wall")
+    wall = tmp / "wall.toml"
+    wall.write_text(WALL, encoding="utf-8")
+    _, logs = run_wall(tmp, wall)
+    return tmp, logs
+
+
+def test_followers_tiles_stitch_into_the_canvas_s_recording(
+    wall_run: tuple[Path, list[str]],
+) -> None:
+    tmp, _ = wall_run
+    whole = tmp / "whole"
+    cmd = [*NEBULA, "record", "--codec", "png", "--size", "480x180", "--fps", str(FPS)]
+    cmd += ["--start", str(START), "--frames", str(FRAMES), "--out", str(whole)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    for n in range(FRAMES):
+        tiles = [read_png(tmp / t / f"frame_{n:06d}.png")[..., :3] for t in "abc"]
+        canvas = read_png(whole / f"frame_{n:06d}.png")[..., :3]
+        assert np.array_equal(np.concatenate(tiles, axis=1), canvas), f"frame {n}"
+
+
+def test_no_follower_starts_a_frame_before_all_ended_the_one_before(
+    wall_run: tuple[Path, list[str]],
+) -> None:
+    _, logs = wall_run
+    starts: dict[int, list[float]] = {}
+    ends: dict[int, list[float]] = {}
+    for log in logs:
+        for n, what, t in re.findall(r"frame (\d+) (start|end) ([0-9.]+)", log):
+            (starts if what == "start" else ends).setdefault(int(n), []).append(float(t))
+    assert sorted(ends) == list(range(FRAMES)) and all(len(v) == 3 for v in ends.values())
+    for n in range(FRAMES - 1):
+        assert max(ends[n]) <= min(starts[n + 1]), f"frame {n + 1} began before {n} ended"
+
+
+def test_a_leader_refuses_a_wall_file_without_a_token(tmp_path: Path) -> None:
+    wall = tmp_path / "open.toml"
+    wall.write_text(WALL.split("[wall]")[0], encoding="utf-8")
+    r = subprocess.run([*NEBULA, "wall", "lead", str(wall)], capture_output=True, text=True)
+    assert r.returncode == 2
+    line = r.stderr.strip()
+    assert len(line.splitlines()) == 1 and re.search(r'token = "[A-Za-z0-9_-]{24,}"', line)
+
+
+def test_a_wrong_token_a_malformed_and_a_replayed_message_are_refused() -> None:
+    mine, theirs = Signer(TOKEN), Signer(TOKEN)
+    sealed = mine.seal("done", n=3)
+    assert theirs.open(sealed)["n"] == 3
+    with pytest.raises(Refused, match="replayed"):
+        theirs.open(sealed)
+    with pytest.raises(Refused, match="unsigned"):
+        theirs.open(Signer("another-wall-s-token-xxxx").seal("done", n=4))
+    body, mac = mine.seal("done", n=5)
+    with pytest.raises(Refused, match="unsigned"):
+        theirs.open([body.replace(b"5", b"6"), mac])  # tampered
+    with pytest.raises(Refused, match="malformed"):
+        theirs.open([b"{}"])
+    assert theirs.refused == {"replayed": 1, "unsigned": 2, "malformed": 1}
+
+
+def test_the_wall_goes_on_past_a_rogue_sender(tmp_path: Path) -> None:
+    import zmq
+
+    wall = tmp_path / "wall.toml"
+    wall.write_text(WALL, encoding="utf-8")
+    port = free_port()
+    lead = [*NEBULA, "wall", "lead", str(wall), "--port", str(port), "--fps", "20"]
+    lead += ["--exit-after", "4"]
+    leader = subprocess.Popen(lead, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ctx = zmq.Context()
+    rogue = ctx.socket(zmq.DEALER)
+    rogue.connect(f"tcp://127.0.0.1:{port}")
+    try:
+        time.sleep(1.0)
+        rogue.send_multipart(Signer("not-this-wall-s-token-000").seal("hello", tile="a"))
+        rogue.send_multipart([b"garbage"])
+        out = leader.communicate(timeout=60)[0]
+    finally:
+        rogue.close(0)
+        ctx.term()
+    assert leader.returncode == 0
+    assert "refused a message: unsigned" in out and "refused a message: malformed" in out
+    assert "follower a joined" not in out
