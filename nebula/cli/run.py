@@ -144,6 +144,11 @@ def add_parser(sub: Any) -> None:
     add_common(p)
     add_wall(p)
     p.add_argument(
+        "--follow",
+        metavar="HOST:PORT",
+        help="show --tile of a wall led by `nebula wall lead` there, frame-locked",
+    )
+    p.add_argument(
         "--pattern",
         action="store_true",
         help="start with the wall's calibration pattern instead of the piece (Ctrl+P toggles)",
@@ -226,6 +231,8 @@ def _gallery_options(args: argparse.Namespace, preset: Preset | None) -> Gallery
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.follow is not None:
+        return _follow(args)
     span = _span(args.span)
     tile = tile_from_args(args, whole=span is not None)
     if args.pattern and tile is None:
@@ -351,3 +358,24 @@ def cmd_midi_ports(args: argparse.Namespace) -> int:
     except ConfigError as e:
         print(f"nebula midi-ports: error: {e}", file=sys.stderr)
         return 1
+
+
+def _follow(args: argparse.Namespace) -> int:
+    """A wall's follower in a window of its tile's size (or fullscreen)."""
+    import logging
+
+    from nebula.app.follow import follow_in_window
+    from nebula.app.window import DisplayError, Window
+    from nebula.cli.follow import follower_args
+
+    tile, token, where = follower_args(args)
+    size = parse_size(args.size) if args.size else tile.size
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    try:
+        window = Window(size, fullscreen=args.fullscreen, display=args.display, vsync=False)
+    except DisplayError as e:
+        return fail("run", str(e))
+    try:
+        return follow_in_window(window, token, where, tile)
+    finally:
+        window.close()

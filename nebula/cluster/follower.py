@@ -39,6 +39,8 @@ class Follower:
         size: tuple[int, int] | None = None,
         ctx: Any = None,
         waiting: Callable[[bool], None] = lambda on: None,
+        output: Any = None,
+        tick: Callable[[], bool] = lambda: True,
         log: logging.Logger = LOG,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -50,10 +52,19 @@ class Follower:
         self.size = size or tile.size
         self.gl = ctx
         self.waiting = waiting
+        #: Where frames are drawn (a window's back buffer; None: the piece's own target), and
+        #: what runs every turn of the loop (a window's events); False from it ends the follower.
+        self.output = output
+        self.tick = tick
+        self.last_time: float | None = None
         self.log = log
         self.clock = clock
         self.piece: Piece | None = None
+        #: A piece built while the first welcome is on its way (its shaders compiled, its
+        #: targets made): taken when the wall's seed is its own, which saves a rejoin that much.
+        self._spare: Piece | None = None
         self.leader: str | None = None  # the leader's session
+        self.events = 0  # of the leader's history: how many this piece has taken
         self.drawn: int | None = None
         self.presented = 0
         self.zctx = zmq.Context()
@@ -85,13 +96,26 @@ class Follower:
                     self.log.warning("refused a message: %s", e)
 
     def _welcome(self, msg: dict[str, Any]) -> None:
+        """Build the piece from a welcome (a new leader, or events missed while away), or
+        keep it (the same leader, nothing missed: a follower the leader had given up on)."""
+        history = list(msg.get("events", []))
+        same = self.piece is not None and msg["session"] == self.leader
+        if same and len(history) == self.events:
+            return
         if self.piece is not None:
             self.piece.close()
         params = {str(k): float(v) for k, v in dict(msg.get("params") or {}).items()}
-        self.piece = Piece(
-            Settings(seed=int(msg["seed"])), params, self.size, ctx=self.gl, tile=self.tile
-        )
-        self.piece.timeline.schedule(Event.from_json(e) for e in msg.get("events", []))
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.settings.seed == int(msg["seed"]):
+            spare.params.apply(params, immediate=True)
+            self.piece = spare
+        else:
+            if spare is not None:
+                spare.close()
+            settings = Settings(seed=int(msg["seed"]))
+            self.piece = Piece(settings, params, self.size, ctx=self.gl, tile=self.tile)
+        self.piece.timeline.schedule(Event.from_json(e) for e in history)
+        self.events = len(history)
         # To the wall's moment before saying ready: the seek and the shaders' first use are
         # this follower's own, not every frame's barrier wait.
         self.piece.draw(float(msg.get("time", 0.0)))
@@ -100,13 +124,24 @@ class Follower:
         self.drawn = None
         self.log.info("joined the wall as tile %s at frame %s", self.tile.name, msg.get("frame"))
 
+    def _lost(self) -> None:
+        """Events were missed: the piece is no longer the wall's; ask to be welcomed again."""
+        if self.piece is not None:
+            self.piece.close()
+        self.piece, self.leader = None, None
+        self.log.warning("missed events: joining the wall again")
+        self._send("hello", tile=self.tile.name)
+
     def run(self) -> int:
         """Follow until the leader ends the wall (status 0)."""
         last_heard = self.clock()
-        next_hello = 0.0
+        next_hello = self.clock() + HELLO_SECONDS
         shown_waiting = False
+        self._send("hello", tile=self.tile.name)
         try:
-            while True:
+            self._spare = Piece(Settings(), None, self.size, ctx=self.gl, tile=self.tile)
+            self._spare.draw(0.0)  # the shaders' first use, while the welcome comes
+            while self.tick():
                 now = self.clock()
                 if self.piece is None and now >= next_hello:
                     self._send("hello", tile=self.tile.name)
@@ -116,9 +151,8 @@ class Follower:
                     last_heard = self.clock()
                     kind = msg["kind"]
                     if kind == "welcome":
-                        if self.piece is None or msg["session"] != self.leader:
-                            self._welcome(msg)  # once a leader: hellos crossed in the post
-                            self._send("ready")
+                        self._welcome(msg)
+                        self._send("ready")
                         continue
                     if self.piece is None or msg["session"] != self.leader:
                         continue
@@ -128,24 +162,37 @@ class Follower:
                     if kind == "release" and msg["n"] == self.drawn:
                         self.present(self.piece, msg["n"])
                         self.presented += 1
+                        self.log.info("frame %d shown %.6f", msg["n"], time.monotonic())
                     elif kind == "frame":
                         events = [Event.from_json(e) for e in msg.get("events", [])]
+                        if int(msg.get("first", self.events)) != self.events:
+                            self._lost()  # events missed: be welcomed again
+                            continue
                         self.piece.timeline.schedule(events)
+                        self.events += len(events)
                         newest = msg  # of those waiting, only the newest is drawn
-                if shown_waiting != (self.clock() - last_heard > WAITING_SECONDS):
-                    shown_waiting = not shown_waiting
-                    self.waiting(shown_waiting)
+                silent = self.clock() - last_heard > WAITING_SECONDS
+                if shown_waiting != silent:
+                    shown_waiting = silent
+                    self.log.info("waiting for the leader" if silent else "the leader is back")
+                    self.waiting(silent)
+                if silent and self.clock() >= next_hello:  # the leader gone or restarted
+                    self._send("hello", tile=self.tile.name)
+                    next_hello = self.clock() + HELLO_SECONDS
                 if newest is not None and self.piece is not None:
                     n = int(newest["n"])
                     self.log.info("frame %d start %.6f", n, time.monotonic())
-                    self.piece.draw(float(newest["time"]))
+                    self.last_time = float(newest["time"])
+                    self.piece.draw(self.last_time, output=self.output)
                     self.piece.ctx.finish()
                     self.log.info("frame %d end %.6f", n, time.monotonic())
                     self.drawn = n
                     self._send("done", n=n)
+            return 0  # told to stop (its window closed)
         finally:
             self._send("bye")
-            if self.piece is not None:
-                self.piece.close()
+            for piece in (self.piece, self._spare):
+                if piece is not None:
+                    piece.close()
             self.sock.close()
             self.zctx.term()

@@ -170,7 +170,8 @@ class Leader:
     def frame(self, n: int) -> float:
         """Frame n: sent, waited for, released. Returns the seconds the barrier waited."""
         t = self.time_of(n)
-        self._broadcast("frame", n=n, time=t, events=self._events(t))
+        first = len(self.history)
+        self._broadcast("frame", n=n, time=t, events=self._events(t), first=first)
         sent = self.clock()
         waiting = {i for i, p in self.peers.items() if p.ready and not p.late}
         expected = len(waiting)
