@@ -6,7 +6,8 @@ and returns a flat dict of figures; the dicts are merged into one object. To add
 example render and record speed through ``nebula.output.record``), write such a function and
 append it to ``SECTIONS`` below; nothing else changes. ``--only NAME,...`` runs a subset by
 section name. The sections live beside this file: sim, render (with the window), record, osc,
-wall, web;
+wall, web,
+machines;
 report holds the targets, the running and the table.
 
 Timings are medians; a ratio's two sides are measured interleaved in the same loop, so a busy
@@ -15,6 +16,7 @@ machine slows both alike. Progress goes to stderr so stdout's last line stays th
 
 from __future__ import annotations
 
+from nebula.bench.machines import section_machines
 from nebula.bench.osc import section_osc
 from nebula.bench.record import section_record
 from nebula.bench.render import section_render, section_window
@@ -35,4 +37,5 @@ SECTIONS: dict[str, Section] = {
     "osc": section_osc,
     "wall": section_wall,
     "web": section_web,
+    "machines": section_machines,
 }

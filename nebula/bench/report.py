@@ -21,6 +21,8 @@ TARGETS: dict[str, tuple[float, str]] = {
     "record_vs_render_720p": (0.85, ">="),
     "osc_flood_vs_quiet": (0.9, ">="),
     "web_vs_quiet": (0.97, ">="),
+    "machines_rejoin_s": (2.0, "<="),
+    "follower_vs_lone": (1.1, "<="),
     # A tile costs no more than its share of the canvas's pixels with its guard band.
     "tile_vs_canvas_720p": (round(tile_share(SIZES["720p"]), 3), "<="),
     **targets(),
@@ -61,6 +63,17 @@ ROWS: tuple[Row, ...] = (
     Row("web_quiet_fps", "fps", "live show headless at 640x360, no page (10 x 2 s)"),
     Row("web_fps", "fps", "the same with its page served and polled as a browser does"),
     Row("web_vs_quiet", "x", "web_fps / web_quiet_fps"),
+    Row("lone_fps", "fps", "one piece drawing a 640x360 canvas alone"),
+    Row("machines_fps", "fps", "a 2x2 wall of it: leader + 3 followers on loopback, uncapped"),
+    Row("machines_vs_lone", "x", "machines_fps / lone_fps (four processes on the same cores)"),
+    Row("machines_skew_ms_p50", "ms", "per frame, the spread of the followers' show times"),
+    Row("machines_skew_ms_p99", "ms", "its 99th percentile"),
+    Row("machines_wait_ms_p50", "ms", "a follower's wait from its drawing's end to the release"),
+    Row("machines_wait_ms_p99", "ms", "its 99th percentile"),
+    Row("machines_rejoin_s", "s", "a kill -9'd follower: restart to its first frame shown"),
+    Row("follower_draw_ms", "ms", "a follower's median draw of its 320x180 tile"),
+    Row("lone_tile_ms", "ms", "a lone piece's median frame at 320x180"),
+    Row("follower_vs_lone", "x", "follower_draw_ms / lone_tile_ms"),
     *(
         Row(f"{key}_{label}", unit, f"{meaning} at {label}")
         for label in SIZES

@@ -24,6 +24,8 @@ from nebula.wall.file import Tile
 
 LOG = logging.getLogger("nebula.wall")
 HELLO_SECONDS = 1.0
+#: How often the follower's log carries its own figures: frames shown, skipped, barrier waits.
+REPORT_SECONDS = 60.0
 #: After this long without a word from the leader, the follower says it is waiting.
 WAITING_SECONDS = 2.0
 
@@ -67,6 +69,9 @@ class Follower:
         self.events = 0  # of the leader's history: how many this piece has taken
         self.drawn: int | None = None
         self.presented = 0
+        self.skipped = 0  # frames not drawn: a newer one was waiting (caught up by seeking)
+        self._ended_at = 0.0  # when the last frame's drawing ended
+        self._waits: list[float] = []  # from a drawing's end to its release, this minute
         self.zctx = zmq.Context()
         self.sock = self.zctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 200)
@@ -124,6 +129,16 @@ class Follower:
         self.drawn = None
         self.log.info("joined the wall as tile %s at frame %s", self.tile.name, msg.get("frame"))
 
+    def _report(self) -> None:
+        """The minute's figures: frames shown and skipped, the barrier's wait p50 and p99."""
+        waits = sorted(self._waits) or [0.0]
+        p50, p99 = waits[len(waits) // 2], waits[min(len(waits) - 1, int(len(waits) * 0.99))]
+        self.log.info(
+            "tile %s: %d frames shown, %d skipped, barrier wait p50 %.1f ms p99 %.1f ms",
+            self.tile.name, self.presented, self.skipped, p50 * 1e3, p99 * 1e3,
+        )  # fmt: skip
+        self._waits.clear()
+
     def _lost(self) -> None:
         """Events were missed: the piece is no longer the wall's; ask to be welcomed again."""
         if self.piece is not None:
@@ -135,6 +150,7 @@ class Follower:
     def run(self) -> int:
         """Follow until the leader ends the wall (status 0)."""
         last_heard = self.clock()
+        next_report = self.clock() + REPORT_SECONDS
         next_hello = self.clock() + HELLO_SECONDS
         shown_waiting = False
         self._send("hello", tile=self.tile.name)
@@ -162,6 +178,7 @@ class Follower:
                     if kind == "release" and msg["n"] == self.drawn:
                         self.present(self.piece, msg["n"])
                         self.presented += 1
+                        self._waits.append(time.monotonic() - self._ended_at)
                         self.log.info("frame %d shown %.6f", msg["n"], time.monotonic())
                     elif kind == "frame":
                         events = [Event.from_json(e) for e in msg.get("events", [])]
@@ -170,7 +187,12 @@ class Follower:
                             continue
                         self.piece.timeline.schedule(events)
                         self.events += len(events)
+                        if newest is not None:
+                            self.skipped += 1
                         newest = msg  # of those waiting, only the newest is drawn
+                if self.clock() >= next_report:
+                    next_report += REPORT_SECONDS
+                    self._report()
                 silent = self.clock() - last_heard > WAITING_SECONDS
                 if shown_waiting != silent:
                     shown_waiting = silent
@@ -185,7 +207,8 @@ class Follower:
                     self.last_time = float(newest["time"])
                     self.piece.draw(self.last_time, output=self.output)
                     self.piece.ctx.finish()
-                    self.log.info("frame %d end %.6f", n, time.monotonic())
+                    self._ended_at = time.monotonic()
+                    self.log.info("frame %d end %.6f", n, self._ended_at)
                     self.drawn = n
                     self._send("done", n=n)
             return 0  # told to stop (its window closed)

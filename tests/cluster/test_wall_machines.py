@@ -137,3 +137,24 @@ def test_the_wall_goes_on_past_a_rogue_sender(tmp_path: Path) -> None:
     assert leader.returncode == 0
     assert "refused a message: unsigned" in out and "refused a message: malformed" in out
     assert "follower a joined" not in out
+
+
+def test_the_minute_report_carries_a_follower_s_own_figures(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from nebula.cluster.follower import Follower
+    from nebula.wall.file import parse_wall
+
+    tile = parse_wall({"canvas": {"size": [32, 32]}, "tiles": {"a": {"rect": [0, 0, 32, 32]}}})
+    follower = Follower(TOKEN, "tcp://127.0.0.1:9", tile.tile("a"), lambda piece, n: None)
+    try:
+        follower.presented, follower.skipped = 120, 3
+        follower._waits = [0.004] * 99 + [0.080]
+        with caplog.at_level(logging.INFO, logger="nebula.wall"):
+            follower._report()
+    finally:
+        follower.sock.close(0)
+        follower.zctx.term()
+    assert "tile a: 120 frames shown, 3 skipped, barrier wait p50 4.0 ms p99 80.0 ms" in caplog.text
