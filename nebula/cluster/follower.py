@@ -71,6 +71,7 @@ class Follower:
         self.presented = 0
         self.skipped = 0  # frames not drawn: a newer one was waiting (caught up by seeking)
         self._ended_at = 0.0  # when the last frame's drawing ended
+        self._shown: tuple[int, float] | None = None  # the last frame shown, on the wall clock
         self._waits: list[float] = []  # from a drawing's end to its release, this minute
         self.zctx = zmq.Context()
         self.sock = self.zctx.socket(zmq.DEALER)
@@ -179,6 +180,7 @@ class Follower:
                         self.present(self.piece, msg["n"])
                         self.presented += 1
                         self._waits.append(time.monotonic() - self._ended_at)
+                        self._shown = (int(msg["n"]), time.time())
                         self.log.info("frame %d shown %.6f", msg["n"], time.monotonic())
                     elif kind == "frame":
                         events = [Event.from_json(e) for e in msg.get("events", [])]
@@ -210,7 +212,7 @@ class Follower:
                     self._ended_at = time.monotonic()
                     self.log.info("frame %d end %.6f", n, self._ended_at)
                     self.drawn = n
-                    self._send("done", n=n)
+                    self._send("done", n=n, shown=self._shown)  # the leader's skew figure
             return 0  # told to stop (its window closed)
         finally:
             self._send("bye")

@@ -47,6 +47,10 @@ class Stats:
     released: int = 0
     waits: list[float] = field(default_factory=list)  # seconds from frame sent to release
     late_marks: int = 0
+    #: frame -> when each follower showed it (their wall clocks, as they report with their next
+    #: done: one machine's, or machines kept in time by NTP) and the spreads of those done.
+    shown: dict[int, list[float]] = field(default_factory=dict)
+    skews: list[float] = field(default_factory=list)
 
 
 class Leader:
@@ -152,6 +156,9 @@ class Leader:
             self.log.info("follower %s left", peer.tile)
         elif kind == "done" and msg.get("n") == n:
             waiting.discard(identity)
+            shown = msg.get("shown")
+            if isinstance(shown, list) and len(shown) == 2:
+                self.stats.shown.setdefault(int(shown[0]), []).append(float(shown[1]))
             if peer.late:
                 peer.late = False
                 self.log.info("follower %s caught up at frame %d", peer.tile, n)
@@ -193,6 +200,11 @@ class Leader:
                 break
             self._receive(limit - now, n, waiting)
         self._forget_gone()
+        times = self.stats.shown.pop(n - 1, [])
+        if len(times) >= 2:
+            self.stats.skews.append(max(times) - min(times))
+        for old in [k for k in self.stats.shown if k < n - 1]:
+            del self.stats.shown[old]
         self._broadcast("release", n=n)
         wait = self.clock() - sent
         self.stats.released += 1
@@ -249,7 +261,9 @@ class Leader:
         present = len(self.peers)
         late = sum(1 for p in self.peers.values() if p.late)
         p50, p99 = np.percentile(waits, 50), np.percentile(waits, 99)
+        skews = np.asarray(self.stats.skews[-600:] or [0.0]) * 1e3
         return (
             f"released {self.stats.released}, followers {present} ({late} late), "
+            f"skew p50 {np.percentile(skews, 50):.1f} ms p99 {np.percentile(skews, 99):.1f} ms, "
             f"barrier wait p50 {p50:.1f} ms p99 {p99:.1f} ms"
         )
