@@ -18,7 +18,7 @@ from typing import Any
 
 from nebula.cluster.protocol import Refused, Signer
 from nebula.config import Settings
-from nebula.control.events import Event
+from nebula.control.events import Event, EventError
 from nebula.piece import Piece
 from nebula.wall.file import Tile
 
@@ -130,6 +130,39 @@ class Follower:
         self.drawn = None
         self.log.info("joined the wall as tile %s at frame %s", self.tile.name, msg.get("frame"))
 
+    def _take(
+        self, msg: dict[str, Any], newest: dict[str, Any] | None
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """One message from the leader; returns the newest frame waiting, and whether the
+        wall has ended."""
+        kind = msg["kind"]
+        if kind == "welcome":
+            self._welcome(msg)
+            self._send("ready")
+            return None, False
+        if self.piece is None or msg["session"] != self.leader:
+            return newest, False
+        if kind == "end":
+            return newest, True
+        if kind == "release" and msg["n"] == self.drawn:
+            self.present(self.piece, msg["n"])
+            self.presented += 1
+            self._waits.append(time.monotonic() - self._ended_at)
+            self._shown = (int(msg["n"]), time.time())
+            self.log.info("frame %d shown %.6f", msg["n"], time.monotonic())
+        elif kind == "frame":
+            events = [Event.from_json(e) for e in msg.get("events", [])]
+            if int(msg.get("first", self.events)) != self.events:
+                self._lost()  # events missed: be welcomed again
+                return None, False
+            self.piece.timeline.schedule(events)
+            self.events += len(events)
+            if newest is not None:
+                self.skipped += 1
+            _ = (int(msg["n"]), float(msg["time"]))  # a frame without them is malformed
+            return msg, False  # of those waiting, only the newest is drawn
+        return newest, False
+
     def _report(self) -> None:
         """The minute's figures: frames shown and skipped, the barrier's wait p50 and p99."""
         waits = sorted(self._waits) or [0.0]
@@ -166,32 +199,17 @@ class Follower:
                 newest: dict[str, Any] | None = None
                 for msg in self._messages(0.05 if self.piece is None else 0.5):
                     last_heard = self.clock()
-                    kind = msg["kind"]
-                    if kind == "welcome":
-                        self._welcome(msg)
-                        self._send("ready")
+                    try:
+                        newest, ended = self._take(msg, newest)
+                    except (KeyError, TypeError, ValueError, EventError) as e:
+                        # Signed but not what a leader sends: counted, and the wall rejoined.
+                        self.signer.refused["malformed"] += 1
+                        self.log.warning("a message the follower cannot take (%s)", e)
+                        self._lost()
                         continue
-                    if self.piece is None or msg["session"] != self.leader:
-                        continue
-                    if kind == "end":
+                    if ended:
                         self.log.info("the leader ended the wall after %d frames", self.presented)
                         return 0
-                    if kind == "release" and msg["n"] == self.drawn:
-                        self.present(self.piece, msg["n"])
-                        self.presented += 1
-                        self._waits.append(time.monotonic() - self._ended_at)
-                        self._shown = (int(msg["n"]), time.time())
-                        self.log.info("frame %d shown %.6f", msg["n"], time.monotonic())
-                    elif kind == "frame":
-                        events = [Event.from_json(e) for e in msg.get("events", [])]
-                        if int(msg.get("first", self.events)) != self.events:
-                            self._lost()  # events missed: be welcomed again
-                            continue
-                        self.piece.timeline.schedule(events)
-                        self.events += len(events)
-                        if newest is not None:
-                            self.skipped += 1
-                        newest = msg  # of those waiting, only the newest is drawn
                 if self.clock() >= next_report:
                     next_report += REPORT_SECONDS
                     self._report()

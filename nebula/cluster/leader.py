@@ -131,7 +131,11 @@ class Leader:
                 if self.signer.refused[str(e).split(":")[0]] == 1:
                     self.log.warning("refused a message: %s", e)
                 continue
-            self._take(identity, msg, n, waiting)
+            try:
+                self._take(identity, msg, n, waiting)
+            except (KeyError, TypeError, ValueError) as e:
+                self.signer.refused["malformed"] += 1  # signed, but not what a follower sends
+                self.log.warning("a message the leader cannot take (%s)", e)
 
     def _take(self, identity: bytes, msg: dict[str, Any], n: int, waiting: set[bytes]) -> None:
         now = self.clock()
