@@ -5,6 +5,7 @@ windows follow a leader under Xvfb."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.cluster.test_wall_machines import NEBULA, WALL
+from tests.helpers import wait_for
 from tests.web.conftest import free_port
 
 pytestmark = pytest.mark.slow  # each runs a wall for 10 to 20 s
@@ -34,18 +36,13 @@ def follow(wall: Path, port: int, tile: str, out: Path, log: Path) -> subprocess
     return subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, text=True)
 
 
+def resumed(log: Path, frames: int) -> bool:
+    return len(shown(log)) > frames
+
+
 def shown(log: Path) -> list[tuple[int, float]]:
     text = log.read_text()
     return [(int(n), float(t)) for n, t in re.findall(r"frame (\d+) shown ([0-9.]+)", text)]
-
-
-def wait_for(check: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -129,7 +126,7 @@ def test_followers_wait_for_a_dead_leader_and_resume_when_it_returns(
         before = {t: len(shown(lg)) for t, lg in logs.items()}
         back = lead(wall, port, "--exit-after", "5")
         for t, lg in logs.items():
-            wait_for(lambda lg=lg, t=t: len(shown(lg)) > before[t] + 5, 30, f"{t} to resume")
+            wait_for(functools.partial(resumed, lg, before[t] + 5), 30, f"{t} to resume")
         back.communicate(timeout=60)
         for p in procs.values():
             p.wait(timeout=60)
