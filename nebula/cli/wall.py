@@ -37,6 +37,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--deadline-ms", type=float, default=100.0, help="late after this past the first done"
     )
     lead.add_argument("--osc", type=int, default=None, metavar="PORT", help="events from OSC")
+    lead.add_argument(
+        "--journal",
+        type=Path,
+        metavar="FILE",
+        help="write the wall's session as a journal (`nebula record --journal` renders it again)",
+    )
     lead.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
     lead.add_argument("--preset", metavar="NAME_OR_PATH", help="preset name or .toml path")
     lead.set_defaults(func=cmd_lead)
@@ -82,6 +88,7 @@ def cmd_lead(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     from nebula.cluster.leader import Leader
     from nebula.control.inbox import Inbox
+    from nebula.sim.world import World
 
     started: list[float] = []
 
@@ -94,6 +101,26 @@ def cmd_lead(args: argparse.Namespace) -> int:
     start, fps = float(args.start), float(args.fps)
     time_of = (lambda n: frame_time(start, n, fps)) if args.step else clock_time
     inbox = Inbox() if args.osc is not None else None
+    journal = None
+    if args.journal is not None:
+        from nebula.config import Params
+        from nebula.control.journal import JournalWriter, header
+
+        values = Params()
+        values.apply(params, immediate=True)
+        head = header(Settings(seed=args.seed), preset.name if preset else "defaults", values,
+                      time_of(0), World(Settings(seed=args.seed)).index_at(time_of(0)),
+                      wall.size, wall.size)  # fmt: skip
+        try:
+            journal = JournalWriter(args.journal, head)
+        except FileExistsError:
+            raise UsageError(
+                f"--journal {args.journal} exists: a journal is never overwritten"
+            ) from None
+        except OSError as e:
+            raise UsageError(
+                f"--journal {args.journal}: cannot be written ({e.strerror or e})"
+            ) from None
     leader = Leader(
         wall.token,
         Settings(seed=args.seed),
@@ -103,6 +130,7 @@ def cmd_lead(args: argparse.Namespace) -> int:
         fps=args.fps,
         deadline=args.deadline_ms / 1000.0,
         inbox=inbox,
+        journal=journal,
     )
     osc = None
     if inbox is not None:

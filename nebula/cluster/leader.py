@@ -23,6 +23,7 @@ import numpy as np
 from nebula.cluster.protocol import Refused, Signer
 from nebula.config import Settings
 from nebula.control.inbox import Inbox
+from nebula.control.journal import JournalWriter
 from nebula.sim.world import World
 
 LOG = logging.getLogger("nebula.wall")
@@ -68,6 +69,7 @@ class Leader:
         fps: float = 60.0,
         deadline: float = DEADLINE,
         inbox: Inbox | None = None,
+        journal: JournalWriter | None = None,
         log: logging.Logger = LOG,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -80,6 +82,9 @@ class Leader:
         self.fps = fps
         self.deadline = deadline
         self.inbox = inbox
+        #: The wall's session as a journal (nebula.control.journal): `nebula record --journal`
+        #: renders the whole canvas of it again, at any size.
+        self.journal = journal
         self.log = log
         self.clock = clock
         self.world = World(settings)  # only to stamp events with the step they fall on
@@ -174,7 +179,16 @@ class Leader:
         if self.inbox is None:
             return []
         step = self.world.index_at(t) + 1
-        out = [ev.stamped(step, t).to_json() for ev in self.inbox.take() if ev.changes_state]
+        stamped = [ev.stamped(step, t) for ev in self.inbox.take() if ev.changes_state]
+        if self.journal is not None:
+            try:
+                for ev in stamped:
+                    self.journal.event(ev)
+            except OSError as e:  # a full disk: the wall goes on, unjournaled from here
+                self.log.error("the journal stopped: %s", e.strerror or e)
+                self.journal.close()
+                self.journal = None
+        out = [ev.to_json() for ev in stamped]
         self.history += out
         return out
 
@@ -258,6 +272,8 @@ class Leader:
             time.sleep(0.2)  # let the ends leave before the socket closes
             self.sock.close()
             self.ctx.term()
+            if self.journal is not None:
+                self.journal.close()
         return 0
 
     def status_line(self) -> str:

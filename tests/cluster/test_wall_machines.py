@@ -158,3 +158,54 @@ def test_the_minute_report_carries_a_follower_s_own_figures(
         follower.sock.close(0)
         follower.zctx.term()
     assert "tile a: 120 frames shown, 3 skipped, barrier wait p50 4.0 ms p99 80.0 ms" in caplog.text
+
+
+def test_a_played_wall_s_journal_renders_the_same_canvas_again(tmp_path: Path) -> None:
+    from pythonosc.udp_client import SimpleUDPClient
+
+    wall = tmp_path / "wall.toml"
+    wall.write_text(WALL, encoding="utf-8")
+    port, osc, frames = free_port(), free_port(), 45
+    journal = tmp_path / "wall.jsonl"
+    lead = [*NEBULA, "wall", "lead", str(wall), "--port", str(port), "--step", "--fps", "20"]
+    lead += ["--start", str(START), "--frames", str(frames), "--followers", "3"]
+    lead += ["--osc", str(osc), "--journal", str(journal)]
+    leader = subprocess.Popen(lead, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    logs = {t: tmp_path / f"{t}.log" for t in "abc"}
+    followers: list[subprocess.Popen[bytes]] = []
+    for name in "abc":
+        cmd = [*NEBULA, "record", "--wall", str(wall), "--tile", name, "--codec", "png"]
+        cmd += ["--follow", f"127.0.0.1:{port}", "--out", str(tmp_path / name)]
+        with open(logs[name], "w") as log:
+            followers.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT))
+    try:
+        deadline = time.monotonic() + 60
+        while "frame 3 shown" not in logs["a"].read_text():
+            assert time.monotonic() < deadline, "the wall did not start"
+            time.sleep(0.05)
+        played = SimpleUDPClient("127.0.0.1", osc)
+        played.send_message("/nebula/param/hue_shift", 0.3)
+        played.send_message("/nebula/share", [])
+        out = leader.communicate(timeout=120)[0]
+        for follower in followers:
+            assert follower.wait(timeout=60) == 0
+    finally:
+        for proc in followers:
+            if proc.poll() is None:
+                proc.kill()
+        if leader.poll() is None:
+            leader.kill()
+    assert leader.returncode == 0, out
+    text = journal.read_text()
+    assert "param:hue_shift" in text and '"share"' in text
+    again = tmp_path / "again"
+    cmd = [*NEBULA, "record", "--journal", str(journal), "--codec", "png", "--size", "480x180"]
+    cmd += ["--fps", "20", "--start", str(START), "--frames", str(frames), "--out", str(again)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    last = read_png(again / f"frame_{frames - 1:06d}.png")[..., :3]
+    first = read_png(again / "frame_000000.png")[..., :3]
+    assert np.abs(last.astype(int) - first).mean() > 1  # the hue moved: the events took
+    for n in range(frames):
+        tiles = [read_png(tmp_path / t / f"frame_{n:06d}.png")[..., :3] for t in "abc"]
+        canvas = read_png(again / f"frame_{n:06d}.png")[..., :3]
+        assert np.array_equal(np.concatenate(tiles, axis=1), canvas), f"frame {n}"
