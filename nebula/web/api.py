@@ -52,7 +52,8 @@ async def params(request: web.Request) -> web.Response:
 
 async def presets(request: web.Request) -> web.Response:
     site = request.app[SITE]
-    return web.json_response({"presets": site.presets(), "current": site.status().get("preset")})
+    status = site.status()
+    return web.json_response({"presets": site.presets(status), "current": status.get("preset")})
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

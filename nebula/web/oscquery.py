@@ -101,7 +101,8 @@ async def push(app: web.Application) -> None:
         if not site.sockets:
             continue
         tree = site.tree()
-        now = site.presets() if site.status().get("presets") is not None else None
+        status = site.status()
+        now = site.presets(status) if status.get("presets") is not None else None
         if now is not None and presets is not None and now != presets:
             change = json.dumps({"COMMAND": "PATH_CHANGED", "DATA": "/nebula/preset"})
             for ws in list(site.sockets):

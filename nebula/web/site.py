@@ -51,59 +51,69 @@ class Site:
     log: Path | None = None
     sockets: set[Any] = field(default_factory=set)  # open WebSockets
     listening: dict[Any, set[str]] = field(default_factory=dict)  # WebSocket -> paths
-    _status: tuple[float, dict[str, Any]] = (0.0, {})
+    #: A file of the folder's name -> (its mtime, what it held): read again only when changed.
+    _files: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     _udp: socket.socket | None = None
     _allowance: float = CONTROL_BURST
     _last: float = field(default_factory=time.monotonic)
 
-    def status(self) -> dict[str, Any]:
-        """The show's last status, read again when the file changed, with ``state`` saying
-        "restarting" where the show has stopped writing."""
-        path = self.folder / STATUS_FILE
+    def _read(self, name: str) -> dict[str, Any]:
+        """The JSON file ``name`` of the folder as last written ({} when there is none)."""
+        path = self.folder / name
         try:
-            stamp = path.stat().st_mtime
+            stamp = path.stat().st_mtime_ns
         except OSError:
-            stamp = 0.0
-        if stamp != self._status[0]:
-            self._status = (stamp, read_status(path) or {})
-        data = dict(self._status[1])
+            stamp = 0
+        cached = self._files.get(name)
+        if cached is None or cached[0] != stamp:
+            cached = self._files[name] = (stamp, read_status(path) or {})
+        return cached[1]
+
+    def status(self) -> dict[str, Any]:
+        """The show's last status, with ``state`` saying "restarting" where the show has
+        stopped writing, and what a hosting supervisor adds."""
+        data = dict(self._read(STATUS_FILE))
         written = data.get("written")
         age = time.time() - written if isinstance(written, (int, float)) else None
         gone = not _alive(data.get("pid"))
         if age is None or age > STALE_SECONDS or gone:
             data["state"] = "restarting" if data else "starting"
         data["age_s"] = None if age is None else round(age, 2)
-        data.update(read_status(self.folder / SUPERVISOR_FILE) or {})
+        data.update(self._read(SUPERVISOR_FILE))
         return data
 
-    def values(self) -> dict[str, float]:
-        got = self.status().get("params")
+    def values(self, status: dict[str, Any] | None = None) -> dict[str, float]:
+        got = (status or self.status()).get("params")
         values = {s.name: s.default for s in PARAM_SPECS}
         if isinstance(got, dict):
             values.update({k: float(v) for k, v in got.items() if k in values})
         return values
 
-    def presets(self) -> list[str]:
-        got = self.status().get("presets")
+    def presets(self, status: dict[str, Any] | None = None) -> list[str]:
+        got = (status or self.status()).get("presets")
         return [str(p) for p in got] if isinstance(got, list) else []
 
     def tree(self) -> dict[str, Any]:
-        preset = self.status().get("preset")
+        """The OSCQuery namespace with the values of one reading of the status."""
+        status = self.status()
+        preset = status.get("preset")
         return namespace(
-            self.values(), str(preset) if preset else None, self.presets(), self.figures
+            self.values(status),
+            str(preset) if preset else None,
+            self.presets(status),
+            self.figures,
         )
 
     def osc_target(self) -> tuple[str, int]:
         """Where the show takes OSC: the port its status gives (a restarted piece may have a
         new one), else the one the server was started with."""
-        port = self._status[1].get("osc_port")
+        port = self._read(STATUS_FILE).get("osc_port")
         return (self.osc[0], port) if isinstance(port, int) and port > 0 else self.osc
 
     def send(self, packet: bytes) -> None:
         """An OSC packet to the show's OSC server, which checks and rate-limits it as any."""
         if self._udp is None:
             self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.status()  # the latest OSC port
         target = self.osc_target()
         if target[1] > 0:
             self._udp.sendto(packet, target)
