@@ -108,8 +108,9 @@ def cmd_lead(args: argparse.Namespace) -> int:
 
         values = Params()
         values.apply(params, immediate=True)
+        # At ``start``, not time_of(0): that would start the live clock before the followers.
         head = header(Settings(seed=args.seed), preset.name if preset else "defaults", values,
-                      time_of(0), World(Settings(seed=args.seed)).index_at(time_of(0)),
+                      start, World(Settings(seed=args.seed)).index_at(start),
                       wall.size, wall.size)  # fmt: skip
         try:
             journal = JournalWriter(args.journal, head)
