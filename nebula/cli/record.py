@@ -297,9 +297,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     from nebula.render.shaders import ShaderError
 
     if getattr(args, "follow", None) is not None:  # a wall's follower: the leader's frames
-        from nebula.cli.follow import record as follow_record
-
-        return follow_record(args)
+        return _follow(args)
     job = job_from_args(args)
     try:
         with stop_signals_raise():
@@ -331,6 +329,24 @@ def cmd_record(args: argparse.Namespace) -> int:
         return 1
     print(summary(job, result))
     return 0
+
+
+def _follow(args: argparse.Namespace) -> int:
+    """`nebula record --follow`, stopped by a signal as a recording is: cleaned up, one line."""
+    from nebula.cli.follow import record as follow_record
+
+    try:
+        with stop_signals_raise():
+            return follow_record(args)
+    except KeyboardInterrupt:
+        print("nebula record: interrupted; partial output removed", file=sys.stderr)
+        return 130
+    except Stopped as e:
+        print(f"nebula record: stopped by {e}; partial output removed", file=sys.stderr)
+        return 128 + e.signum
+    except OSError as e:
+        print(f"nebula record: error: {describe_failure(e, Path(args.out))}", file=sys.stderr)
+        return 1
 
 
 def summary(job: RecordJob, result: RecordResult, verb: str = "wrote") -> str:

@@ -213,3 +213,33 @@ def test_a_played_wall_s_journal_renders_the_same_canvas_again(tmp_path: Path) -
         tiles = [read_png(tmp_path / t / f"frame_{n:06d}.png")[..., :3] for t in "abc"]
         canvas = read_png(again / f"frame_{n:06d}.png")[..., :3]
         assert np.array_equal(np.concatenate(tiles, axis=1), canvas), f"frame {n}"
+
+
+def test_a_follower_stopped_by_a_signal_leaves_nothing_behind(tmp_path: Path) -> None:
+    import signal
+
+    wall = tmp_path / "wall.toml"
+    wall.write_text(WALL, encoding="utf-8")
+    port = free_port()
+    lead = [*NEBULA, "wall", "lead", str(wall), "--port", str(port), "--fps", "20"]
+    leader = subprocess.Popen([*lead, "--exit-after", "60"], stdout=subprocess.DEVNULL)
+    out = tmp_path / "frames"
+    cmd = [*NEBULA, "record", "--wall", str(wall), "--tile", "a", "--codec", "png"]
+    cmd += ["--follow", f"127.0.0.1:{port}", "--out", str(out)]
+    follower = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert follower.stdout is not None
+        while "shown" not in (line := follower.stdout.readline()):
+            assert line, "the follower ended before it showed a frame"
+        follower.send_signal(signal.SIGTERM)
+        said = follower.communicate(timeout=60)[0]
+    finally:
+        for proc in (follower, leader):
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert follower.returncode == 143
+    assert said.strip().splitlines()[-1] == (
+        "nebula record: stopped by SIGTERM; partial output removed"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wall.toml"]  # ls -A: no partial
