@@ -189,8 +189,12 @@ def _check_crf(crf: int | None, spec: CodecSpec) -> None:
         )
 
 
-class Stopped(Exception):
-    """A stop signal (SIGTERM, SIGHUP) arrived while recording: cleaned up, exit 128 + signal."""
+class Stopped(BaseException):
+    """A stop signal (SIGTERM, SIGHUP) arrived while recording: cleaned up, exit 128 + signal.
+
+    A BaseException, as KeyboardInterrupt is: a handler of any Exception must not swallow a
+    stop. logging's emit is one (it reports what its write raised and goes on), and a follower
+    logs every frame: a SIGTERM during a log line was printed as a traceback and ignored."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)

@@ -237,3 +237,28 @@ def test_join_command_line_checks_its_arguments(
     assert main(["join", str(tmp_path / "j.mp4"), str(a), str(tmp_path / "missing.mp4")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert others(tmp_path) == ["a.mp4"]
+
+
+def test_a_stop_signal_is_not_swallowed_by_a_log_line() -> None:
+    """A SIGTERM that lands while a log line is written (a wall's follower logs every frame)
+    stops the command: logging catches what its write raises, but not a stop."""
+    import io
+    import logging
+    import os
+    import signal
+
+    from nebula.cli.record import Stopped, stop_signals_raise
+
+    class Terminating(io.StringIO):
+        def write(self, s: str) -> int:
+            os.kill(os.getpid(), signal.SIGTERM)  # the signal arrives mid-write
+            return super().write(s)
+
+    log = logging.getLogger("nebula.test-stop")
+    handler = logging.StreamHandler(Terminating())
+    log.addHandler(handler)
+    try:
+        with pytest.raises(Stopped), stop_signals_raise():
+            log.warning("frame 7 shown")
+    finally:
+        log.removeHandler(handler)
