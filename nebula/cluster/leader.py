@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,15 +44,24 @@ class Peer:
     seen: float = 0.0
 
 
+#: How many recent frames the status line's percentiles cover (a show runs for weeks: the
+#: figures are kept for the last ten seconds at 60 fps, not for every frame ever released).
+RECENT = 600
+
+
+def _recent() -> deque[float]:
+    return deque(maxlen=RECENT)
+
+
 @dataclass
 class Stats:
     released: int = 0
-    waits: list[float] = field(default_factory=list)  # seconds from frame sent to release
+    waits: deque[float] = field(default_factory=_recent)  # seconds from frame sent to release
     late_marks: int = 0
     #: frame -> when each follower showed it (their wall clocks, as they report with their next
     #: done: one machine's, or machines kept in time by NTP) and the spreads of those done.
     shown: dict[int, list[float]] = field(default_factory=dict)
-    skews: list[float] = field(default_factory=list)
+    skews: deque[float] = field(default_factory=_recent)
 
 
 class Leader:
@@ -277,11 +287,11 @@ class Leader:
         return 0
 
     def status_line(self) -> str:
-        waits = np.asarray(self.stats.waits[-600:] or [0.0]) * 1e3
+        waits = np.asarray(self.stats.waits or [0.0]) * 1e3
         present = len(self.peers)
         late = sum(1 for p in self.peers.values() if p.late)
         p50, p99 = np.percentile(waits, 50), np.percentile(waits, 99)
-        skews = np.asarray(self.stats.skews[-600:] or [0.0]) * 1e3
+        skews = np.asarray(self.stats.skews or [0.0]) * 1e3
         return (
             f"released {self.stats.released}, followers {present} ({late} late), "
             f"skew p50 {np.percentile(skews, 50):.1f} ms p99 {np.percentile(skews, 99):.1f} ms, "
