@@ -10,5 +10,7 @@ in vec2 v_uv;
 out vec4 out_color;
 
 void main() {
-    out_color = finite_out(vec4(texture(u_background, v_uv).rgb, 1.0));
+    // Alpha 0: nothing covers the sky yet. The figures and flowers drawn over it leave their
+    // coverage in the scene's alpha, which an NDI source with alpha sends (shaders/ndi.frag).
+    out_color = finite_out(vec4(texture(u_background, v_uv).rgb, 0.0));
 }

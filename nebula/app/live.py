@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from nebula.app.window import LiveLoop, Window
     from nebula.control.midi import MidiInput
     from nebula.control.osc import OscProcess
+    from nebula.output.ndi import NdiOptions, NdiOut
     from nebula.presets import Preset
     from nebula.web.process import WebProcess
 
@@ -81,6 +82,8 @@ class LiveOptions:
     tile: Tile | None = None
     wall: Path | None = None
     pattern: bool = False
+    #: The picture published as an NDI source (nebula.output.ndi), or None.
+    ndi: NdiOptions | None = None
 
 
 class InputError(Exception):
@@ -246,7 +249,10 @@ def play(window: Window, options: LiveOptions) -> Ended:
     from nebula.gallery.installation import start_installation
 
     show = open_show(window.ctx, window.size, options, screen=window.screen)
+    ndi: NdiOut | None = None
     try:
+        if options.ndi is not None:
+            ndi = open_ndi(show, options.ndi, window.size, ndi_rate(options))
         gallery = options.gallery
         hours = str(gallery.hours) if gallery.hours else None
         with open_inputs(show, options.inputs, installation=gallery.installation, hours=hours):
@@ -261,7 +267,35 @@ def play(window: Window, options: LiveOptions) -> Ended:
             )
             return run_loop(loop)
     finally:
+        if ndi is not None:
+            ndi.close()
         show.release()
+
+
+def ndi_rate(options: LiveOptions) -> float:
+    """The frame rate an NDI source says it has: the installation's target, else a display's
+    60 (the window's swap paces it), or the frame ceiling where that is lower."""
+    rate = options.gallery.target_fps or 60.0
+    return min(rate, options.max_fps) if options.max_fps else rate
+
+
+def open_ndi(show: Show, opts: NdiOptions, window: tuple[int, int], fps: float) -> NdiOut:
+    """The show's clean picture (no HUD) as an NDI source: at ``opts.size``, or the size the
+    show starts at (the window's, or its tile's), which it keeps if the window is resized."""
+    from nebula.output.ndi import NdiOut, ndi_size
+
+    picture = show.piece.size if show.tile is not None else window
+    ndi = NdiOut(
+        show.ctx,
+        opts.name,
+        opts.size or ndi_size(picture),
+        fps,
+        alpha=opts.alpha,
+        shader_root=show.shader_root,
+    )
+    show.taps.append(ndi)
+    show.status.append(ndi.status.line)
+    return ndi
 
 
 def run_loop(loop: LiveLoop) -> Ended:

@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import moderngl
 
@@ -42,6 +43,16 @@ from nebula.render.shaders import ShaderError
 from nebula.render.tile import render_size
 from nebula.resources import shaders_dir
 from nebula.wall.file import Tile
+
+
+class Tap(Protocol):
+    """What takes each frame's clean picture elsewhere (nebula.output.ndi.NdiOut)."""
+
+    def needs_texture(self, piece: Piece, size: tuple[int, int]) -> bool:
+        """Whether the frame must be in ``piece.output_tex``, not only in the window."""
+
+    def __call__(self, piece: Piece, drawn: moderngl.Framebuffer) -> None: ...
+
 
 SHADER_POLL_SECONDS = 0.5
 HUD_REFRESH_SECONDS = 0.25
@@ -93,6 +104,7 @@ class Show:
         self._wall = time.perf_counter() if now_wall is None else now_wall
         self.clock = RealtimeClock(clock_offset, now=lambda: self._wall)
         shader_root = shader_root or shaders_dir()  # one folder for the frame and the HUD
+        self.shader_root = shader_root
         # The same Piece a still or a recording draws, on the window's context, gliding params.
         self.piece = Piece(
             self.settings,
@@ -137,6 +149,9 @@ class Show:
         self.counts: list[Callable[[], dict[str, int]]] = []
         #: Called once a frame after drawing, with the frame's piece time (the journal).
         self.frame_listeners: list[Callable[[float], None]] = []
+        #: Called with the piece and the framebuffer its frame was drawn into, before the HUD
+        #: goes over it: what takes the clean picture elsewhere (NDI).
+        self.taps: list[Tap] = []
         #: Called with the wall clock while an installation is closed and draws no frames.
         self.idle_listeners: list[Callable[[float], None]] = []
         #: Events posted from other threads, applied at the start of the next frame.
@@ -185,6 +200,8 @@ class Show:
         #: This frame showed the standing clock's preview (no replay draws it).
         self.drew_preview = preview is not None
         self.preview.drawn()
+        for tap in self.taps:
+            tap(self.piece, out)
         if self._wall >= self._next_poll:
             self._next_poll = self._wall + SHADER_POLL_SECONDS
             self.poll_shaders()
@@ -222,6 +239,8 @@ class Show:
 
     def _shows_as_is(self, size: tuple[int, int]) -> bool:
         """The frame fills a window of ``size`` unscaled and at full brightness."""
+        if any(tap.needs_texture(self.piece, size) for tap in self.taps):
+            return False  # a tap reads the piece's own texture
         return self.master >= 1.0 and self.piece.draw_size == tuple(size)
 
     def poll_shaders(self) -> list[ShaderError]:

@@ -7,7 +7,7 @@ example render and record speed through ``nebula.output.record``), write such a 
 append it to ``SECTIONS`` below; nothing else changes. ``--only NAME,...`` runs a subset by
 section name. The sections live beside this file: sim, render (with the window), record, osc,
 wall, web,
-machines;
+machines, ndi;
 report holds the targets, the running and the table.
 
 Timings are medians; a ratio's two sides are measured interleaved in the same loop, so a busy
@@ -17,6 +17,7 @@ machine slows both alike. Progress goes to stderr so stdout's last line stays th
 from __future__ import annotations
 
 from nebula.bench.machines import section_machines
+from nebula.bench.ndi import section_ndi
 from nebula.bench.osc import section_osc
 from nebula.bench.record import section_record
 from nebula.bench.render import section_render, section_window
@@ -38,4 +39,5 @@ SECTIONS: dict[str, Section] = {
     "wall": section_wall,
     "web": section_web,
     "machines": section_machines,
+    "ndi": section_ndi,
 }

@@ -240,18 +240,21 @@ def headless_fps(piece: Piece, frames: int, at: float = WINDOW_AT) -> float:
 
 
 def window_fps(
-    size: tuple[int, int], seconds: float = WINDOW_SECONDS, at: float = WINDOW_AT
+    size: tuple[int, int],
+    seconds: float = WINDOW_SECONDS,
+    at: float = WINDOW_AT,
+    extra: Sequence[str] = (),
 ) -> float:
     """The live loop's steady rate in a real window (a child `nebula run`, HUD shown, no vsync,
     no frame-rate ceiling) at ``WINDOW_AT``; a child, because a process holding an EGL context
-    cannot make a window's GLX context current."""
+    cannot make a window's GLX context current. ``extra``: more of its options."""
     import re
     import subprocess
     import sys
 
     cmd = [sys.executable, "-m", "nebula", "run", "--size", f"{size[0]}x{size[1]}"]
     cmd += ["--exit-after", f"{seconds:g}", "--clock-offset", f"{at:g}"]
-    cmd += ["--no-vsync", "--max-fps", "0"]
+    cmd += ["--no-vsync", "--max-fps", "0", *extra]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
     m = re.search(r"steady ([0-9.]+) fps", p.stdout)
     if p.returncode != 0 or m is None:

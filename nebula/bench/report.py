@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nebula.bench.figures import Figures, say
+from nebula.bench.ndi import ROWS as NDI_ROWS
+from nebula.bench.ndi import TARGETS as NDI_TARGETS
 from nebula.bench.render import SIZES, describe, targets
 from nebula.bench.wall import tile_share
 
@@ -26,6 +28,7 @@ TARGETS: dict[str, tuple[float, str]] = {
     # A tile costs no more than its share of the canvas's pixels with its guard band.
     "tile_vs_canvas_720p": (round(tile_share(SIZES["720p"]), 3), "<="),
     **targets(),
+    **NDI_TARGETS,
 }
 
 
@@ -74,6 +77,7 @@ ROWS: tuple[Row, ...] = (
     Row("follower_draw_ms", "ms", "a follower's median draw of its 320x180 tile"),
     Row("lone_tile_ms", "ms", "a lone piece's median frame at 320x180"),
     Row("follower_vs_lone", "x", "follower_draw_ms / lone_tile_ms"),
+    *(Row(key, unit, meaning) for key, (unit, meaning) in NDI_ROWS.items()),
     *(
         Row(f"{key}_{label}", unit, f"{meaning} at {label}")
         for label in SIZES

@@ -11,12 +11,16 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nebula.config import ConfigError, Settings
 from nebula.errors import EXIT_FAILED, UsageError
 from nebula.output.codecs import CodecSpec, is_frame_name
 from nebula.presets import Preset, load_preset
 from nebula.wall.file import Tile
+
+if TYPE_CHECKING:
+    from nebula.output.ndi import NdiOptions
 
 __all__ = ["UsageError"]
 
@@ -26,13 +30,13 @@ MAX_SECONDS = 1e12
 _SIZE = re.compile(r"^\s*(-?\d+)\s*[xX]\s*(-?\d+)\s*$")
 
 
-def parse_size(text: str) -> tuple[int, int]:
+def parse_size(text: str, option: str = "--size") -> tuple[int, int]:
     m = _SIZE.match(text)
     if not m:
-        raise UsageError(f"--size {text!r} is not WIDTHxHEIGHT (for example 1280x720)")
+        raise UsageError(f"{option} {text!r} is not WIDTHxHEIGHT (for example 1280x720)")
     w, h = int(m.group(1)), int(m.group(2))
     if not (1 <= w <= MAX_SIZE and 1 <= h <= MAX_SIZE):
-        raise UsageError(f"--size {text!r}: width and height must be between 1 and {MAX_SIZE}")
+        raise UsageError(f"{option} {text!r}: width and height must be between 1 and {MAX_SIZE}")
     return w, h
 
 
@@ -204,3 +208,58 @@ def check_out(out: Path, spec: CodecSpec, force: bool) -> Path:
             f"--out {str(out)!r}: --codec {spec.name} writes {' or '.join(spec.suffixes)}"
         )
     return check_output(out, force)
+
+
+def add_ndi(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("NDI out (extra: nebula[ndi])")
+    g.add_argument(
+        "--ndi",
+        metavar="NAME",
+        help="publish the picture as an NDI source of this name (listed as MACHINE (NAME))",
+    )
+    g.add_argument(
+        "--ndi-alpha",
+        action="store_true",
+        help="with --ndi: send alpha, the figures, flowers and light over a transparent sky",
+    )
+    g.add_argument(
+        "--ndi-size",
+        metavar="WxH",
+        help="with --ndi: send at this size (even width) instead of the picture's",
+    )
+
+
+def ndi_from_args(args: argparse.Namespace, tile: Tile | None) -> NdiOptions | None:
+    """The NDI source the options ask for, checked before anything opens (UsageError with
+    the one line: not installed, the library not loading, a name or size NDI refuses)."""
+    from nebula.output.ndi import NdiError, NdiOptions, check_name, check_size, load
+
+    if args.ndi is None:
+        if args.ndi_alpha or args.ndi_size:
+            raise UsageError("--ndi-alpha and --ndi-size need --ndi NAME")
+        return None
+    if args.ndi_alpha and tile is not None:
+        raise UsageError(
+            "--ndi-alpha: a wall's tile sends its picture opaque; send alpha from a whole canvas"
+        )
+    size = parse_size(args.ndi_size, "--ndi-size") if args.ndi_size else None
+    try:
+        check_name(args.ndi)
+        if size is not None:
+            check_size(size)
+        load()
+    except NdiError as e:
+        raise UsageError(str(e)) from None
+    return NdiOptions(args.ndi, size, args.ndi_alpha)
+
+
+def log_to_stderr(name: str) -> None:
+    """The lines of one of the library's loggers on stderr, for a session that keeps no log."""
+    import logging
+
+    log = logging.getLogger(name)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False

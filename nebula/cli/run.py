@@ -11,9 +11,12 @@ from nebula.app.pacing import DEFAULT_MAX_FPS
 from nebula.cli.args import (
     UsageError,
     add_common,
+    add_ndi,
     add_wall,
     fail,
     load_preset_arg,
+    log_to_stderr,
+    ndi_from_args,
     non_negative_seconds,
     parse_size,
     settings_from_args,
@@ -143,6 +146,7 @@ def add_parser(sub: Any) -> None:
     )
     add_common(p)
     add_wall(p)
+    add_ndi(p)
     p.add_argument(
         "--follow",
         metavar="HOST:PORT",
@@ -241,6 +245,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.size = "x".join(map(str, tile.size)) if tile else "1280x720"
     size = parse_size(args.size)
     _check_options(args)
+    ndi = ndi_from_args(args, tile)
     root = _checked_shader_root(args.shaders)
     preset = load_preset_arg(args.preset)
     settings = settings_from_args(args)
@@ -249,6 +254,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from nebula.app.hotkeys import load_hotkeys
     from nebula.app.live import InputError, LiveOptions, play
     from nebula.app.window import DisplayError, Window, check_key_names
+    from nebula.output.ndi import NdiError
     from nebula.render.context import TargetSizeError
     from nebula.render.shaders import ShaderError
 
@@ -270,7 +276,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         tile=tile,
         wall=args.wall,
         pattern=args.pattern,
+        ndi=ndi,
     )
+    if ndi is not None and not gallery.installation:
+        log_to_stderr("nebula.ndi")  # (an installation's log has it already)
     try:
         window = Window(
             size,
@@ -288,7 +297,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except TargetSizeError as e:
         print(f"nebula run: error: {size_source(args, tile)}: {e}", file=sys.stderr)
         return 2
-    except InputError as e:
+    except (InputError, NdiError) as e:
         print(f"nebula run: error: {e}", file=sys.stderr)
         return 2
     finally:
