@@ -238,6 +238,11 @@ def ndi_from_args(args: argparse.Namespace, tile: Tile | None) -> NdiOptions | N
         if args.ndi_alpha or args.ndi_size:
             raise UsageError("--ndi-alpha and --ndi-size need --ndi NAME")
         return None
+    if getattr(args, "follow", None) is not None:
+        raise UsageError(
+            "--ndi is not taken with --follow yet: publish a tile with --wall FILE --tile NAME "
+            "--ndi NAME instead"
+        )
     if args.ndi_alpha and tile is not None:
         raise UsageError(
             "--ndi-alpha: a wall's tile sends its picture opaque; send alpha from a whole canvas"

@@ -307,6 +307,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     from nebula.render.shaders import ShaderError
 
     if getattr(args, "follow", None) is not None:  # a wall's follower: the leader's frames
+        ndi_from_args(args, None)  # (refused with --follow)
         return _follow(args)
     job = job_from_args(args)
     ndi = ndi_from_args(args, job.tile)

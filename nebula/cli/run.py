@@ -236,6 +236,7 @@ def _gallery_options(args: argparse.Namespace, preset: Preset | None) -> Gallery
 
 def cmd_run(args: argparse.Namespace) -> int:
     if args.follow is not None:
+        ndi_from_args(args, None)  # (refused with --follow)
         return _follow(args)
     span = _span(args.span)
     tile = tile_from_args(args, whole=span is not None)

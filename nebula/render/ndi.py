@@ -83,10 +83,11 @@ class NdiTap:
     def _draw(self, piece: Piece) -> None:
         """The piece's last frame at the source's size, top row first."""
         fbo = self.ctx.fbo
+        picture = piece.output_tex  # first: a tile's may be drawn now, into its own target
         self.fbo.use()
         self.ctx.viewport = (0, 0, *self.size)
         self.ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST | moderngl.CULL_FACE)
-        piece.output_tex.use(0)
+        picture.use(0)
         u: dict[str, object] = {"u_picture": 0}
         if self.alpha:
             r = piece.renderer

@@ -362,3 +362,38 @@ def test_a_live_window_publishes_at_another_size(
     assert said["received"] >= 30, said
     frames = np.load(tmp_path / "got.npz")["frames"]
     assert frames[..., :3].std() > 5.0  # a picture, not a blank
+
+
+def test_a_wall_s_tile_publishes_its_own_picture(ctx: moderngl.Context, tmp_path: Path) -> None:
+    """`--wall FILE --tile NAME --ndi NAME`: the tile's picture, not the canvas's."""
+    from nebula.config import Settings
+    from nebula.output.ndi import NdiOut
+    from nebula.piece import Piece
+    from nebula.wall.file import load_wall
+
+    wall = tmp_path / "wall.toml"
+    wall.write_text(
+        "[canvas]\nsize = [192, 54]\n[tiles.left]\nrect = [0, 0, 96, 54]\n"
+        "[tiles.right]\nrect = [96, 0, 96, 54]\n"
+    )
+    tile = load_wall(wall).tiles["right"]
+    net = FakeNetwork()
+    with Piece(Settings(), None, (96, 54), ctx=ctx, tile=tile) as piece:
+        out = NdiOut(ctx, "Nebula right", (96, 54), 30.0, module=net)
+        try:
+            out(piece, piece.draw(130.0))
+            picture = piece.read().copy()
+        finally:
+            out.close()
+    assert net.last is not None
+    assert (net.last.reshape(54, 96, 4)[..., :3] == picture).all()
+
+
+def test_follow_with_ndi_is_refused_not_ignored(tmp_path: Path) -> None:
+    p = subprocess.run(
+        [*NEBULA, "run", "--follow", "127.0.0.1:9", "--ndi", "X"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 2 and "--ndi is not taken with --follow" in p.stderr, p.stderr
