@@ -13,6 +13,7 @@ import ctypes
 import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 import moderngl
 import numpy as np
@@ -82,6 +83,16 @@ def downsample(
         return np.asarray(sums, dtype=np.uint8)
     np.copyto(out, sums, casting="unsafe")
     return out
+
+
+class Tap(Protocol):
+    """What takes each frame's clean picture elsewhere (nebula.output.ndi.NdiOut)."""
+
+    def needs_texture(self, piece: Piece, size: tuple[int, int]) -> bool:
+        """Whether the frame must be in ``piece.output_tex``, not only in the framebuffer it
+        was drawn into (a window's, of ``size``)."""
+
+    def __call__(self, piece: Piece, drawn: moderngl.Framebuffer) -> None: ...
 
 
 class Piece:

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from nebula.app.window import LiveLoop, Window
     from nebula.control.midi import MidiInput
     from nebula.control.osc import OscProcess
-    from nebula.output.ndi import NdiOptions, NdiOut
+    from nebula.output.ndi import NdiOptions
+    from nebula.output.ndi_feed import NdiOut
     from nebula.presets import Preset
     from nebula.web.process import WebProcess
 
@@ -282,7 +283,8 @@ def ndi_rate(options: LiveOptions) -> float:
 def open_ndi(show: Show, opts: NdiOptions, window: tuple[int, int], fps: float) -> NdiOut:
     """The show's clean picture (no HUD) as an NDI source: at ``opts.size``, or the size the
     show starts at (the window's, or its tile's), which it keeps if the window is resized."""
-    from nebula.output.ndi import NdiOut, ndi_size
+    from nebula.output.ndi import ndi_size
+    from nebula.output.ndi_feed import NdiOut
 
     picture = show.piece.size if show.tile is not None else window
     ndi = NdiOut(

@@ -15,7 +15,6 @@ import math
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 import moderngl
 
@@ -33,26 +32,17 @@ from nebula.app.status import (
     param_lines,
 )
 from nebula.clock import RealtimeClock
-from nebula.config import Params, Settings, default_values
+from nebula.config import Params, Settings
+from nebula.control import events
 from nebula.control.events import CLOCK_PARAMS, Event, EventError, check, preset_values
 from nebula.control.inbox import Inbox
-from nebula.piece import Piece
+from nebula.piece import Piece, Tap
 from nebula.presets import Preset, user_presets_dir
 from nebula.render.context import TargetSizeError
 from nebula.render.shaders import ShaderError
 from nebula.render.tile import render_size
 from nebula.resources import shaders_dir
 from nebula.wall.file import Tile
-
-
-class Tap(Protocol):
-    """What takes each frame's clean picture elsewhere (nebula.output.ndi.NdiOut)."""
-
-    def needs_texture(self, piece: Piece, size: tuple[int, int]) -> bool:
-        """Whether the frame must be in ``piece.output_tex``, not only in the window."""
-
-    def __call__(self, piece: Piece, drawn: moderngl.Framebuffer) -> None: ...
-
 
 SHADER_POLL_SECONDS = 0.5
 HUD_REFRESH_SECONDS = 0.25
@@ -149,8 +139,7 @@ class Show:
         self.counts: list[Callable[[], dict[str, int]]] = []
         #: Called once a frame after drawing, with the frame's piece time (the journal).
         self.frame_listeners: list[Callable[[float], None]] = []
-        #: Called with the piece and the framebuffer its frame was drawn into, before the HUD
-        #: goes over it: what takes the clean picture elsewhere (NDI).
+        #: What takes each frame's clean picture elsewhere (NDI), before the HUD goes over it.
         self.taps: list[Tap] = []
         #: Called with the wall clock while an installation is closed and draws no frames.
         self.idle_listeners: list[Callable[[float], None]] = []
@@ -238,10 +227,10 @@ class Show:
         self.hud.draw(self.presenter, size)
 
     def _shows_as_is(self, size: tuple[int, int]) -> bool:
-        """The frame fills a window of ``size`` unscaled and at full brightness."""
-        if any(tap.needs_texture(self.piece, size) for tap in self.taps):
-            return False  # a tap reads the piece's own texture
-        return self.master >= 1.0 and self.piece.draw_size == tuple(size)
+        """The frame fills a window of ``size`` unscaled and at full brightness, and no tap
+        reads it from the piece's own texture."""
+        as_is = self.master >= 1.0 and self.piece.draw_size == tuple(size)
+        return as_is and not any(tap.needs_texture(self.piece, size) for tap in self.taps)
 
     def poll_shaders(self) -> list[ShaderError]:
         assert self.presenter is not None
@@ -325,26 +314,16 @@ class Show:
         return True
 
     def _want(self, ev: Event) -> None:
-        """What the targets will be once ``ev`` is applied. Clock parameters change at once:
-        a frozen clock would never reach the step a preset's time_scale waits for."""
-        name = ev.param
-        if name is not None:
-            assert isinstance(ev.value, float)
-            self.wanted[name] = ev.value
+        """The targets once ``ev`` is applied. Clock parameters change at once: a frozen clock
+        would never reach the step a preset's time_scale waits for."""
+        after = events.targets_after(ev, self.wanted)
+        if after is None:
             return
-        if ev.target == "preset":
-            assert isinstance(ev.value, dict)
-            values = ev.value["params"]
-            assert isinstance(values, dict)
-            self.wanted.update({k: float(v) for k, v in values.items()})
-            self.preset_name = str(ev.value["name"])
-        elif ev.target == "reset":
-            self.wanted = default_values()
-            self.preset_name = "defaults"
-        else:
-            return
-        for clock in CLOCK_PARAMS:
-            self.params.set(clock, self.wanted[clock])
+        self.wanted, preset = after
+        if preset is not None:  # a preset or a reset
+            self.preset_name = preset
+            for clock in CLOCK_PARAMS:
+                self.params.set(clock, self.wanted[clock])
 
     # ------------------------------------------------------------------ the clock
 

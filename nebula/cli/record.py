@@ -41,7 +41,6 @@ from nebula.output.record import record
 
 if TYPE_CHECKING:
     from nebula.control.journal import Journal
-    from nebula.output.ndi import NdiOptions
 
 MAX_FPS = 1000.0
 #: One frame every 100 s: slower than any time-lapse needs, and a time base every codec takes.
@@ -303,6 +302,7 @@ def add_record_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_record(args: argparse.Namespace) -> int:
     from nebula.output.ndi import NdiError
+    from nebula.output.ndi_feed import record_to_ndi
     from nebula.render.context import ContextError, TargetSizeError
     from nebula.render.shaders import ShaderError
 
@@ -311,9 +311,11 @@ def cmd_record(args: argparse.Namespace) -> int:
         return _follow(args)
     job = job_from_args(args)
     ndi = ndi_from_args(args, job.tile)
+    if ndi is not None:
+        log_to_stderr("nebula.ndi")
     try:
         with stop_signals_raise():
-            result = record(job) if ndi is None else _record_ndi(job, ndi)
+            result = record(job) if ndi is None else record_to_ndi(job, ndi)
     except TargetSizeError as e:  # nothing was written yet
         where = size_source(args, job.tile) + (f" x --ssaa {job.ssaa}" if job.ssaa > 1 else "")
         print(f"nebula record: error: {where}: {e}", file=sys.stderr)
@@ -344,36 +346,6 @@ def cmd_record(args: argparse.Namespace) -> int:
         return 1
     print(summary(job, result))
     return 0
-
-
-def _record_ndi(job: RecordJob, opts: NdiOptions) -> RecordResult:
-    """The recording, its frames also published as an NDI source at the recording's rate,
-    paced to realtime: a rehearsal feed for the software downstream."""
-    import time
-
-    from nebula.output.ndi import NdiOut, ndi_size
-    from nebula.output.record import make_piece
-
-    log_to_stderr("nebula.ndi")
-    piece = make_piece(job)
-    try:
-        size = opts.size or ndi_size(job.size)
-        out = NdiOut(piece.ctx, opts.name, size, float(job.fps), alpha=opts.alpha)
-        try:
-            first, period = job.frames[0], 1.0 / float(job.fps)
-            began = time.monotonic()
-
-            def paced(k: int) -> None:
-                out(piece, piece.renderer.output)  # what it was drawn into
-                late = began + (k - first + 1) * period - time.monotonic()
-                if late > 0:
-                    time.sleep(late)
-
-            return record(job, piece=piece, on_frame=paced)
-        finally:
-            out.close()
-    finally:
-        piece.close()
 
 
 def _follow(args: argparse.Namespace) -> int:

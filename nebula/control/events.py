@@ -221,3 +221,22 @@ def apply_state(ev: Event, params: Params, world: World) -> None:
             into.update({k: float(v) for k, v in values.items()})
     else:
         raise ConfigError(f"{ev.target!r} does not change the picture")
+
+
+def targets_after(
+    ev: Event, wanted: Mapping[str, float]
+) -> tuple[dict[str, float], str | None] | None:
+    """The parameters' targets once ``ev`` is applied, and the name of the preset it loads
+    ("defaults" for a reset; None for one parameter); None for an event that sets no target."""
+    name = ev.param
+    if name is not None:
+        assert isinstance(ev.value, float)
+        return {**wanted, name: ev.value}, None
+    if ev.target == "preset":
+        assert isinstance(ev.value, dict)
+        values = ev.value["params"]
+        assert isinstance(values, dict)
+        return {**wanted, **{k: float(v) for k, v in values.items()}}, str(ev.value["name"])
+    if ev.target == "reset":
+        return default_values(), "defaults"
+    return None

@@ -7,9 +7,7 @@ frame. With no receiver connected it sends one frame a second (the source stays 
 new receiver sees a picture at once) and says so in the log. A send that fails is logged
 once, and the sender is made again every few seconds: the show never stops for NDI.
 
-``NdiOut`` puts a sender and its ``NdiTap`` (nebula.render.ndi: the frame drawn at the
-source's size and read back a frame late) together: called with the piece after each frame,
-it hands on the frame read back and starts reading the new one when the sender wants it.
+nebula.output.ndi_feed feeds it a piece's frames.
 """
 
 from __future__ import annotations
@@ -20,17 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-
-if TYPE_CHECKING:
-    import moderngl
-
-    from nebula.piece import Piece
 
 LOG = logging.getLogger("nebula.ndi")
 
@@ -337,58 +329,3 @@ class NdiSender:
                 sender.close()
             except Exception as e:  # already broken: nothing more to free
                 self.log.debug("NDI: closing the sender: %s", e)
-
-
-class NdiOut:
-    """An NDI source fed from a piece's frames: call it with the piece after each frame."""
-
-    def __init__(
-        self,
-        ctx: moderngl.Context,
-        name: str,
-        size: tuple[int, int],
-        fps: float,
-        *,
-        alpha: bool = False,
-        shader_root: Path | None = None,
-        log: logging.Logger = LOG,
-        module: Any = None,
-    ) -> None:
-        from nebula.render.ndi import NdiTap
-
-        self.sender = NdiSender(name, size, fps, alpha=alpha, log=log, module=module)
-        try:
-            self.tap = NdiTap(ctx, size, alpha=alpha, shader_root=shader_root)
-        except BaseException:
-            self.sender.close()
-            raise
-
-    @property
-    def status(self) -> NdiStatus:
-        return self.sender.status
-
-    def needs_texture(self, piece: Piece, size: tuple[int, int]) -> bool:
-        """Whether frames drawn at ``size`` must be in ``piece.output_tex`` for this source
-        (scaled or with alpha), not only in the framebuffer they were drawn into."""
-        return not self.tap.reads(piece, size)
-
-    def __call__(self, piece: Piece, drawn: moderngl.Framebuffer) -> None:
-        """After each frame: the last one read back goes out, this one is read back if the
-        sender wants it (``drawn``: the framebuffer it was drawn into)."""
-        self._hand_on()
-        if self.sender.wants():
-            self.tap.capture(piece, drawn)
-
-    def _hand_on(self) -> None:
-        if self.tap.pending:
-            buf = self.sender.buffer()
-            flipped = self.tap.take(buf)
-            self.sender.offer(buf, bool(flipped))
-
-    def close(self) -> None:
-        """The last frame read back goes out, then the source closes."""
-        try:
-            self._hand_on()
-        finally:
-            self.sender.close()
-            self.tap.release()

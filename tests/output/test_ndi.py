@@ -229,7 +229,7 @@ def test_the_show_sends_its_clean_picture_upright_and_says_so_on_its_hud(
     it: what goes out is the frame without the HUD, top row first."""
     from nebula.app.show import Show
     from nebula.config import Settings
-    from nebula.output.ndi import NdiOut
+    from nebula.output.ndi_feed import NdiOut
 
     size = (96, 54)
     screen = ctx.simple_framebuffer(size)
@@ -299,7 +299,7 @@ def test_alpha_is_the_piece_s_coverage_and_arrives(ndi_env: dict[str, str], tmp_
     """`--ndi-alpha`: the figures opaque, the empty sky clear, and what NDI delivers is the
     alpha drawn, within the wire's error."""
     from nebula.config import Settings
-    from nebula.output.ndi import NdiOut
+    from nebula.output.ndi_feed import NdiOut
     from nebula.piece import Piece
 
     name = unique("Nebula alpha")
@@ -367,7 +367,7 @@ def test_a_live_window_publishes_at_another_size(
 def test_a_wall_s_tile_publishes_its_own_picture(ctx: moderngl.Context, tmp_path: Path) -> None:
     """`--wall FILE --tile NAME --ndi NAME`: the tile's picture, not the canvas's."""
     from nebula.config import Settings
-    from nebula.output.ndi import NdiOut
+    from nebula.output.ndi_feed import NdiOut
     from nebula.piece import Piece
     from nebula.wall.file import load_wall
 
