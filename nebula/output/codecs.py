@@ -33,8 +33,9 @@ class CodecSpec:
 
     @property
     def takes_rgb(self) -> bool:
-        """The encoder takes RGB frames and converts them itself: no colour matrix of ours."""
-        return self.pix_fmt in ("bgra", "rgb24")
+        """The encoder takes RGB frames and converts them itself: no colour matrix of ours
+        (NVENC takes rgba and converts on the GPU: scripts/gpu_bench.py)."""
+        return self.pix_fmt in ("bgra", "rgb24", "rgba")
 
     @property
     def is_sequence(self) -> bool:
