@@ -1,7 +1,8 @@
 """A follower of the wall: one tile, drawn for each frame the leader sends and shown only when
-the leader releases it. Its piece is built from the leader's welcome (the seed, the parameters,
-every event so far), so a follower that joins late, or comes back after a kill, seeks to the
-wall's moment instead of replaying it. Of the frames waiting it draws only the newest (a late
+the leader releases it. Its piece is built from the leader's welcome (the seed, the parameters
+as they stood at this cycle's start and the events since: nebula.cluster.snapshot), so a
+follower that joins late, or comes back after a kill, seeks to the wall's moment instead of
+replaying it. Of the frames waiting it draws only the newest (a late
 follower catches up that way), but it takes every frame's events, so its world is the wall's.
 
 Its log has a line as each frame's drawing starts and ends (the monotonic clock, the same on
@@ -66,7 +67,7 @@ class Follower:
         #: targets made): taken when the wall's seed is its own, which saves a rejoin that much.
         self._spare: Piece | None = None
         self.leader: str | None = None  # the leader's session
-        self.events = 0  # of the leader's history: how many this piece has taken
+        self.events = 0  # of the events the wall has sent: how many this piece has taken
         self.drawn: int | None = None
         self.presented = 0
         self.skipped = 0  # frames not drawn: a newer one was waiting (caught up by seeking)
@@ -105,8 +106,9 @@ class Follower:
         """Build the piece from a welcome (a new leader, or events missed while away), or
         keep it (the same leader, nothing missed: a follower the leader had given up on)."""
         history = list(msg.get("events", []))
+        count = int(msg.get("count", len(history)))  # events the wall has sent so far
         same = self.piece is not None and msg["session"] == self.leader
-        if same and len(history) == self.events:
+        if same and count == self.events:
             return
         if self.piece is not None:
             self.piece.close()
@@ -121,7 +123,7 @@ class Follower:
             settings = Settings(seed=int(msg["seed"]))
             self.piece = Piece(settings, params, self.size, ctx=self.gl, tile=self.tile)
         self.piece.timeline.schedule(Event.from_json(e) for e in history)
-        self.events = len(history)
+        self.events = count
         # To the wall's moment before saying ready: the seek and the shaders' first use are
         # this follower's own, not every frame's barrier wait.
         self.piece.draw(float(msg.get("time", 0.0)))

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from nebula.cluster.protocol import Refused, Signer
+from nebula.cluster.snapshot import Snapshot
 from nebula.config import Settings
 from nebula.control.inbox import Inbox
 from nebula.control.journal import JournalWriter
@@ -98,7 +99,9 @@ class Leader:
         self.log = log
         self.clock = clock
         self.world = World(settings)  # only to stamp events with the step they fall on
-        self.history: list[dict[str, object]] = []  # every event stamped, for a follower joining
+        #: The events a follower joining is sent: a snapshot at this cycle's start, and since.
+        self.snapshot = Snapshot(settings, params)
+        self.sent = 0  # events broadcast since the wall began: a follower counts them too
         self.peers: dict[bytes, Peer] = {}
         self.stats = Stats()
         self.ending = False
@@ -162,7 +165,8 @@ class Leader:
                 self.peers[identity] = peer = Peer(identity, tile, msg["session"], seen=now)
                 self.log.info("follower %s joined", tile)
             self._send(peer, "welcome", seed=self.settings.seed, params=self.params,
-                       events=self.history, frame=n, time=self.time_of(n))  # fmt: skip
+                       events=self.snapshot.welcome(), count=self.sent, frame=n,
+                       time=self.time_of(n))  # fmt: skip
             return
         if peer is None or peer.session != msg["session"]:
             return  # not joined (or an earlier process of it): it will say hello
@@ -199,13 +203,15 @@ class Leader:
                 self.journal.close()
                 self.journal = None
         out = [ev.to_json() for ev in stamped]
-        self.history += out
+        self.snapshot.add(out)
+        self.sent += len(out)
         return out
 
     def frame(self, n: int) -> float:
         """Frame n: sent, waited for, released. Returns the seconds the barrier waited."""
         t = self.time_of(n)
-        first = len(self.history)
+        self.snapshot.to_cycle_of(self.world.index_at(t))
+        first = self.sent
         self._broadcast("frame", n=n, time=t, events=self._events(t), first=first)
         sent = self.clock()
         waiting = {i for i, p in self.peers.items() if p.ready and not p.late}
