@@ -8,9 +8,12 @@ cd "$(dirname "$0")/.."
 # jackd2: the tests' MIDI ports (a JACK dummy server, no sound card); liblo-tools: oscsend and
 # oscdump, an OSC client and server that are not ours; Xorg's dummy driver: two displays for
 # the --span tests (Xvfb shows SDL only one); x11-utils: xwininfo; chromium (driven by
-# Playwright) and curl: the page's tests, in a real browser and with clients that are not ours.
+# Playwright) and curl: the page's tests, in a real browser and with clients that are not ours;
+# libportaudio2: what `--listen` hears through (sounddevice); espeak-ng: the listening tests'
+# spoken sentences.
 PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 x11-xserver-utils xvfb xauth xdotool imagemagick
-  jackd2 liblo-tools xserver-xorg-core xserver-xorg-video-dummy x11-utils chromium curl)
+  jackd2 liblo-tools xserver-xorg-core xserver-xorg-video-dummy x11-utils chromium curl
+  libportaudio2 espeak-ng)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

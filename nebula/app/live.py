@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from nebula.app.window import LiveLoop, Window
     from nebula.control.midi import MidiInput
     from nebula.control.osc import OscProcess
+    from nebula.listen.device import Listener
     from nebula.output.ndi import NdiOptions
     from nebula.output.ndi_feed import NdiOut
     from nebula.presets import Preset
@@ -55,6 +56,9 @@ class Inputs:
     osc_feedback: str | None = None
     midi: str | None = None
     midi_map: Path | None = None
+    #: An input device to listen to (nebula.listen; "default": the system's), and its mapping.
+    listen: str | None = None
+    listen_map: Path | None = None
     #: A TCP port for the technician's page, its API and OSCQuery (nebula.web), on ``web_host``.
     web: int | None = None
     web_host: str = "127.0.0.1"
@@ -183,6 +187,8 @@ def open_inputs(
                 closers.append(opened.midi.close)
                 show.status.append(opened.midi.summary)
                 show.counts.append(opened.midi.counts)
+            if inputs.listen is not None:
+                closers.append(_open_listening(show, inputs.listen, inputs.listen_map).close)
         except (ConfigError, FileExistsError) as e:
             raise InputError(str(e)) from None
         except OSError as e:  # the journal's folder unwritable or full: before the show starts
@@ -193,6 +199,22 @@ def open_inputs(
     finally:
         for close in reversed(closers):
             close()
+
+
+def _open_listening(show: Show, device: str, mapping: Path | None) -> Listener:
+    """The room heard from ``device``: its phrases and bands posted as events to ``show``,
+    which tells it in turn of every event that moved a parameter (ConfigError)."""
+    import time
+
+    from nebula.listen.device import Listener
+    from nebula.listen.ear import Ear
+    from nebula.listen.mapping import load_listen_map
+
+    ear = Ear(load_listen_map(mapping), show.post, lambda: show.wanted)
+    show.listeners.append(lambda ev: ear.heard_event(ev, show.wanted, time.monotonic()))
+    listener = Listener(device, ear)
+    show.status.append(listener.status)
+    return listener
 
 
 #: Set by a supervisor (scripts/watchdog.py --web) that hosts the page itself: then the piece

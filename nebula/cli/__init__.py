@@ -1,5 +1,5 @@
 """Command line: `nebula [run]`, `still`, `scan`, `record`, `farm`, `join`, `bench`, `displays`,
-`midi-ports`.
+`midi-ports`, `audio-devices`.
 
 One thin module per subcommand (arguments -> a library call -> an exit status); args.py holds
 what they share. Every argument is checked before anything renders; a bad one exits with status
@@ -20,7 +20,7 @@ from nebula.errors import EXIT_USAGE, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nebula.cli import bench, farm, join, record, run, scan, still, wall
+    from nebula.cli import bench, devices, farm, join, record, run, scan, still, wall
 
     parser = argparse.ArgumentParser(
         prog="nebula",
@@ -38,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_parser(sub)
     bench.add_parser(sub)
     wall.add_parser(sub)
-    run.add_displays_parser(sub)
-    run.add_midi_ports_parser(sub)
+    devices.add_displays_parser(sub)
+    devices.add_midi_ports_parser(sub)
+    devices.add_audio_devices_parser(sub)
     return parser
 
 
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     commands = {"run", "still", "scan", "record", "farm", "join", "bench", "wall", "displays"}
-    commands |= {"midi-ports"}
+    commands |= {"midi-ports", "audio-devices"}
     commands |= {"-h", "--help", "--version"}
     if not argv or argv[0] not in commands:
         argv = ["run", *argv]

@@ -1,4 +1,4 @@
-"""`nebula run` (the default command) and `nebula displays`: the live piece in a window."""
+"""`nebula run` (the default command): the live piece in a window."""
 
 from __future__ import annotations
 
@@ -137,6 +137,19 @@ def add_parser(sub: Any) -> None:
         help="MIDI mapping (default: your config folder's midi.toml, else the shipped one)",
     )
     play.add_argument(
+        "--listen",
+        nargs="?",
+        const="default",
+        metavar="DEVICE",
+        help="listen to the room (see `nebula audio-devices`; default: the system's input)",
+    )
+    play.add_argument(
+        "--listen-map",
+        type=Path,
+        metavar="FILE",
+        help="listening mapping (default: your config folder's listen.toml, else the shipped one)",
+    )
+    play.add_argument(
         "--journal",
         type=Path,
         default=None,
@@ -161,11 +174,6 @@ def add_parser(sub: Any) -> None:
 
     add_options(p)  # --installation, --hours, --target-fps, ... (nebula.gallery)
     p.set_defaults(func=cmd_run)
-
-
-def add_displays_parser(sub: Any) -> None:
-    p = sub.add_parser("displays", help="list the displays and their sizes")
-    p.set_defaults(func=cmd_displays)
 
 
 def shader_root(arg: Path | None) -> Path:
@@ -194,6 +202,18 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--osc {args.osc}: a UDP port is 1 to 65535")
     if args.osc is None and (args.osc_feedback or args.osc_host != "127.0.0.1"):
         raise UsageError("--osc-host and --osc-feedback need --osc PORT")
+    if args.listen is not None:  # before the window opens: an unknown device lists them
+        from nebula.config import ConfigError
+        from nebula.listen.device import check_device
+        from nebula.listen.mapping import load_listen_map
+
+        try:
+            load_listen_map(args.listen_map)
+            check_device(args.listen)
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+    elif args.listen_map is not None:
+        raise UsageError("--listen-map needs --listen")
     if args.midi is not None:  # before the window opens: an unknown port lists the ports
         from nebula.config import ConfigError
         from nebula.control.midi import find_port, port_names
@@ -334,40 +354,12 @@ def inputs_from_args(args: argparse.Namespace) -> Inputs:
         osc_feedback=args.osc_feedback,
         midi=args.midi,
         midi_map=args.midi_map,
+        listen=args.listen,
+        listen_map=args.listen_map,
         web=args.web,
         web_host=args.web_host,
         advertise=args.advertise,
     )
-
-
-def cmd_displays(args: argparse.Namespace) -> int:
-    from nebula.app.displays import display_bounds
-    from nebula.app.window import DisplayError, init_display
-
-    try:
-        init_display()
-    except DisplayError as e:
-        print(f"nebula displays: error: {e}", file=sys.stderr)
-        return 1
-    for i, (x, y, w, h) in enumerate(display_bounds()):
-        print(f"{i}: {w}x{h} at {x},{y}")
-    return 0
-
-
-def add_midi_ports_parser(sub: Any) -> None:
-    p = sub.add_parser("midi-ports", help="list the MIDI ports `nebula run --midi` can open")
-    p.set_defaults(func=cmd_midi_ports)
-
-
-def cmd_midi_ports(args: argparse.Namespace) -> int:
-    from nebula.config import ConfigError
-    from nebula.control.midi import describe_ports
-
-    try:
-        return describe_ports()
-    except ConfigError as e:
-        print(f"nebula midi-ports: error: {e}", file=sys.stderr)
-        return 1
 
 
 def _follow(args: argparse.Namespace) -> int:

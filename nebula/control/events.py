@@ -47,7 +47,7 @@ ACTIONS: dict[str, str] = {
     "quit": "quit",
 }
 
-SOURCES = ("key", "osc", "midi")
+SOURCES = ("key", "osc", "midi", "listen")
 #: Parameters that act on the live clock, not on the picture: applied at once, never replayed.
 CLOCK_PARAMS = frozenset({"time_scale"})
 #: Actions that change the picture, and so take effect on a step and are replayed ("settle"
@@ -167,6 +167,14 @@ def check(ev: Event, figures: int | None) -> None:
     name = ev.param
     if name is not None:
         param_event(ev.source, name, ev.value)
+    elif ev.target == "share" and isinstance(ev.value, dict):  # a voice heard (nebula.listen)
+        if set(ev.value) != {"intensity", "words"}:
+            raise EventError("a voice's share carries its intensity and its words")
+        i, w = ev.value["intensity"], ev.value["words"]
+        if not isinstance(i, (int, float)) or isinstance(i, bool) or not 0.0 <= i <= 1.0:
+            raise EventError(f"a share's intensity is 0 to 1 (got {i!r})")
+        if not isinstance(w, int) or isinstance(w, bool) or not 0 <= w <= 1000:
+            raise EventError(f"a share's words are 0 to 1000 (got {w!r})")
     elif ev.target == "share":
         if ev.value is not None:
             if isinstance(ev.value, bool) or not isinstance(ev.value, int) or ev.value < 0:
@@ -204,6 +212,10 @@ def apply_state(ev: Event, params: Params, world: World) -> None:
     if name is not None:
         assert isinstance(ev.value, (int, float))
         params.set(name, float(ev.value))
+    elif ev.target == "share" and isinstance(ev.value, dict):  # the dreamer, as a voice heard
+        intensity, words = ev.value["intensity"], ev.value["words"]
+        assert isinstance(intensity, (int, float)) and isinstance(words, int)  # (check())
+        world.request_share(0, float(intensity), words)
     elif ev.target == "share":
         world.request_share(0 if ev.value is None else int(ev.value))  # type: ignore[arg-type]
     elif ev.target == "preset":

@@ -24,6 +24,8 @@ class Share:
     intensity: float
     time: float  # seconds into the cycle
     requested: bool = False
+    #: Word-birds it sends up (a voice's share: one flock a word it spoke); None: the usual.
+    birds: int | None = None
 
 
 class ShareProcess:
@@ -42,19 +44,30 @@ class ShareProcess:
         rng.shuffle(others)
         self._order = [woman, man, *others]
         self._next_in_order = 0
-        self._requests: deque[int] = deque()
+        self._requests: deque[tuple[int, float | None, int | None]] = deque()
         self.log: list[Share] = []
 
-    def request(self, speaker: int = DREAMER) -> None:
-        """A share on demand (the window's hotkey); it happens on the next step."""
+    def request(
+        self, speaker: int = DREAMER, intensity: float | None = None, birds: int | None = None
+    ) -> None:
+        """A share on demand (the window's hotkey, a voice heard); it happens on the next step,
+        with ``intensity`` (0..1) and ``birds`` where given."""
         if not 0 <= speaker <= self.n:
             raise ValueError(f"speaker must be in [0, {self.n}] (got {speaker})")
-        self._requests.append(speaker)
+        self._requests.append((speaker, intensity, birds))
 
-    def _make(self, speaker: int, t: float, requested: bool) -> Share:
+    def _make(
+        self,
+        speaker: int,
+        t: float,
+        requested: bool,
+        intensity: float | None = None,
+        birds: int | None = None,
+    ) -> Share:
         listeners = tuple(i for i in range(self.n + 1) if i != speaker)
-        intensity = float(self.rng.uniform(0.55, 1.0))
-        share = Share(speaker, listeners, intensity, t, requested)
+        drawn = float(self.rng.uniform(0.55, 1.0))  # drawn always: the arc's draws stay in step
+        share = Share(speaker, listeners, drawn if intensity is None else intensity, t, requested,
+                      birds)  # fmt: skip
         self.log.append(share)
         return share
 
@@ -74,7 +87,8 @@ class ShareProcess:
         At most one share per step: a second request waits for the next step.
         """
         if self._requests:
-            return self._make(self._requests.popleft(), cycle_t, requested=True)
+            speaker, intensity, birds = self._requests.popleft()
+            return self._make(speaker, cycle_t, True, intensity, birds)
         ref_dt = dt * story.REFERENCE_CYCLE / self.cycle_seconds
         self._spent += story.share_rate(cycle_t, self.cycle_seconds) * rate_scale * ref_dt
         if self._spent < self._budget:

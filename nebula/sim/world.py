@@ -31,6 +31,8 @@ from nebula.sim.story import Phase
 from nebula.sim.threads import ThreadWeb
 
 BIRDS_PER_SHARE = 48
+#: A voice's share: word-birds for each word (onset) it spoke.
+WORD_BIRDS = 12
 BIRD_SECONDS = 1.6  # words leave over this long, one small bird at a time
 FLOW_PER_SECOND = 5.0  # light particles per second on a fully strong thread
 LUMINANCE_STEP = 0.16  # each share lifts the plain this far towards full brightness
@@ -201,9 +203,17 @@ class World:
 
     # ------------------------------------------------------------------ events
 
-    def request_share(self, speaker: int = figures_mod.DREAMER) -> None:
-        """Make ``speaker`` (default: the dreamer) share on the next step: the Space key."""
-        self.shares.request(speaker)
+    def request_share(
+        self,
+        speaker: int = figures_mod.DREAMER,
+        intensity: float | None = None,
+        words: int | None = None,
+    ) -> None:
+        """Make ``speaker`` (default: the dreamer) share on the next step: the Space key; a
+        voice heard gives its ``intensity`` and the ``words`` it spoke (a flock of word-birds
+        each)."""
+        birds = None if words is None else min(2 * BIRDS_PER_SHARE, WORD_BIRDS * max(1, words))
+        self.shares.request(speaker, intensity, birds)
 
     def _apply_share(self, sh: Share) -> None:
         hearts = self.figures["in_heart"]
@@ -213,6 +223,8 @@ class World:
         self.attention.listen(sh.speaker, self.cycle_t)
         self._saying[sh.speaker] = 1.0
         n_birds = BIRDS_PER_SHARE * (1.0 if sh.speaker == figures_mod.DREAMER else 0.5)
+        if sh.birds is not None:
+            n_birds = float(sh.birds)
         self._emitters.append(_Emitter(sh.speaker, n_birds, n_birds / BIRD_SECONDS))
         self.last_share = sh
 

@@ -1,0 +1,186 @@
+"""Listening through a real audio system: a JACK dummy server (no sound card) with JACK clients
+that are not ours playing speech into it, heard through PortAudio (sounddevice) as a user's
+microphone would be."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import moderngl
+import pytest
+
+from nebula.config import default_values
+from nebula.control.events import Event, check
+from nebula.listen.device import Listener
+from nebula.listen.ear import Ear
+from nebula.listen.mapping import load_listen_map
+from tests.helpers import NEBULA
+from tests.listen.conftest import play
+
+
+def wait_for(test: object, seconds: float) -> bool:
+    assert callable(test)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if test():
+            return True
+        time.sleep(0.05)
+    return bool(test())
+
+
+@pytest.mark.slow
+def test_speech_played_into_jack_is_heard_as_a_share(jack: str, speech: list[Path]) -> None:
+    events: list[Event] = []
+    player = play(f"voice-{os.getpid()}", speech[0], delay=0.5, seconds=7.0)
+    try:
+        listener = Listener(f"voice-{os.getpid()}", Ear(load_listen_map(), events.append,
+                                                          default_values))  # fmt: skip
+        try:
+            assert wait_for(lambda: any(e.target == "share" for e in events), 8.0), events
+            assert "listen [" in listener.status()
+        finally:
+            listener.close()
+    finally:
+        player.kill()
+        player.wait()
+    for e in events:
+        check(e, figures=None)
+        assert e.source == "listen"
+
+
+def test_a_device_that_is_not_there_is_refused_with_the_list(jack: str) -> None:
+    p = subprocess.run(
+        [*NEBULA, "run", "--listen", "no such microphone"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 2, p.stderr
+    assert "no input device is called that; the input devices: 'system'" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def own_jack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
+    """A JACK server of this test's own, which it stops and starts again."""
+    name = f"nebula-listen-{os.getpid()}"
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", name)
+    monkeypatch.setenv("JACK_NO_AUDIO_RESERVATION", "1")
+    cmd = ["jackd", "--no-realtime", "-t", "20000", "-n", name, "-d", "dummy", "-r", "48000",
+           "-p", "1024"]  # fmt: skip
+    state: dict[str, object] = {"name": name}
+
+    def start() -> None:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        up = subprocess.run(["jack_wait", "-s", name, "-w", "-t", "10"], capture_output=True)
+        assert up.returncode == 0, "the JACK dummy server did not start"
+        state["proc"] = proc
+
+    def stop() -> None:
+        proc = state.pop("proc", None)
+        if isinstance(proc, subprocess.Popen):
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # a dummy server with clients may hang up
+                proc.kill()
+                proc.wait()
+
+    state["start"], state["stop"] = start, stop
+    start()
+    try:
+        yield state
+    finally:
+        stop()
+
+
+@pytest.mark.slow
+def test_listening_comes_back_when_the_jack_server_does(
+    own_jack: dict[str, object], speech: list[Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server stopped mid-show: said once, the loop that stands for the frame never held
+    up, and listening back within 5 s of the server's return."""
+    start, stop = own_jack["start"], own_jack["stop"]
+    assert callable(start) and callable(stop)
+    events: list[Event] = []
+    player = play("room-mic", speech[1], seconds=60.0)
+    listener = Listener("room-mic", Ear(load_listen_map(), events.append, default_values))
+    gaps: list[float] = []
+    running = threading.Event()
+    running.set()
+
+    def frames() -> None:  # the show's thread: nothing of listening may stall it
+        last = time.monotonic()
+        while running.is_set():
+            time.sleep(1 / 60)
+            now = time.monotonic()
+            gaps.append(now - last)
+            listener.status()
+            last = now
+
+    loop = threading.Thread(target=frames)
+    loop.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="nebula.listen"):
+            assert wait_for(lambda: listener.ear.frames > 20, 5.0)
+            stop()
+            player.kill()  # its server gone, the player goes too
+            player.wait()
+            assert wait_for(lambda: listener.lost, 5.0)
+            assert "is gone" in listener.status()
+            time.sleep(4.0)  # a retry or two against no server
+            start()
+            back = time.monotonic()
+            player = play("room-mic", speech[1], seconds=60.0)
+            assert wait_for(lambda: not listener.lost, 8.0), "listening did not come back"
+            assert time.monotonic() - back <= 5.0 + 1.0  # (the player's own start inside)
+            heard = listener.ear.frames
+            assert wait_for(lambda: listener.ear.frames > heard + 20, 5.0)
+        gone = [r for r in caplog.records if "is gone" in r.message]
+        assert len(gone) == 1 and listener.reopened == 1
+    finally:
+        running.clear()
+        loop.join()
+        listener.close()
+        player.kill()
+        player.wait()
+    assert max(gaps) < 0.25, max(gaps)
+
+
+@pytest.mark.slow
+def test_a_listened_session_s_journal_replays_exactly(
+    ctx: moderngl.Context, jack: str, speech: list[Path], tmp_path: Path
+) -> None:
+    """The shares and parameter moves a voice made are journaled like any other events, and
+    the journal replays every frame signature of the live session."""
+    from nebula.app.live import Inputs, open_inputs
+    from nebula.app.show import Show
+    from nebula.config import Settings
+    from nebula.control.journal import read_journal
+    from nebula.replay import check_signatures
+
+    name = f"journal-voice-{os.getpid()}"
+    show = Show(ctx, (96, 54), Settings(seed=5), now_wall=0.0, clock_offset=40.0)
+    player = play(name, speech[0], delay=0.5, seconds=20.0)
+    journal = tmp_path / "listened.jsonl"
+    try:
+        with open_inputs(show, Inputs(journal=journal, listen=name)):
+            began = time.monotonic()
+            while time.monotonic() - began < 7.0:
+                show.frame(time.monotonic() - began)
+                time.sleep(1 / 30)
+    finally:
+        show.release()
+        player.kill()
+        player.wait()
+    j = read_journal(journal)
+    listened = [e for e in j.events if e.source == "listen"]
+    assert any(e.target == "share" for e in listened), j.events
+    assert any(e.param for e in listened)
+    assert check_signatures(j, ctx=ctx) == []
