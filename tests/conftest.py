@@ -146,7 +146,10 @@ def jack() -> Iterator[str]:
     space for the MIDI tests, under a name of its own so a user's JACK is left alone. Yields
     the server's name (also set as JACK_DEFAULT_SERVER, which rtmidi's JACK API follows)."""
     assert shutil.which("jackd"), "jackd is missing: run scripts/setup.sh (Debian's jackd2)"
-    name = f"nebula-test-{os.getpid()}"
+    # One name per xdist worker, the same every run: JACK keeps a registry of at most 8 servers
+    # by name, and only a server of the same name takes over a dead one's entry (a killed
+    # server's stays), so names new each run would fill it ("Too many servers").
+    name = f"nebula-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     env = {**os.environ, "JACK_NO_AUDIO_RESERVATION": "1"}
     proc = subprocess.Popen(
         # A long client timeout: on two busy cores (llvmpipe drawing) a client late to its

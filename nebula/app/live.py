@@ -103,6 +103,7 @@ class Opened:
     osc: OscProcess | None = None
     midi: MidiInput | None = None
     web: WebProcess | None = None
+    listen: Listener | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ def open_inputs(
                 show.status.append(opened.midi.summary)
                 show.counts.append(opened.midi.counts)
             if inputs.listen is not None:
-                closers.append(_open_listening(show, inputs.listen, inputs.listen_map).close)
+                opened.listen = _open_listening(show, inputs.listen, inputs.listen_map)
+                closers.append(opened.listen.close)
         except (ConfigError, FileExistsError) as e:
             raise InputError(str(e)) from None
         except OSError as e:  # the journal's folder unwritable or full: before the show starts

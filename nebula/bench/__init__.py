@@ -7,7 +7,7 @@ example render and record speed through ``nebula.output.record``), write such a 
 append it to ``SECTIONS`` below; nothing else changes. ``--only NAME,...`` runs a subset by
 section name. The sections live beside this file: sim, render (with the window), record, osc,
 wall, web,
-machines, ndi;
+machines, ndi, listen;
 report holds the targets, the running and the table.
 
 Timings are medians; a ratio's two sides are measured interleaved in the same loop, so a busy
@@ -16,6 +16,7 @@ machine slows both alike. Progress goes to stderr so stdout's last line stays th
 
 from __future__ import annotations
 
+from nebula.bench.listen import section_listen
 from nebula.bench.machines import section_machines
 from nebula.bench.ndi import section_ndi
 from nebula.bench.osc import section_osc
@@ -40,4 +41,5 @@ SECTIONS: dict[str, Section] = {
     "web": section_web,
     "machines": section_machines,
     "ndi": section_ndi,
+    "listen": section_listen,
 }

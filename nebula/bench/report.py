@@ -23,6 +23,7 @@ TARGETS: dict[str, tuple[float, str]] = {
     "record_vs_render_720p": (0.85, ">="),
     "osc_flood_vs_quiet": (0.9, ">="),
     "web_vs_quiet": (0.97, ">="),
+    "listen_vs_quiet": (0.95, ">="),
     "machines_rejoin_s": (2.0, "<="),
     "follower_vs_lone": (1.1, "<="),
     # A tile costs no more than its share of the canvas's pixels with its guard band.
@@ -66,6 +67,9 @@ ROWS: tuple[Row, ...] = (
     Row("web_quiet_fps", "fps", "live show headless at 640x360, no page (10 x 2 s)"),
     Row("web_fps", "fps", "the same with its page served and polled as a browser does"),
     Row("web_vs_quiet", "x", "web_fps / web_quiet_fps"),
+    Row("listen_quiet_fps", "fps", "live show headless at 640x360, not listening (10 x 2 s)"),
+    Row("listen_fps", "fps", "the same listening to speech from a JACK client (its own ear)"),
+    Row("listen_vs_quiet", "x", "listen_fps / listen_quiet_fps"),
     Row("lone_fps", "fps", "one piece drawing a 640x360 canvas alone"),
     Row("machines_fps", "fps", "a 2x2 wall of it: leader + 3 followers on loopback, uncapped"),
     Row("machines_vs_lone", "x", "machines_fps / lone_fps (four processes on the same cores)"),

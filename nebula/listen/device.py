@@ -146,6 +146,12 @@ class Listener:
             proc.kill()
             proc.wait()
 
+    @property
+    def pid(self) -> int | None:
+        """The ear's process, while there is one."""
+        proc = self._proc
+        return proc.pid if proc is not None else None
+
     def status(self) -> str:
         if self.lost:
             return f"listen: {self.name} is gone; trying again every {RETRY_SECONDS:g} s"

@@ -131,10 +131,15 @@ def hear(device: str) -> int:
                             callback=callback)  # fmt: skip
     with stream:
         send({"ready": str(info["name"]), "rate": rate})
+        last = time.monotonic()
         while not stop.wait(BATCH_SECONDS):
+            now = time.monotonic()
             with lock:
+                if now - last > 1.0:  # this process stood (stopped, suspended): not the device
+                    heard[0] = now
                 rows, pending[:] = list(pending), []
-                quiet = time.monotonic() - heard[0]
+                quiet = now - heard[0]
+            last = now
             if rows:
                 send({"f": rows})
             if quiet > SILENT_SECONDS or not stream.active:
