@@ -24,7 +24,7 @@ from nebula.listen.ear import Ear
 from nebula.listen.hearing import features
 
 LOG = logging.getLogger("nebula.listen")
-RETRY_SECONDS = 3.0
+RETRY_SECONDS = 2.0
 START_SECONDS = 10.0
 EAR = [sys.executable, "-m", "nebula.listen.hearing"]
 
