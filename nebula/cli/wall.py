@@ -38,6 +38,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     lead.add_argument("--osc", type=int, default=None, metavar="PORT", help="events from OSC")
     lead.add_argument(
+        "--midi", metavar="NAME", help="events from this MIDI input (see `nebula midi-ports`)"
+    )
+    lead.add_argument(
+        "--midi-map", type=Path, metavar="FILE", help="MIDI mapping (default as `nebula run`'s)"
+    )
+    lead.add_argument(
         "--journal",
         type=Path,
         metavar="FILE",
@@ -100,7 +106,19 @@ def cmd_lead(args: argparse.Namespace) -> int:
 
     start, fps = float(args.start), float(args.fps)
     time_of = (lambda n: frame_time(start, n, fps)) if args.step else clock_time
-    inbox = Inbox() if args.osc is not None else None
+    midi_map = None
+    if args.midi is not None:  # before anything opens: an unknown port lists the ports
+        from nebula.config import ConfigError
+        from nebula.control.midi import find_port, load_midi_map, port_names
+
+        try:
+            find_port(args.midi, port_names()[0], "input")
+            midi_map = load_midi_map(args.midi_map)
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+    elif args.midi_map is not None:
+        raise UsageError("--midi-map needs --midi NAME")
+    inbox = Inbox() if args.osc is not None or args.midi is not None else None
     journal = None
     if args.journal is not None:
         from nebula.config import Params
@@ -133,11 +151,18 @@ def cmd_lead(args: argparse.Namespace) -> int:
         inbox=inbox,
         journal=journal,
     )
-    osc = None
-    if inbox is not None:
+    osc = midi = None
+    if inbox is not None and args.osc is not None:
         from nebula.control.osc import OscProcess
 
         osc = OscProcess(inbox.post, args.osc).start()
+    if inbox is not None and midi_map is not None:
+        from nebula.cluster.stage import LeaderStage
+        from nebula.control.midi import MidiInput
+
+        stage = LeaderStage(inbox, params, leader.log)
+        leader.listeners.append(stage.stamped)
+        midi = MidiInput(args.midi, midi_map, stage).start()
 
     def stop(signum: int, _frame: object) -> None:
         leader.ending = True
@@ -152,3 +177,5 @@ def cmd_lead(args: argparse.Namespace) -> int:
     finally:
         if osc is not None:
             osc.close()
+        if midi is not None:
+            midi.close()

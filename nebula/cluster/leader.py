@@ -24,6 +24,7 @@ import numpy as np
 from nebula.cluster.protocol import Refused, Signer
 from nebula.cluster.snapshot import Snapshot
 from nebula.config import Settings
+from nebula.control.events import Event
 from nebula.control.inbox import Inbox
 from nebula.control.journal import JournalWriter
 from nebula.sim.world import World
@@ -102,6 +103,8 @@ class Leader:
         #: The events a follower joining is sent: a snapshot at this cycle's start, and since.
         self.snapshot = Snapshot(settings, params)
         self.sent = 0  # events broadcast since the wall began: a follower counts them too
+        #: Called with every event stamped (nebula.cluster.stage: MIDI's targets, feedback).
+        self.listeners: list[Callable[[Event], None]] = []
         self.peers: dict[bytes, Peer] = {}
         self.stats = Stats()
         self.ending = False
@@ -194,6 +197,9 @@ class Leader:
             return []
         step = self.world.index_at(t) + 1
         stamped = [ev.stamped(step, t) for ev in self.inbox.take() if ev.changes_state]
+        for ev in stamped:
+            for listener in self.listeners:
+                listener(ev)
         if self.journal is not None:
             try:
                 for ev in stamped:
