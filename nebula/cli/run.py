@@ -363,7 +363,8 @@ def inputs_from_args(args: argparse.Namespace) -> Inputs:
 
 
 def _follow(args: argparse.Namespace) -> int:
-    """A wall's follower in a window of its tile's size (or fullscreen)."""
+    """A wall's follower in a window of its tile's size, fullscreen, or over several displays
+    (``--span``: a tile of the span's shape, drawn at its size)."""
     import logging
 
     from nebula.app.follow import follow_in_window
@@ -372,12 +373,22 @@ def _follow(args: argparse.Namespace) -> int:
 
     tile, token, where = follower_args(args)
     size = parse_size(args.size) if args.size else tile.size
+    span = _span(args.span)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
-        window = Window(size, fullscreen=args.fullscreen, display=args.display, vsync=False)
+        window = Window(
+            size, fullscreen=args.fullscreen, display=args.display, vsync=False, span=span
+        )
     except DisplayError as e:
         return fail("run", str(e))
     try:
+        (w, h), (tw, th) = window.size, tile.size
+        if span is not None and abs(w * th - h * tw) > 0.01 * w * th:
+            # The tile is drawn at the window's size: another shape would stretch it.
+            raise UsageError(
+                f"--span {args.span} is {w}x{h}, tile {tile.name} is {tw}x{th}: give the "
+                "tile a rect of the span's shape, or span other displays"
+            )
         return follow_in_window(window, token, where, tile)
     finally:
         window.close()

@@ -121,3 +121,45 @@ def test_run_shows_one_tile_of_a_wall_in_a_window_of_its_size(
             piece.kill()
     assert piece.returncode == 0, out
     assert "rendered at 400x120" in out  # the canvas, drawn in the tile
+
+
+def test_a_wall_follower_spans_two_displays(two_displays: str, tmp_path: Path) -> None:
+    """`nebula run --wall F --tile T --follow HOST:PORT --span 0,1`: one follower's tile over
+    both displays, in one window, shown frame by frame as the leader releases them; a span of
+    another shape than the tile is refused."""
+    from tests.web.conftest import free_port
+
+    token = "a-shared-secret-of-this-wall-0123"
+    f = tmp_path / "wall.toml"
+    f.write_text(
+        "[canvas]\nsize = [3840, 720]\n[tiles.both]\nrect = [0, 0, 2560, 720]\n"
+        f'[tiles.third]\nrect = [2560, 0, 1280, 720]\n[wall]\ntoken = "{token}"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "DISPLAY": two_displays}
+    port = free_port()
+    lead = [*NEBULA, "wall", "lead", str(f), "--port", str(port), "--step", "--fps", "10"]
+    lead += ["--start", "130", "--frames", "12", "--followers", "1", "--deadline-ms", "30000"]
+    leader = subprocess.Popen(lead, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    follow = [*NEBULA, "run", "--wall", str(f), "--follow", f"127.0.0.1:{port}", "--span", "0,1"]
+    follow += ["--size", "640x180"]  # (a window of its own would be this size)
+    try:
+        follower = subprocess.Popen([*follow, "--tile", "both"], env=env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            geometry = window_geometry(env, time.monotonic() + 60)
+        except AssertionError:
+            follower.kill()
+            raise AssertionError(follower.communicate()[0]) from None
+        out = follower.communicate(timeout=120)[0]
+        assert follower.returncode == 0, out
+        assert leader.wait(timeout=60) == 0
+    finally:
+        for p in (leader,):
+            if p.poll() is None:
+                p.kill()
+    assert geometry == "2560x720+0+0"
+    assert "frame 11 shown" in out
+    wrong = run(two_displays, *follow[3:], "--tile", "third", timeout=60)
+    assert wrong.returncode == 2
+    assert "--span 0,1 is 2560x720, tile third is 1280x720" in wrong.stderr
