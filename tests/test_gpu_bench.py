@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO
 
 SCRIPT = REPO / "scripts" / "gpu_bench.sh"
@@ -38,6 +40,7 @@ def test_without_a_gpu_it_says_so_and_exits_0(tmp_path: Path) -> None:
         assert not (tmp_path / "out.json").exists()
 
 
+@pytest.mark.slow
 def test_its_recording_runs_and_writes_one_json(tmp_path: Path) -> None:
     out = tmp_path / "gpu.json"
     cmd = [*BODY, "--size", "320x180", "--frames", "12", "--encoder", "libx264", "--skip-bench"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nebula.cluster.leader import RECENT, Leader
 from nebula.config import Settings, default_values
 
@@ -17,6 +19,7 @@ def test_a_long_running_leader_keeps_only_recent_figures() -> None:
     assert "released 1800" in leader.status_line()
 
 
+@pytest.mark.slow
 def test_a_controller_on_the_leader_s_machine_plays_the_wall(jack: str) -> None:
     """`nebula wall lead --midi NAME`: a control change becomes an event the wall's frames
     carry (stamped, sent to every follower, in a joining follower's welcome), and the targets

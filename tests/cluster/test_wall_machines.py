@@ -164,6 +164,7 @@ def test_the_minute_report_carries_a_follower_s_own_figures(
     assert "tile a: 120 frames shown, 3 skipped, barrier wait p50 4.0 ms p99 80.0 ms" in caplog.text
 
 
+@pytest.mark.slow
 def test_a_played_wall_s_journal_renders_the_same_canvas_again(tmp_path: Path) -> None:
     from pythonosc.udp_client import SimpleUDPClient
 
