@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,56 +105,69 @@ def own_jack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
 
 @pytest.mark.slow
 def test_listening_comes_back_when_the_jack_server_does(
-    own_jack: dict[str, object], speech: list[Path], caplog: pytest.LogCaptureFixture
+    ctx: moderngl.Context,
+    own_jack: dict[str, object],
+    speech: list[Path],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The server stopped mid-show: said once, the loop that stands for the frame never held
-    up, and listening back within 5 s of the server's return."""
+    """The server stopped mid-show: said once, the show's frames never held up, and listening
+    back within 5 s of the server's return."""
+    from nebula.app.live import Inputs, open_inputs
+    from nebula.app.show import Show
+    from nebula.config import Settings
+
     start, stop = own_jack["start"], own_jack["stop"]
     assert callable(start) and callable(stop)
-    events: list[Event] = []
     player = play("room-mic", speech[1], seconds=60.0)
-    listener = Listener("room-mic", Ear(load_listen_map(), events.append, default_values))
+    show = Show(ctx, (96, 54), Settings(seed=5), now_wall=0.0, clock_offset=40.0)
     gaps: list[float] = []
-    running = threading.Event()
-    running.set()
+    began = time.monotonic()
 
-    def frames() -> None:  # the show's thread: nothing of listening may stall it
-        last = time.monotonic()
-        while running.is_set():
-            time.sleep(1 / 60)
+    def frames_until(test: object, seconds: float) -> bool:
+        """The show's frames, drawn until ``test()`` or ``seconds``: their intervals kept."""
+        assert callable(test)
+        end = last = time.monotonic()
+        end += seconds
+        while not test():
+            if time.monotonic() >= end:
+                return False
+            show.frame(time.monotonic() - began)
             now = time.monotonic()
             gaps.append(now - last)
-            listener.status()
             last = now
+        return True
 
-    loop = threading.Thread(target=frames)
-    loop.start()
     try:
-        with caplog.at_level(logging.INFO, logger="nebula.listen"):
-            assert wait_for(lambda: listener.ear.frames > 20, 5.0)
+        with (
+            caplog.at_level(logging.INFO, logger="nebula.listen"),
+            open_inputs(show, Inputs(listen="room-mic")) as opened,
+        ):
+            listener = opened.listen
+            assert listener is not None
+            assert frames_until(lambda: listener.ear.frames > 20, 5.0)
             stop()
             player.kill()  # its server gone, the player goes too
             player.wait()
-            assert wait_for(lambda: listener.lost, 5.0)
-            assert "is gone" in listener.status()
-            time.sleep(2.5)  # (a retry against no server)
+            assert frames_until(lambda: listener.lost, 5.0)
+            assert any("is gone" in line.text for line in show.hud_lines())
+            frames_until(lambda: False, 2.5)  # (a retry against no server)
             start()
             back = time.monotonic()
             player = play("room-mic", speech[1], seconds=60.0)  # the room's microphone, back
-            assert wait_for(lambda: not listener.lost, 8.0), "listening did not come back"
+            assert frames_until(lambda: not listener.lost, 8.0), "listening did not come back"
             took = time.monotonic() - back
             print(f"listening again {took:.2f} s after the server's return")
             assert took <= 5.0
             heard = listener.ear.frames
-            assert wait_for(lambda: listener.ear.frames > heard + 20, 5.0)
+            assert frames_until(lambda: listener.ear.frames > heard + 20, 5.0)
+            assert listener.reopened == 1
         gone = [r for r in caplog.records if "is gone" in r.message]
-        assert len(gone) == 1 and listener.reopened == 1
+        assert len(gone) == 1
     finally:
-        running.clear()
-        loop.join()
-        listener.close()
+        show.release()
         player.kill()
         player.wait()
+    print(f"{len(gaps)} frames, the longest {max(gaps) * 1e3:.0f} ms")
     assert max(gaps) < 0.25, max(gaps)
 
 
