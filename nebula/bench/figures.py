@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import sys
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nebula.app.show import Show
 
 #: A section's figures (nebula.bench merges every section's into one object).
 Figures = dict[str, float | int | str]
@@ -15,3 +20,16 @@ def say(msg: str) -> None:
 
 def ms(seconds: float) -> float:
     return round(seconds * 1e3, 4)
+
+
+def show_rate(show: Show, seconds: float) -> tuple[int, float]:
+    """The live loop for ``seconds`` (each frame drawn and finished, on the wall clock): the
+    frames it drew and the seconds they took. Rates over alternating windows add these up."""
+    t0 = last = time.perf_counter()
+    n = 0
+    while last - t0 < seconds:
+        show.frame(last)
+        show.ctx.finish()
+        last = time.perf_counter()
+        n += 1
+    return n, last - t0

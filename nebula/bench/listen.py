@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nebula.bench.figures import Figures, say
+from nebula.bench.figures import Figures, say, show_rate
 
 SIZE = (640, 360)
 WINDOW = 2.0
@@ -99,28 +99,18 @@ def _measure(folder: Path) -> Figures:
         listener = stack.enter_context(open_inputs(show, Inputs(listen="bench-voice"))).listen
         assert listener is not None
 
-        def rate(seconds: float) -> tuple[int, float]:
-            t0 = last = time.perf_counter()
-            n = 0
-            while last - t0 < seconds:
-                show.frame(last)
-                show.ctx.finish()
-                last = time.perf_counter()
-                n += 1
-            return n, last - t0
-
-        rate(2.0)  # warm up, listening
+        show_rate(show, 2.0)  # warm up, listening
         quiet, heard = [0, 0.0], [0, 0.0]
         for _ in range(WINDOWS):
             ear = listener.pid
             if ear is None:
                 raise RuntimeError("the show's ear ended during the bench")
             os.kill(ear, signal.SIGSTOP)
-            n, t = rate(WINDOW)
+            n, t = show_rate(show, WINDOW)
             quiet[0] += n
             quiet[1] += t
             os.kill(ear, signal.SIGCONT)
-            n, t = rate(WINDOW)
+            n, t = show_rate(show, WINDOW)
             heard[0] += n
             heard[1] += t
     finally:

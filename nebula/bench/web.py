@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from nebula.bench.figures import Figures, say
+from nebula.bench.figures import Figures, say, show_rate
 
 WEB_SIZE = (640, 360)
 WEB_WINDOW = 2.0
@@ -67,33 +67,23 @@ def section_web(args: argparse.Namespace) -> Figures:
     stack.enter_context(open_inputs(show, Inputs(web=port)))
     feed = show.frame_listeners[-1]  # the page's feed (nebula.app.webfeed.ShowFeed)
 
-    def rate(seconds: float) -> tuple[int, float]:
-        t0 = last = time.perf_counter()
-        n = 0
-        while last - t0 < seconds:
-            show.frame(last)
-            show.ctx.finish()
-            last = time.perf_counter()
-            n += 1
-        return n, last - t0
-
     cmd = [sys.executable, "-c", _POLLER, f"http://127.0.0.1:{port}"]
     poller = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:
         assert poller.stdout is not None
         poller.stdout.readline()
-        rate(2.0)  # warm up (the feed on: its first frame and status written)
+        show_rate(show, 2.0)  # warm up (the feed on: its first frame and status written)
         quiet = [0, 0.0]
         served = [0, 0.0]
         for _ in range(WEB_WINDOWS):
             show.frame_listeners.remove(feed)
             poller.send_signal(signal.SIGSTOP)
-            n, t = rate(WEB_WINDOW)
+            n, t = show_rate(show, WEB_WINDOW)
             quiet[0] += n
             quiet[1] += t
             show.frame_listeners.append(feed)
             poller.send_signal(signal.SIGCONT)
-            n, t = rate(WEB_WINDOW)
+            n, t = show_rate(show, WEB_WINDOW)
             served[0] += n
             served[1] += t
     finally:

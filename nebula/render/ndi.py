@@ -54,7 +54,6 @@ class NdiTap:
                 obj.release()
             self.program.release()
             raise
-        self._vao: tuple[int, moderngl.VertexArray] | None = None
         self._next = 0  # the pixel buffer the next frame goes into
         self._pending: int | None = None  # the one holding a frame not yet handed on
         self._flipped = [False, False]  # which hold rows bottom first
@@ -96,7 +95,7 @@ class NdiTap:
             r.post.levels[0][3].use(3)  # the bloom map: both glows as one (post.py)
             u.update(u_scene=1, u_background=2, u_bloom=3)
         set_uniforms(self.program.program, u)
-        self.vao().render(moderngl.TRIANGLES, vertices=3)
+        self.program.fullscreen().render(moderngl.TRIANGLES, vertices=3)
         if fbo is not None:
             fbo.use()
 
@@ -109,17 +108,7 @@ class NdiTap:
         flipped, self._pending = self._flipped[self._pending], None
         return flipped
 
-    def vao(self) -> moderngl.VertexArray:
-        hp = self.program
-        if self._vao is None or self._vao[0] != hp.version:
-            if self._vao is not None:
-                self._vao[1].release()
-            self._vao = (hp.version, self.ctx.vertex_array(hp.program, []))
-        return self._vao[1]
-
     def release(self) -> None:
-        if self._vao is not None:
-            self._vao[1].release()
         for pbo in self.pbos:
             pbo.release()
         self.fbo.release()

@@ -209,6 +209,7 @@ class HotProgram:
         self._stamps = self._read_stamps()
         self.version = 0  # bumps on every successful reload; passes rebuild their VAOs
         self.error: ShaderError | None = None
+        self._fullscreen: tuple[int, moderngl.VertexArray] | None = None
 
     def _read_stamps(self) -> dict[Path, float]:
         stamps: dict[Path, float] = {}
@@ -240,7 +241,19 @@ class HotProgram:
     def poll(self) -> bool:
         return self.changed() and self.reload()
 
+    def fullscreen(self) -> moderngl.VertexArray:
+        """The program's buffer-less VAO for a full-screen triangle (its vertices from
+        gl_VertexID): made again after a reload, released with the program."""
+        if self._fullscreen is None or self._fullscreen[0] != self.version:
+            if self._fullscreen is not None:
+                self._fullscreen[1].release()
+            self._fullscreen = (self.version, self.ctx.vertex_array(self.program, []))
+        return self._fullscreen[1]
+
     def release(self) -> None:
+        if self._fullscreen is not None:
+            self._fullscreen[1].release()
+            self._fullscreen = None
         self.program.release()
 
 

@@ -78,7 +78,6 @@ class TilePass:
                 obj.release()
             self.program.release()
             raise
-        self._vao: tuple[int, moderngl.VertexArray] | None = None
         self.uniforms = self._uniforms()
         self._pixels = np.empty((view.size[1], view.size[0], 3), dtype=np.uint8)
 
@@ -105,15 +104,7 @@ class TilePass:
         for unit, gain in enumerate(self.gains, start=1):
             gain.use(unit)
         set_uniforms(self.program.program, self.uniforms)
-        self.vao().render(moderngl.TRIANGLES, vertices=3)
-
-    def vao(self) -> moderngl.VertexArray:
-        hp = self.program
-        if self._vao is None or self._vao[0] != hp.version:
-            if self._vao is not None:
-                self._vao[1].release()
-            self._vao = (hp.version, self.ctx.vertex_array(hp.program, []))
-        return self._vao[1]
+        self.program.fullscreen().render(moderngl.TRIANGLES, vertices=3)
 
     def read(self, fbo: moderngl.Framebuffer) -> NDArray[np.uint8]:
         """The tile as (height, width, 3) RGB, top row first (one reused array), from its own
@@ -123,8 +114,6 @@ class TilePass:
         return self._pixels[::-1]
 
     def release(self) -> None:
-        if self._vao is not None:
-            self._vao[1].release()
         self.fbo.release()
         for tex in (self.tex, *self.gains):
             tex.release()
