@@ -2,7 +2,8 @@
 # The package as users install it: build the wheel and the sdist, install the wheel into a fresh
 # virtual environment outside the checkout, and from another folder check that it works:
 # --version, a still byte-identical to the editable install's, half a second of h264 that PyAV
-# reads back, a shipped preset by name, and the live window under Xvfb. Prints the wheel's size
+# reads back, a shipped preset by name, the live window under Xvfb, and --ndi and --listen
+# naming their extras where they are not installed. Prints the wheel's size
 # and file count. Needs .venv (scripts/setup.sh) for the editable side of the comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,4 +51,11 @@ else
   "$nebula" run --size 160x90 --exit-after 2 >run.txt
 fi
 grep -q "frames in" run.txt || { echo "check_wheel: nebula run from the wheel drew nothing"; exit 1; }
-echo "check_wheel: ok (version, still identical to the editable install's, h264, preset, run)"
+# Without its extras: the features that need one say which, in one line, and write nothing.
+status=0; "$nebula" record --ndi Nebula --frames 1 --size 32x18 --codec png --out ndi 2>ndi.txt || status=$?
+[ "$status" = 2 ] && grep -q "pip install 'nebula\[ndi\]'" ndi.txt && [ ! -e ndi ] \
+  || { echo "check_wheel: --ndi without its extra: status $status, $(cat ndi.txt)"; exit 1; }
+status=0; "$nebula" run --listen 2>listen.txt || status=$?
+[ "$status" = 2 ] && grep -q "pip install 'nebula\[listen\]'" listen.txt \
+  || { echo "check_wheel: --listen without its extra: status $status, $(cat listen.txt)"; exit 1; }
+echo "check_wheel: ok (version, still identical to the editable install's, h264, preset, run, extras named)"
