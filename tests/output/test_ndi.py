@@ -350,7 +350,7 @@ def test_a_live_window_publishes_at_another_size(
     name = unique("Nebula live")
     receiver = start_receiver(name, 20.0, tmp_path / "got.npz")
     cmd = [*NEBULA, "run", "--size", "320x180", "--ndi", name, "--ndi-size", "160x90"]
-    cmd += ["--exit-after", "6", "--no-vsync"]
+    cmd += ["--exit-after", "4", "--no-vsync"]
     run = subprocess.run(
         cmd, capture_output=True, text=True, timeout=120, env={**os.environ, "DISPLAY": xdisplay}
     )
@@ -359,7 +359,7 @@ def test_a_live_window_publishes_at_another_size(
     assert f"NDI: 1 receiving '{name}'" in run.stderr
     said = finish_receiver(receiver)
     assert said["size"] == [160, 90] and said["rate"] == [60, 1], said
-    assert said["received"] >= 30, said
+    assert said["received"] >= 20, said
     frames = np.load(tmp_path / "got.npz")["frames"]
     assert frames[..., :3].std() > 5.0  # a picture, not a blank
 
