@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,3 +34,19 @@ def show_rate(show: Show, seconds: float) -> tuple[int, float]:
         last = time.perf_counter()
         n += 1
     return n, last - t0
+
+
+def alternating_rates(
+    show: Show, windows: int, seconds: float, quiet: Callable[[], None], busy: Callable[[], None]
+) -> tuple[float, float]:
+    """The live loop's frames per second over ``windows`` pairs of windows of ``seconds``,
+    ``quiet()`` called before each quiet one and ``busy()`` before each busy one: (quiet fps,
+    busy fps), each over all its windows, so a burst of load skews one window, not the ratio."""
+    totals = {"quiet": [0, 0.0], "busy": [0, 0.0]}
+    for _ in range(windows):
+        for name, switch in (("quiet", quiet), ("busy", busy)):
+            switch()
+            n, t = show_rate(show, seconds)
+            totals[name][0] += n
+            totals[name][1] += t
+    return (totals["quiet"][0] / totals["quiet"][1], totals["busy"][0] / totals["busy"][1])

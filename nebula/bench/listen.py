@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nebula.bench.figures import Figures, say, show_rate
+from nebula.bench.figures import Figures, alternating_rates, say, show_rate
 
 SIZE = (640, 360)
 WINDOW = 2.0
@@ -100,22 +100,21 @@ def _measure(folder: Path) -> Figures:
         assert listener is not None
 
         show_rate(show, 2.0)  # warm up, listening
-        quiet, heard = [0, 0.0], [0, 0.0]
-        for _ in range(WINDOWS):
-            ear = listener.pid
-            if ear is None:
+
+        def ear() -> int:
+            if listener.pid is None:
                 raise RuntimeError("the show's ear ended during the bench")
-            os.kill(ear, signal.SIGSTOP)
-            n, t = show_rate(show, WINDOW)
-            quiet[0] += n
-            quiet[1] += t
-            os.kill(ear, signal.SIGCONT)
-            n, t = show_rate(show, WINDOW)
-            heard[0] += n
-            heard[1] += t
+            return listener.pid
+
+        quiet_fps, listen_fps = alternating_rates(
+            show,
+            WINDOWS,
+            WINDOW,
+            lambda: os.kill(ear(), signal.SIGSTOP),
+            lambda: os.kill(ear(), signal.SIGCONT),
+        )
     finally:
         stack.close()
-    quiet_fps, listen_fps = quiet[0] / quiet[1], heard[0] / heard[1]
     return {
         "listen_quiet_fps": round(quiet_fps, 2),
         "listen_fps": round(listen_fps, 2),

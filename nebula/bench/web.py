@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from nebula.bench.figures import Figures, say, show_rate
+from nebula.bench.figures import Figures, alternating_rates, say, show_rate
 
 WEB_SIZE = (640, 360)
 WEB_WINDOW = 2.0
@@ -73,24 +73,20 @@ def section_web(args: argparse.Namespace) -> Figures:
         assert poller.stdout is not None
         poller.stdout.readline()
         show_rate(show, 2.0)  # warm up (the feed on: its first frame and status written)
-        quiet = [0, 0.0]
-        served = [0, 0.0]
-        for _ in range(WEB_WINDOWS):
+
+        def to_quiet() -> None:
             show.frame_listeners.remove(feed)
             poller.send_signal(signal.SIGSTOP)
-            n, t = show_rate(show, WEB_WINDOW)
-            quiet[0] += n
-            quiet[1] += t
+
+        def to_served() -> None:
             show.frame_listeners.append(feed)
             poller.send_signal(signal.SIGCONT)
-            n, t = show_rate(show, WEB_WINDOW)
-            served[0] += n
-            served[1] += t
+
+        quiet_fps, web_fps = alternating_rates(show, WEB_WINDOWS, WEB_WINDOW, to_quiet, to_served)
     finally:
         poller.kill()
         poller.communicate()
         stack.close()
-    quiet_fps, web_fps = quiet[0] / quiet[1], served[0] / served[1]
     return {
         "web_quiet_fps": round(quiet_fps, 2),
         "web_fps": round(web_fps, 2),
